@@ -1,0 +1,1 @@
+# fragment for man (see Makefile.am)

@@ -1,0 +1,1 @@
+# fragment for tests/bmcsim (see Makefile.am)

@@ -1,0 +1,1 @@
+# fragment for tests/integration (see Makefile.am)

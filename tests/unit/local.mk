@@ -1,0 +1,1 @@
+# fragment for tests/unit (see Makefile.am)
