@@ -1,4 +1,3 @@
-#include "config.h"
 #include "ev.h"
 
 #include <errno.h>

@@ -10,6 +10,7 @@
 #define IPMI_BRIDGE_EV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EV_NS_PER_MS 1000000ULL

@@ -1,4 +1,3 @@
-#include "config.h"
 #include "layout.h"
 
 #include <string.h>

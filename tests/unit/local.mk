@@ -1,1 +1,31 @@
-# fragment for tests/unit (see Makefile.am)
+# CUnit programs: one per module, each a TESTS entry.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(CRYPTO_CFLAGS) $(CONFUSE_CFLAGS)
+UNIT_LIBS = tests/unit/libunit.a $(BRIDGE_LIBS) $(CUNIT_LIBS)
+
+check_LIBRARIES = tests/unit/libunit.a
+tests_unit_libunit_a_SOURCES = tests/unit/unit.c tests/unit/unit.h
+tests_unit_libunit_a_CFLAGS = $(UNIT_CFLAGS)
+
+UNIT_TESTS = \
+	tests/unit/test_ev \
+	tests/unit/test_config \
+	tests/unit/test_crypto \
+	tests/unit/test_codec
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+tests_unit_test_ev_SOURCES = tests/unit/test_ev.c
+tests_unit_test_ev_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ev_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_crypto_SOURCES = tests/unit/test_crypto.c
+tests_unit_test_crypto_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_crypto_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_codec_SOURCES = tests/unit/test_codec.c
+tests_unit_test_codec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_codec_LDADD = $(UNIT_LIBS)

@@ -1,0 +1,221 @@
+/*
+ * rmcpp_crypto.c - the RMCP+ cryptography of IPMI 2.0 sections 13.28-13.32,
+ * all through OpenSSL 3 EVP (EVP_MAC for HMAC, EVP_CIPHER for AES).
+ */
+#include "rmcpp.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+static EVP_MAC *hmac_impl;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void)
+{
+    hmac_impl = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+static const char *const auth_digest[] = {
+    [RAKP_HMAC_SHA1] = "SHA1",
+    [RAKP_HMAC_MD5] = "MD5",
+    [RAKP_HMAC_SHA256] = "SHA256",
+};
+
+int rmcpp_hmac(uint8_t auth_alg, const uint8_t *key, size_t keylen, const uint8_t *data,
+               size_t len, uint8_t out[32])
+{
+    if (auth_alg >= sizeof(auth_digest) / sizeof(auth_digest[0]) || !auth_digest[auth_alg])
+        return -1;
+    pthread_once(&hmac_once, hmac_fetch);
+    if (!hmac_impl)
+        return -1;
+    /* HMAC zero-pads short keys, so the 20-byte zero-padded IPMI key and the
+     * bare password give the same MAC; a zero-length key is passed as one
+     * zero byte, which is equivalent and keeps providers happy. */
+    static const uint8_t zero = 0;
+    if (keylen == 0) {
+        key = &zero;
+        keylen = 1;
+    }
+    OSSL_PARAM params[2] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)auth_digest[auth_alg], 0),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac_impl);
+    size_t outl = 0;
+    int ok = ctx && EVP_MAC_init(ctx, key, keylen, params) && EVP_MAC_update(ctx, data, len) &&
+             EVP_MAC_final(ctx, out, &outl, 32);
+    EVP_MAC_CTX_free(ctx);
+    return ok ? (int)outl : -1;
+}
+
+static uint8_t *put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return p + 4;
+}
+
+static uint8_t *put(uint8_t *p, const uint8_t *s, size_t n)
+{
+    if (n)
+        memcpy(p, s, n);
+    return p + n;
+}
+
+/* ulen is at most 16 (RAKP 1 field width), so every input fits 128 bytes. */
+static size_t clamp_ulen(size_t ulen)
+{
+    return ulen > 16 ? 16 : ulen;
+}
+
+size_t rmcpp_rakp2_input(uint8_t *buf, uint32_t console_sid, uint32_t bmc_sid, const uint8_t rm[16],
+                         const uint8_t rc[16], const uint8_t guid[16], uint8_t role,
+                         const uint8_t *user, size_t ulen)
+{
+    ulen = clamp_ulen(ulen);
+    uint8_t *p = put_u32(buf, console_sid);
+    p = put_u32(p, bmc_sid);
+    p = put(p, rm, 16);
+    p = put(p, rc, 16);
+    p = put(p, guid, 16);
+    *p++ = role;
+    *p++ = (uint8_t)ulen;
+    p = put(p, user, ulen);
+    return (size_t)(p - buf);
+}
+
+size_t rmcpp_rakp3_input(uint8_t *buf, const uint8_t rc[16], uint32_t console_sid, uint8_t role,
+                         const uint8_t *user, size_t ulen)
+{
+    ulen = clamp_ulen(ulen);
+    uint8_t *p = put(buf, rc, 16);
+    p = put_u32(p, console_sid);
+    *p++ = role;
+    *p++ = (uint8_t)ulen;
+    p = put(p, user, ulen);
+    return (size_t)(p - buf);
+}
+
+size_t rmcpp_sik_input(uint8_t *buf, const uint8_t rm[16], const uint8_t rc[16], uint8_t role,
+                       const uint8_t *user, size_t ulen)
+{
+    ulen = clamp_ulen(ulen);
+    uint8_t *p = put(buf, rm, 16);
+    p = put(p, rc, 16);
+    *p++ = role;
+    *p++ = (uint8_t)ulen;
+    p = put(p, user, ulen);
+    return (size_t)(p - buf);
+}
+
+size_t rmcpp_rakp4_input(uint8_t *buf, const uint8_t rm[16], uint32_t bmc_sid,
+                         const uint8_t guid[16])
+{
+    uint8_t *p = put(buf, rm, 16);
+    p = put_u32(p, bmc_sid);
+    p = put(p, guid, 16);
+    return (size_t)(p - buf);
+}
+
+int rmcpp_derive_keys(struct rmcpp_keys *k, const struct rmcpp_suite *suite, const uint8_t *kg,
+                      size_t kglen, const uint8_t *sik_input, size_t sik_input_len)
+{
+    /* IPMI 2.0 section 13.32: K1 and K2 are HMACs of 20-byte constants. */
+    static const uint8_t const1[20] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    static const uint8_t const2[20] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+    memset(k, 0, sizeof(*k));
+    k->suite = suite;
+    if (suite->auth == RAKP_NONE)
+        return 0; /* suite 0: no keys at all */
+    int n = rmcpp_hmac(suite->auth, kg, kglen, sik_input, sik_input_len, k->sik);
+    if (n < 0)
+        return -1;
+    k->sik_len = (uint8_t)n;
+    if (rmcpp_hmac(suite->auth, k->sik, k->sik_len, const1, sizeof(const1), k->k1) < 0 ||
+        rmcpp_hmac(suite->auth, k->sik, k->sik_len, const2, sizeof(const2), k->k2) < 0) {
+        OPENSSL_cleanse(k, sizeof(*k));
+        return -1;
+    }
+    return 0;
+}
+
+int rmcpp_memeq_ct(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) != 0;
+}
+
+ssize_t rmcpp_aes_seal(const uint8_t key[16], const uint8_t iv[16], const uint8_t *in, size_t len,
+                       uint8_t *out, size_t cap)
+{
+    /* data || 01 02 .. N || N, a multiple of the 16-byte block (section 13.29) */
+    size_t pad = (16 - (len + 1) % 16) % 16;
+    size_t clear = len + pad + 1;
+    if (len > RMCPP_MAX_PAYLOAD || cap < 16 + clear)
+        return -1;
+    uint8_t block[RMCPP_MAX_PAYLOAD + 16];
+    memcpy(block, in, len);
+    for (size_t i = 0; i < pad; i++)
+        block[len + i] = (uint8_t)(i + 1);
+    block[len + pad] = (uint8_t)pad;
+    memcpy(out, iv, 16);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int l1 = 0, l2 = 0;
+    int ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, iv) &&
+             EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+             EVP_EncryptUpdate(ctx, out + 16, &l1, block, (int)clear) &&
+             EVP_EncryptFinal_ex(ctx, out + 16 + l1, &l2);
+    EVP_CIPHER_CTX_free(ctx);
+    OPENSSL_cleanse(block, clear);
+    if (!ok || (size_t)(l1 + l2) != clear)
+        return -1;
+    return (ssize_t)(16 + clear);
+}
+
+ssize_t rmcpp_aes_open(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t *out,
+                       size_t cap, enum codec_err *err)
+{
+    if (len < 32) {
+        *err = CODEC_E_TRUNCATED;
+        return -1;
+    }
+    size_t clen = len - 16;
+    if (clen % 16) {
+        *err = CODEC_E_LENGTH;
+        return -1;
+    }
+    if (clen > cap || clen > RMCPP_MAX_PAYLOAD + 16) {
+        *err = CODEC_E_OVERSIZE;
+        return -1;
+    }
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int l1 = 0, l2 = 0;
+    int ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, in) &&
+             EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+             EVP_DecryptUpdate(ctx, out, &l1, in + 16, (int)clen) &&
+             EVP_DecryptFinal_ex(ctx, out + l1, &l2);
+    EVP_CIPHER_CTX_free(ctx);
+    if (!ok || (size_t)(l1 + l2) != clen) {
+        *err = CODEC_E_DECRYPT;
+        return -1;
+    }
+    size_t pad = out[clen - 1];
+    if (pad >= 16 || pad + 1 > clen) {
+        *err = CODEC_E_PAD;
+        return -1;
+    }
+    for (size_t i = 0; i < pad; i++) {
+        if (out[clen - 1 - pad + i] != (uint8_t)(i + 1)) {
+            *err = CODEC_E_PAD;
+            return -1;
+        }
+    }
+    return (ssize_t)(clen - pad - 1);
+}

@@ -1,0 +1,73 @@
+/*
+ * simcontent.h - what a simulated BMC knows: its profile (sensors with SDRs,
+ * FRU images, device identity) and its per-BMC state (SEL, sensor
+ * overrides).  Bytes only: no sockets, no clocks (the caller passes the time).
+ *
+ * The profile is shared, immutable and loaded once.  A BMC's state is small
+ * (aim: a few KB) so that 10,000+ BMCs fit in one process.  Sensor values
+ * drift deterministically from (seed, BMC index, sensor, time).
+ */
+#ifndef BMCSIM_SIMCONTENT_H
+#define BMCSIM_SIMCONTENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_profile;
+struct sim_state;
+
+/* Load a profile file, or the built-in default (~50 sensors) when path is NULL. */
+struct sim_profile *sim_profile_load(const char *path, char *err, size_t errlen);
+void sim_profile_free(struct sim_profile *p);
+size_t sim_profile_sensor_count(const struct sim_profile *p);
+
+/* Per-BMC state.  sim_state_new() returns a zeroed, initialised state. */
+struct sim_state *sim_state_new(const struct sim_profile *p, uint32_t bmc_index, uint64_t seed);
+void sim_state_free(struct sim_state *s);
+size_t sim_state_bytes(const struct sim_state *s); /* memory held, for the benchmark */
+
+/* A new SEL event, handed back so the network side can send a PET. */
+struct sim_event {
+    uint16_t record_id;
+    uint8_t record[16]; /* the 16-byte SEL record as stored */
+};
+
+/*
+ * Handle one IPMI request addressed to the BMC (LUN 0).  `now_s` is the
+ * simulator's clock in seconds (monotonic since start).  Writes the response
+ * data into rsp, starting with the completion code, and returns its length
+ * (>= 1).  Unknown commands answer C1h.  If the request creates SEL entries
+ * (e.g. a drift crossing a threshold is noticed) up to `max_events` are
+ * returned in `events` with their count in *nevents.
+ */
+size_t sim_handle(struct sim_state *s, const struct sim_profile *p, uint64_t now_s, uint8_t netfn,
+                  uint8_t cmd, const uint8_t *req, size_t len, uint8_t *rsp, size_t cap,
+                  struct sim_event *events, size_t max_events, size_t *nevents);
+
+/*
+ * Advance sensor drift to `now_s`; threshold crossings append SEL entries
+ * (returned like sim_handle's).  Cheap when nothing changed.
+ */
+size_t sim_tick(struct sim_state *s, const struct sim_profile *p, uint64_t now_s,
+                struct sim_event *events, size_t max_events);
+
+/* Runtime control (bmcsim-ctl).  Return 0, or -1 with a message in err. */
+int sim_set_sensor(struct sim_state *s, const struct sim_profile *p, const char *name_or_number,
+                   double value, uint64_t now_s, struct sim_event *events, size_t max_events,
+                   size_t *nevents, char *err, size_t errlen);
+/* Append a SEL entry (sensor type/number/event type/offset/data) as if the BMC logged it. */
+int sim_inject_event(struct sim_state *s, const struct sim_profile *p, uint64_t now_s,
+                     uint8_t sensor_type, uint8_t sensor_number, uint8_t event_type_dir,
+                     const uint8_t data[3], struct sim_event *ev, char *err, size_t errlen);
+
+/* Counters of content-level requests (by netfn/cmd) for the control socket's dump. */
+struct sim_content_counters {
+    uint64_t get_sdr, get_sensor_reading, read_fru, get_sel_entry, other;
+};
+void sim_content_counters(const struct sim_state *s, struct sim_content_counters *out);
+
+/* Device identity used in Get Device ID / Get System GUID (unique per BMC). */
+void sim_guid(const struct sim_state *s, uint8_t guid[16]);
+
+#endif
