@@ -644,7 +644,8 @@ static void on_open_rsp(struct bmc *b, const uint8_t *pl, size_t plen)
         bad_packet(b, e, "Open Session Response");
         return;
     }
-    if (r.tag != b->tag || r.console_sid != b->console_sid) {
+    /* a short error reply (tag + status) carries no session ID to check */
+    if (r.tag != b->tag || (plen >= 8 && r.console_sid != b->console_sid)) {
         b->ctr.stray_packets++;
         return;
     }
@@ -686,7 +687,8 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
         bad_packet(b, e, "RAKP 2");
         return;
     }
-    if (r.tag != b->tag || r.console_sid != b->console_sid) {
+    /* a short error reply (tag + status) carries no session ID to check */
+    if (r.tag != b->tag || (plen >= 8 && r.console_sid != b->console_sid)) {
         b->ctr.stray_packets++;
         return;
     }
@@ -756,7 +758,8 @@ static void on_rakp4(struct bmc *b, const uint8_t *pl, size_t plen)
         bad_packet(b, e, "RAKP 4");
         return;
     }
-    if (r.tag != b->tag || r.console_sid != b->console_sid) {
+    /* a short error reply (tag + status) carries no session ID to check */
+    if (r.tag != b->tag || (plen >= 8 && r.console_sid != b->console_sid)) {
         b->ctr.stray_packets++;
         return;
     }
@@ -932,6 +935,15 @@ static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
     if (rmcpp_decode(buf, len, k, p->pl, sizeof(p->pl), &pkt, &e) < 0) {
         bad_packet(b, e, "packet");
         return;
+    }
+    if (log_get_level() >= LOG_LVL_DEBUG) {
+        char hex[3 * 64 + 1];
+        size_t n = pkt.plen < 64 ? pkt.plen : 64;
+        for (size_t i = 0; i < n; i++)
+            snprintf(hex + 3 * i, 4, "%02x ", pkt.payload[i]);
+        hex[3 * n] = '\0';
+        log_debug("BMC %s (%s): rx %s (%zu bytes, seq %u): %s", b->cfg->name, b->addr,
+                  rmcpp_payload_name(pkt.ptype), pkt.plen, pkt.seq, hex);
     }
     switch (pkt.ptype) {
     case RMCPP_PL_OPEN_RSP:

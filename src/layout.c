@@ -128,8 +128,17 @@ ssize_t layout_encode(const struct layout *l, const void *in, uint8_t *buf, size
     *err = CODEC_OK;
     const uint8_t *s = in;
     size_t end = 0;
+    /* reserved bytes between and after fields are zero; a message is never
+     * shorter than its layout's minimum (trailing reserved bytes count) */
     size_t fixed = layout_fixed_len(l);
-    memset(buf, 0, fixed < cap ? fixed : cap); /* reserved bytes between fields are zero */
+    if (fixed < l->min_len)
+        fixed = l->min_len;
+    if (fixed > cap) {
+        *err = CODEC_E_OVERSIZE;
+        return -1;
+    }
+    memset(buf, 0, fixed);
+    end = l->min_len;
     for (size_t i = 0; i < l->nfields; i++) {
         const struct lfield *f = &l->fields[i];
         size_t w = kind_width(f);

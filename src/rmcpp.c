@@ -124,8 +124,8 @@ static const struct lfield open_rsp_fields[] = {
     LF(LF_U8, 31, struct rmcpp_open_rsp, conf_len),
     LF(LF_U8, 32, struct rmcpp_open_rsp, conf_alg),
 };
-/* An error response may stop after the console session ID (8 bytes). */
-const struct layout rmcpp_open_rsp_layout = LAYOUT("Open Session Response", open_rsp_fields, 8, 36);
+/* An error response may be as short as tag + status (seen from ipmi_sim). */
+const struct layout rmcpp_open_rsp_layout = LAYOUT("Open Session Response", open_rsp_fields, 2, 36);
 
 static const struct lfield rakp1_fields[] = {
     LF(LF_U8, 0, struct rmcpp_rakp1, tag),
@@ -146,7 +146,7 @@ static const struct lfield rakp2_fields[] = {
     LF(LF_BYTES, 24, struct rmcpp_rakp2, guid),
     LF_TAILF(40, struct rmcpp_rakp2, kex, kex_len),
 };
-const struct layout rmcpp_rakp2_layout = LAYOUT("RAKP 2", rakp2_fields, 8, 72);
+const struct layout rmcpp_rakp2_layout = LAYOUT("RAKP 2", rakp2_fields, 2, 72);
 
 static const struct lfield rakp3_fields[] = {
     LF(LF_U8, 0, struct rmcpp_rakp3, tag),
@@ -162,7 +162,7 @@ static const struct lfield rakp4_fields[] = {
     LF(LF_U32, 4, struct rmcpp_rakp4, console_sid),
     LF_TAILF(8, struct rmcpp_rakp4, icv, icv_len),
 };
-const struct layout rmcpp_rakp4_layout = LAYOUT("RAKP 4", rakp4_fields, 8, 40);
+const struct layout rmcpp_rakp4_layout = LAYOUT("RAKP 4", rakp4_fields, 2, 40);
 
 void rmcpp_open_req_init(struct rmcpp_open_req *r, uint8_t tag, uint8_t max_priv,
                          uint32_t console_sid, const struct rmcpp_suite *suite)
