@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "cfg.h"
 #include "log.h"
 #include "once.h"
 
@@ -121,6 +121,6 @@ int main(int argc, char **argv)
                         "yet; use --once or --check-config\n");
         status = 2;
     }
-    cfg_free(cfg);
+    cfg_unload(cfg);
     return status;
 }

@@ -1,1 +1,2 @@
-# fragment for man (see Makefile.am)
+# fragment for man pages
+dist_man_MANS += man/ipmi-snmp-bridge.conf.5

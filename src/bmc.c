@@ -24,7 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "config.h"
+#include "cfg.h"
 #include "ev.h"
 #include "ipmi_msg.h"
 #include "log.h"

@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 
 #include "bmc.h"
-#include "config.h"
+#include "cfg.h"
 #include "ev.h"
 #include "ipmi_msg.h"
 #include "log.h"

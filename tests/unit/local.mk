@@ -10,7 +10,12 @@ UNIT_TESTS = \
 	tests/unit/test_ev \
 	tests/unit/test_config \
 	tests/unit/test_crypto \
-	tests/unit/test_codec
+	tests/unit/test_codec \
+	tests/unit/test_sdr \
+	tests/unit/test_sensor \
+	tests/unit/test_fru \
+	tests/unit/test_sel \
+	tests/unit/test_sdr_repo
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -29,3 +34,23 @@ tests_unit_test_crypto_LDADD = $(UNIT_LIBS)
 tests_unit_test_codec_SOURCES = tests/unit/test_codec.c
 tests_unit_test_codec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_codec_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_sdr_SOURCES = tests/unit/test_sdr.c
+tests_unit_test_sdr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sdr_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_sensor_SOURCES = tests/unit/test_sensor.c
+tests_unit_test_sensor_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sensor_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_fru_SOURCES = tests/unit/test_fru.c
+tests_unit_test_fru_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fru_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_sel_SOURCES = tests/unit/test_sel.c
+tests_unit_test_sel_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sel_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_sdr_repo_SOURCES = tests/unit/test_sdr_repo.c
+tests_unit_test_sdr_repo_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sdr_repo_LDADD = $(UNIT_LIBS)

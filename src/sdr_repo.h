@@ -1,0 +1,71 @@
+/*
+ * sdr_repo.h - a BMC's SDR repository as raw records: read over the wire
+ * once (Reserve SDR Repository + partial Get SDR reads), re-read only when
+ * the repository's addition/erase timestamps change, and cached on disk
+ * per BMC GUID so a restart does not re-read thousands of repositories.
+ *
+ * A repository, once built, is immutable and may be shared by readers.
+ */
+#ifndef IPMI_BRIDGE_SDR_REPO_H
+#define IPMI_BRIDGE_SDR_REPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bmc;
+
+#define SDR_REPO_MAX_RECORDS 4096
+#define SDR_RECORD_MAX 261 /* 5-byte header + up to 255 body bytes (+ slack) */
+
+struct sdr_repo {
+    uint8_t guid[16];
+    bool have_guid;
+    uint32_t add_ts, erase_ts; /* from Get SDR Repository Info */
+    uint16_t nrecords;
+    size_t len;
+    uint8_t *data;     /* records back to back: 5-byte header + body */
+    uint32_t *offset;  /* nrecords entries into data */
+};
+
+/* Record i (header included) and its length. */
+static inline const uint8_t *sdr_repo_record(const struct sdr_repo *r, size_t i, size_t *len)
+{
+    *len = (size_t)r->data[r->offset[i] + 4] + 5;
+    return r->data + r->offset[i];
+}
+void sdr_repo_free(struct sdr_repo *r); /* NULL is a no-op */
+
+/* How the fetch went, for counters and logs. */
+struct sdr_fetch_stats {
+    uint32_t get_sdr_requests;
+    uint32_t reservations;
+    uint32_t chunk_shrinks;
+    bool unchanged;  /* timestamps equal to `current`: nothing read */
+    bool from_cache; /* loaded from the disk cache */
+};
+
+/*
+ * done: on success `repo` is a new repository (caller owns it), or NULL
+ * with stats->unchanged when `current` is still valid.  On failure `err`
+ * is non-zero and `errtext` says what happened (names the BMC).
+ */
+typedef void (*sdr_repo_done_cb)(struct bmc *b, void *arg, int err, const char *errtext,
+                                 struct sdr_repo *repo, const struct sdr_fetch_stats *stats);
+
+/*
+ * Start fetching.  `guid` may be NULL (no cache then).  `cache_dir` may be
+ * NULL or "" (no cache).  Returns 0, or -1 if it could not start (cb not
+ * called).
+ */
+int sdr_repo_fetch(struct bmc *b, const uint8_t *guid, const char *cache_dir,
+                   const struct sdr_repo *current, sdr_repo_done_cb cb, void *arg);
+
+/* Cache file helpers (exposed for tests). */
+int sdr_cache_path(const char *dir, const uint8_t guid[16], char *out, size_t len);
+int sdr_cache_save(const char *dir, const struct sdr_repo *r, char *err, size_t errlen);
+/* Returns a repository if the file exists, verifies, and matches the timestamps. */
+struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t guid[16], uint32_t add_ts,
+                                uint32_t erase_ts, char *err, size_t errlen);
+
+#endif
