@@ -43,7 +43,7 @@ struct bmc_req {
     struct ev_timer timer;
     bmc_rsp_cb cb;
     void *arg;
-    uint8_t netfn, cmd, seq, dlen;
+    uint8_t netfn, cmd, seq, dlen, lun;
     uint8_t tries;    /* transmissions so far */
     uint8_t reopened; /* already survived one session re-establishment */
     uint8_t data[BMC_REQ_MAX_DATA];
@@ -311,14 +311,15 @@ static void bmc_send(struct bmc *b, const uint8_t *pkt, size_t len)
 }
 
 /* Encode an IPMI request as a LAN message inside a session (or pre-session IPMI 1.5). */
-static int send_ipmi(struct bmc *b, bool in_session, uint8_t netfn, uint8_t cmd, uint8_t seq,
-                     const uint8_t *data, size_t dlen)
+static int send_ipmi(struct bmc *b, bool in_session, uint8_t lun, uint8_t netfn, uint8_t cmd,
+                     uint8_t seq, const uint8_t *data, size_t dlen)
 {
     uint8_t msg[BMC_REQ_MAX_DATA + IPMI_LAN_OVERHEAD];
     uint8_t pkt[RMCPP_MAX_PACKET];
     struct ipmi_lan_msg m = {
         .dst_addr = IPMI_BMC_SLAVE_ADDR,
         .netfn = netfn,
+        .dst_lun = lun,
         .src_addr = IPMI_REMOTE_SWID,
         .seq = seq,
         .cmd = cmd,
@@ -409,12 +410,12 @@ static void step_send(struct bmc *b)
     case BMC_S_AUTHCAP: {
         /* channel Eh = this one, bit 7 asks for IPMI 2.0 extended data */
         uint8_t d[2] = {0x8e, b->cfg->privilege};
-        rc = send_ipmi(b, false, IPMI_NETFN_APP, IPMI_CMD_GET_CHANNEL_AUTH_CAP, b->ctl_seq, d, 2);
+        rc = send_ipmi(b, false, 0, IPMI_NETFN_APP, IPMI_CMD_GET_CHANNEL_AUTH_CAP, b->ctl_seq, d, 2);
         break;
     }
     case BMC_S_CIPHERS: {
         uint8_t d[3] = {0x0e, 0x00, (uint8_t)(0x80 | b->cipher_index)};
-        rc = send_ipmi(b, false, IPMI_NETFN_APP, IPMI_CMD_GET_CHANNEL_CIPHER_SUITES, b->ctl_seq,
+        rc = send_ipmi(b, false, 0, IPMI_NETFN_APP, IPMI_CMD_GET_CHANNEL_CIPHER_SUITES, b->ctl_seq,
                        d, 3);
         break;
     }
@@ -464,13 +465,13 @@ static void step_send(struct bmc *b)
     }
     case BMC_S_SETPRIV: {
         uint8_t d[1] = {b->cfg->privilege};
-        rc = send_ipmi(b, true, IPMI_NETFN_APP, IPMI_CMD_SET_SESSION_PRIV, b->ctl_seq, d, 1);
+        rc = send_ipmi(b, true, 0, IPMI_NETFN_APP, IPMI_CMD_SET_SESSION_PRIV, b->ctl_seq, d, 1);
         break;
     }
     case BMC_S_CLOSING: {
         uint8_t d[4];
         put_u32le(d, b->bmc_sid);
-        rc = send_ipmi(b, true, IPMI_NETFN_APP, IPMI_CMD_CLOSE_SESSION, b->ctl_seq, d, 4);
+        rc = send_ipmi(b, true, 0, IPMI_NETFN_APP, IPMI_CMD_CLOSE_SESSION, b->ctl_seq, d, 4);
         break;
     }
     default:
@@ -896,7 +897,8 @@ static void on_session_msg(struct bmc *b, const struct ipmi_lan_msg *m)
     }
     for (unsigned i = 0; i < b->ninflight; i++) {
         struct bmc_req *r = b->inflight[i];
-        if (r->seq != m->seq || r->cmd != m->cmd || (r->netfn | 1) != m->netfn)
+        if (r->seq != m->seq || r->cmd != m->cmd || (r->netfn | 1) != m->netfn ||
+            m->src_lun != r->lun)
             continue;
         inflight_remove(b, i);
         if (m->dlen < 1) {
@@ -1013,7 +1015,7 @@ static void req_transmit(struct bmc *b, struct bmc_req *r)
     if (b->rq_seq == b->ctl_seq)
         b->rq_seq = (uint8_t)((b->rq_seq + 1) & 0x3f);
     r->seq = b->rq_seq;
-    if (send_ipmi(b, true, r->netfn, r->cmd, r->seq, r->data, r->dlen) < 0) {
+    if (send_ipmi(b, true, r->lun, r->netfn, r->cmd, r->seq, r->data, r->dlen) < 0) {
         /* cannot happen for a request we accepted; fail it rather than loop */
         for (unsigned i = 0; i < b->ninflight; i++)
             if (b->inflight[i] == r)
@@ -1090,7 +1092,13 @@ static void pump(struct bmc *b)
 int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
                 bmc_rsp_cb cb, void *arg)
 {
-    if (len > BMC_REQ_MAX_DATA || b->nqueued >= BMC_MAX_QUEUED)
+    return bmc_request_lun(b, 0, netfn, cmd, data, len, cb, arg);
+}
+
+int bmc_request_lun(struct bmc *b, uint8_t lun, uint8_t netfn, uint8_t cmd, const uint8_t *data,
+                    size_t len, bmc_rsp_cb cb, void *arg)
+{
+    if (lun > 3 || len > BMC_REQ_MAX_DATA || b->nqueued >= BMC_MAX_QUEUED)
         return -1;
     struct bmc_req *r = req_alloc(b->p);
     if (!r)
@@ -1100,6 +1108,7 @@ int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, 
     r->arg = arg;
     r->netfn = netfn;
     r->cmd = cmd;
+    r->lun = lun;
     r->dlen = (uint8_t)len;
     if (len)
         memcpy(r->data, data, len);

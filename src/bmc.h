@@ -108,6 +108,9 @@ struct ev_loop *poller_loop(const struct poller *p);
  */
 int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
                 bmc_rsp_cb cb, void *arg);
+/* The same, addressed to one of the BMC's LUNs (0-3), e.g. for sensors on LUN 1. */
+int bmc_request_lun(struct bmc *b, uint8_t lun, uint8_t netfn, uint8_t cmd, const uint8_t *data,
+                    size_t len, bmc_rsp_cb cb, void *arg);
 /* Establish the session now (without a request). */
 void bmc_connect(struct bmc *b);
 /* Called whenever the BMC changes between up and down (for traps and logs). */
