@@ -30,12 +30,12 @@
 #include "log.h"
 #include "rmcpp.h"
 
-#define BMC_REQ_MAX_DATA 64    /* our largest request body (IPMB requests are < 40 bytes) */
-#define BMC_MAX_QUEUED 4096    /* per BMC; beyond that a caller is looping */
-#define BMC_MAX_IN_FLIGHT 16
-#define BMC_REPLAY_WINDOW 32
+#define BMC_REQ_MAX_DATA    64   /* our largest request body (IPMB requests are < 40 bytes) */
+#define BMC_MAX_QUEUED      4096 /* per BMC; beyond that a caller is looping */
+#define BMC_MAX_IN_FLIGHT   16
+#define BMC_REPLAY_WINDOW   32
 #define BMC_LOG_INTERVAL_NS (60 * EV_NS_PER_SEC)
-#define BMC_MAX_OFFERED 32
+#define BMC_MAX_OFFERED     32
 
 struct bmc_req {
     struct bmc_req *next;
@@ -71,10 +71,10 @@ struct bmc {
     uint8_t rm[16], rc[16], guid[16];
     struct rmcpp_keys keys;
     const struct rmcpp_suite *suite;
-    uint8_t suite_pos;  /* index into cfg->suites being tried */
-    int8_t good_suite;  /* index of the suite that last worked, -1 none */
+    uint8_t suite_pos; /* index into cfg->suites being tried */
+    int8_t good_suite; /* index of the suite that last worked, -1 none */
     uint8_t step_tries;
-    uint8_t ctl_seq;    /* rqSeq of the session-internal message in flight */
+    uint8_t ctl_seq; /* rqSeq of the session-internal message in flight */
     uint8_t rq_seq;
     struct ev_timer step_timer;
     uint64_t step_deadline;
@@ -410,7 +410,8 @@ static void step_send(struct bmc *b)
     case BMC_S_AUTHCAP: {
         /* channel Eh = this one, bit 7 asks for IPMI 2.0 extended data */
         uint8_t d[2] = {0x8e, b->cfg->privilege};
-        rc = send_ipmi(b, false, 0, IPMI_NETFN_APP, IPMI_CMD_GET_CHANNEL_AUTH_CAP, b->ctl_seq, d, 2);
+        rc =
+            send_ipmi(b, false, 0, IPMI_NETFN_APP, IPMI_CMD_GET_CHANNEL_AUTH_CAP, b->ctl_seq, d, 2);
         break;
     }
     case BMC_S_CIPHERS: {
@@ -427,24 +428,10 @@ static void step_send(struct bmc *b)
     }
     case BMC_S_RAKP1: {
         struct rmcpp_rakp1 r;
-        rc = rmcpp_rakp1_init(&r, b->tag, b->bmc_sid, b->rm, b->role, b->cfg->username,
-                              user_len(b));
-        if (rc == 0) {
-            /* send the name unpadded: the layout encodes all 16 bytes, trim to ulen */
-            uint8_t body[64], pkt[128];
-            enum codec_err err;
-            ssize_t n = layout_encode(&rmcpp_rakp1_layout, &r, body, sizeof(body), &err);
-            if (n < 0)
-                rc = -1;
-            else {
-                n = rmcpp_encode(pkt, sizeof(pkt), RMCPP_PL_RAKP1, 0, 0, NULL, NULL, body,
-                                 28 + (size_t)r.ulen, &err);
-                if (n < 0)
-                    rc = -1;
-                else
-                    bmc_send(b, pkt, (size_t)n);
-            }
-        }
+        rc =
+            rmcpp_rakp1_init(&r, b->tag, b->bmc_sid, b->rm, b->role, b->cfg->username, user_len(b));
+        if (rc == 0)
+            rc = send_setup(b, RMCPP_PL_RAKP1, &rmcpp_rakp1_layout, &r);
         break;
     }
     case BMC_S_RAKP3: {
@@ -535,8 +522,7 @@ static void step_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
 
 static void next_suite_or_fail(struct bmc *b, const char *why)
 {
-    log_info("BMC %s (%s): cipher suite %u refused: %s", b->cfg->name, b->addr, b->suite->id,
-             why);
+    log_info("BMC %s (%s): cipher suite %u refused: %s", b->cfg->name, b->addr, b->suite->id, why);
     for (;;) {
         b->suite_pos++;
         if (b->suite_pos >= b->cfg->nsuites)
@@ -712,8 +698,8 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
     memcpy(b->guid, r.guid, 16);
     if (b->suite->auth != RAKP_NONE) {
         uint8_t in[128], key[CFG_PASS_MAX], mac[32];
-        size_t n = rmcpp_rakp2_input(in, b->console_sid, b->bmc_sid, b->rm, b->rc, b->guid,
-                                     b->role, (const uint8_t *)b->cfg->username, user_len(b));
+        size_t n = rmcpp_rakp2_input(in, b->console_sid, b->bmc_sid, b->rm, b->rc, b->guid, b->role,
+                                     (const uint8_t *)b->cfg->username, user_len(b));
         kuid(b, key);
         int m = rmcpp_hmac(b->suite->auth, key, sizeof(key), in, n, mac);
         OPENSSL_cleanse(key, sizeof(key));
@@ -739,8 +725,8 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
     } else {
         kuid(b, kg);
     }
-    size_t n = rmcpp_sik_input(in, b->rm, b->rc, b->role, (const uint8_t *)b->cfg->username,
-                               user_len(b));
+    size_t n =
+        rmcpp_sik_input(in, b->rm, b->rc, b->role, (const uint8_t *)b->cfg->username, user_len(b));
     int rc = rmcpp_derive_keys(&b->keys, b->suite, kg, sizeof(kg), in, n);
     OPENSSL_cleanse(kg, sizeof(kg));
     if (rc < 0) {
@@ -838,8 +824,8 @@ static void on_ciphers(struct bmc *b, const struct ipmi_lan_msg *m)
         enter_step(b, BMC_S_CIPHERS);
         return;
     }
-    int n = ipmi_cipher_records_parse(b->cipher_data, b->cipher_len, b->offered, BMC_MAX_OFFERED,
-                                      &e);
+    int n =
+        ipmi_cipher_records_parse(b->cipher_data, b->cipher_len, b->offered, BMC_MAX_OFFERED, &e);
     b->noffered = n > 0 ? (uint8_t)n : 0;
     cipher_mismatch(b, n >= 0);
 }
@@ -874,8 +860,7 @@ static void finish_close(struct bmc *b)
 
 static void on_session_msg(struct bmc *b, const struct ipmi_lan_msg *m)
 {
-    if (b->state == BMC_S_SETPRIV && m->cmd == IPMI_CMD_SET_SESSION_PRIV &&
-        m->seq == b->ctl_seq) {
+    if (b->state == BMC_S_SETPRIV && m->cmd == IPMI_CMD_SET_SESSION_PRIV && m->seq == b->ctl_seq) {
         struct ipmi_setpriv_rsp r;
         enum codec_err e;
         if (layout_decode(&ipmi_setpriv_rsp_layout, m->data, m->dlen, &r, &e) < 0) {
@@ -928,8 +913,7 @@ static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
     struct poller *p = b->p;
     struct rmcpp_pkt pkt;
     enum codec_err e;
-    bool keyed = b->state == BMC_S_ACTIVE || b->state == BMC_S_SETPRIV ||
-                 b->state == BMC_S_CLOSING;
+    bool keyed = b->state == BMC_S_ACTIVE || b->state == BMC_S_SETPRIV || b->state == BMC_S_CLOSING;
     const struct rmcpp_keys *k = NULL;
     if (keyed && (b->suite->integ || b->suite->conf))
         k = &b->keys;
@@ -1349,7 +1333,8 @@ struct bmc *poller_add(struct poller *p, const struct cfg_bmc *cfg, char *errbuf
     bool v6 = strchr(cfg->address, ':') != NULL;
     snprintf(b->addr, sizeof(b->addr), v6 ? "[%s]:%u" : "%s:%u", cfg->address, cfg->port);
 
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_DGRAM,
                              .ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG};
     struct addrinfo *res = NULL;
     char port[8];

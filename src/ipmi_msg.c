@@ -73,9 +73,8 @@ bool ipmi_cc_transient(uint8_t cc)
 }
 
 static const char *const priv_names[] = {
-    [IPMI_PRIV_HIGHEST] = "highest",   [IPMI_PRIV_CALLBACK] = "callback",
-    [IPMI_PRIV_USER] = "user",         [IPMI_PRIV_OPERATOR] = "operator",
-    [IPMI_PRIV_ADMIN] = "admin",       [IPMI_PRIV_OEM] = "oem",
+    [IPMI_PRIV_HIGHEST] = "highest",   [IPMI_PRIV_CALLBACK] = "callback", [IPMI_PRIV_USER] = "user",
+    [IPMI_PRIV_OPERATOR] = "operator", [IPMI_PRIV_ADMIN] = "admin",       [IPMI_PRIV_OEM] = "oem",
 };
 
 const char *ipmi_priv_name(uint8_t priv)
@@ -93,8 +92,7 @@ uint8_t ipmi_checksum(const uint8_t *p, size_t n)
     return (uint8_t)(0x100 - s);
 }
 
-ssize_t ipmi_lan_encode(uint8_t *out, size_t cap, const struct ipmi_lan_msg *m,
-                        enum codec_err *err)
+ssize_t ipmi_lan_encode(uint8_t *out, size_t cap, const struct ipmi_lan_msg *m, enum codec_err *err)
 {
     enum codec_err dummy;
     if (!err)
@@ -159,8 +157,8 @@ static const struct lfield authcap_fields[] = {
     LF(LF_U8, 8, struct ipmi_authcap_rsp, oem_aux),
 };
 /* Only the completion code is required: an error reply is one byte. */
-const struct layout ipmi_authcap_rsp_layout = LAYOUT("Get Channel Auth Capabilities",
-                                                     authcap_fields, 1, 9);
+const struct layout ipmi_authcap_rsp_layout =
+    LAYOUT("Get Channel Auth Capabilities", struct ipmi_authcap_rsp, authcap_fields, 1, 9);
 
 static const struct lfield devid_fields[] = {
     LF(LF_U8, 0, struct ipmi_devid_rsp, cc),
@@ -174,13 +172,15 @@ static const struct lfield devid_fields[] = {
     LF(LF_U16, 10, struct ipmi_devid_rsp, product_id),
     LF_TAILF(12, struct ipmi_devid_rsp, aux_fw, aux_len),
 };
-const struct layout ipmi_devid_rsp_layout = LAYOUT("Get Device ID", devid_fields, 1, 16);
+const struct layout ipmi_devid_rsp_layout =
+    LAYOUT("Get Device ID", struct ipmi_devid_rsp, devid_fields, 1, 16);
 
 static const struct lfield guid_fields[] = {
     LF(LF_U8, 0, struct ipmi_guid_rsp, cc),
     LF(LF_BYTES, 1, struct ipmi_guid_rsp, guid),
 };
-const struct layout ipmi_guid_rsp_layout = LAYOUT("Get System GUID", guid_fields, 1, 17);
+const struct layout ipmi_guid_rsp_layout =
+    LAYOUT("Get System GUID", struct ipmi_guid_rsp, guid_fields, 1, 17);
 
 static const struct lfield chassis_fields[] = {
     LF(LF_U8, 0, struct ipmi_chassis_rsp, cc),
@@ -189,22 +189,23 @@ static const struct lfield chassis_fields[] = {
     LF(LF_U8, 3, struct ipmi_chassis_rsp, misc),
     LF(LF_U8, 4, struct ipmi_chassis_rsp, front_panel),
 };
-const struct layout ipmi_chassis_rsp_layout = LAYOUT("Get Chassis Status", chassis_fields, 1, 5);
+const struct layout ipmi_chassis_rsp_layout =
+    LAYOUT("Get Chassis Status", struct ipmi_chassis_rsp, chassis_fields, 1, 5);
 
 static const struct lfield ciphers_fields[] = {
     LF(LF_U8, 0, struct ipmi_ciphers_rsp, cc),
     LF(LF_U8, 1, struct ipmi_ciphers_rsp, channel),
     LF_TAILF(2, struct ipmi_ciphers_rsp, data, dlen),
 };
-const struct layout ipmi_ciphers_rsp_layout = LAYOUT("Get Channel Cipher Suites", ciphers_fields,
-                                                     1, 18);
+const struct layout ipmi_ciphers_rsp_layout =
+    LAYOUT("Get Channel Cipher Suites", struct ipmi_ciphers_rsp, ciphers_fields, 1, 18);
 
 static const struct lfield setpriv_fields[] = {
     LF(LF_U8, 0, struct ipmi_setpriv_rsp, cc),
     LF(LF_U8, 1, struct ipmi_setpriv_rsp, priv),
 };
-const struct layout ipmi_setpriv_rsp_layout = LAYOUT("Set Session Privilege Level",
-                                                     setpriv_fields, 1, 2);
+const struct layout ipmi_setpriv_rsp_layout =
+    LAYOUT("Set Session Privilege Level", struct ipmi_setpriv_rsp, setpriv_fields, 1, 2);
 
 /*
  * Cipher suite records (IPMI 2.0 Table 22-18): C0h id auth integ conf for a

@@ -1,5 +1,6 @@
 #include "layout.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char *const codec_err_names[CODEC_E__COUNT] = {
@@ -72,6 +73,7 @@ ssize_t layout_decode(const struct layout *l, const uint8_t *buf, size_t len, vo
     }
     uint8_t *o = out;
     size_t used = 0;
+    memset(out, 0, l->mem_size);
     for (size_t i = 0; i < l->nfields; i++) {
         const struct lfield *f = &l->fields[i];
         size_t w = kind_width(f);
@@ -81,11 +83,12 @@ ssize_t layout_decode(const struct layout *l, const uint8_t *buf, size_t len, vo
                 *err = CODEC_E_OVERSIZE;
                 return -1;
             }
-            if (n)
+            if (n) {
                 memcpy(o + f->mem_off, buf + f->wire_off, n);
+                if (f->wire_off + n > used)
+                    used = f->wire_off + n;
+            }
             memcpy(o + f->len_off, &n, sizeof(n));
-            if (f->wire_off + n > used)
-                used = f->wire_off + n;
             continue;
         }
         if (f->wire_off + w > len)
@@ -131,14 +134,19 @@ ssize_t layout_encode(const struct layout *l, const void *in, uint8_t *buf, size
     /* reserved bytes between and after fields are zero; a message is never
      * shorter than its layout's minimum (trailing reserved bytes count) */
     size_t fixed = layout_fixed_len(l);
+    bool has_tail = false;
+    for (size_t i = 0; i < l->nfields; i++)
+        has_tail |= l->fields[i].kind == LF_TAIL;
     if (fixed < l->min_len)
         fixed = l->min_len;
+    if (!has_tail && l->max_len > fixed)
+        fixed = l->max_len;
     if (fixed > cap) {
         *err = CODEC_E_OVERSIZE;
         return -1;
     }
     memset(buf, 0, fixed);
-    end = l->min_len;
+    end = fixed;
     for (size_t i = 0; i < l->nfields; i++) {
         const struct lfield *f = &l->fields[i];
         size_t w = kind_width(f);

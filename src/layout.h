@@ -38,23 +38,25 @@ struct layout {
     const char *name;
     const struct lfield *fields;
     uint8_t nfields;
-    uint16_t min_len; /* shorter input is CODEC_E_TRUNCATED */
-    uint16_t max_len; /* longer input is CODEC_E_OVERSIZE (0: no limit beyond the fields) */
+    uint16_t min_len;  /* shorter input is CODEC_E_TRUNCATED */
+    uint16_t max_len;  /* longer input is CODEC_E_OVERSIZE (0: no limit beyond the fields) */
+    uint16_t mem_size; /* sizeof the struct: decode zeroes all of it first */
 };
 
-#define LF(kind_, wire_, type_, member_)                                                       \
-    {                                                                                          \
-        (wire_), (kind_), (uint8_t)sizeof(((type_ *)0)->member_),                              \
-            (uint16_t)offsetof(type_, member_), 0                                              \
+#define LF(kind_, wire_, type_, member_)                                                           \
+    {                                                                                              \
+        (wire_), (kind_), (uint8_t)sizeof(((type_ *)0)->member_),                                  \
+            (uint16_t)offsetof(type_, member_), 0                                                  \
     }
-#define LF_TAILF(wire_, type_, member_, lenmember_)                                            \
-    {                                                                                          \
-        (wire_), LF_TAIL, (uint8_t)sizeof(((type_ *)0)->member_),                              \
-            (uint16_t)offsetof(type_, member_), (uint16_t)offsetof(type_, lenmember_)          \
+#define LF_TAILF(wire_, type_, member_, lenmember_)                                                \
+    {                                                                                              \
+        (wire_), LF_TAIL, (uint8_t)sizeof(((type_ *)0)->member_),                                  \
+            (uint16_t)offsetof(type_, member_), (uint16_t)offsetof(type_, lenmember_)              \
     }
-#define LAYOUT(name_, fields_, min_, max_)                                                     \
-    {                                                                                          \
-        (name_), (fields_), (uint8_t)(sizeof(fields_) / sizeof((fields_)[0])), (min_), (max_)  \
+#define LAYOUT(name_, type_, fields_, min_, max_)                                                  \
+    {                                                                                              \
+        (name_), (fields_), (uint8_t)(sizeof(fields_) / sizeof((fields_)[0])), (min_), (max_),     \
+            (uint16_t)sizeof(type_)                                                                \
     }
 
 /*
@@ -66,7 +68,9 @@ ssize_t layout_decode(const struct layout *l, const uint8_t *buf, size_t len, vo
 
 /*
  * Encode `in` into `buf`.  Writes every field (an LF_TAIL writes its current
- * length).  Returns bytes written, or -1 (CODEC_E_OVERSIZE) if `cap` is short.
+ * length) and zero reserved bytes; a layout without a tail is always
+ * written to its full max_len (trailing reserved bytes included).
+ * Returns bytes written, or -1 (CODEC_E_OVERSIZE) if `cap` is short.
  */
 ssize_t layout_encode(const struct layout *l, const void *in, uint8_t *buf, size_t cap,
                       enum codec_err *err);

@@ -29,7 +29,8 @@ const struct rmcpp_suite *rmcpp_suite_get(unsigned id)
     return &suites[id];
 }
 
-#define NAME_OF(table, v) ((v) < sizeof(table) / sizeof(table[0]) && table[v] ? table[v] : "unknown")
+#define NAME_OF(table, v)                                                                          \
+    ((v) < sizeof(table) / sizeof(table[0]) && table[v] ? table[v] : "unknown")
 
 static const char *const auth_names[] = {"none", "HMAC-SHA1", "HMAC-MD5", "HMAC-SHA256"};
 static const char *const integ_names[] = {"none", "HMAC-SHA1-96", "HMAC-MD5-128", "MD5-128",
@@ -50,11 +51,15 @@ const char *rmcpp_conf_alg_name(uint8_t a)
 }
 
 static const char *const payload_names[] = {
-    [RMCPP_PL_IPMI] = "IPMI message",     [RMCPP_PL_SOL] = "SOL",
-    [RMCPP_PL_OEM] = "OEM explicit",      [RMCPP_PL_OPEN_REQ] = "Open Session Request",
+    [RMCPP_PL_IPMI] = "IPMI message",
+    [RMCPP_PL_SOL] = "SOL",
+    [RMCPP_PL_OEM] = "OEM explicit",
+    [RMCPP_PL_OPEN_REQ] = "Open Session Request",
     [RMCPP_PL_OPEN_RSP] = "Open Session Response",
-    [RMCPP_PL_RAKP1] = "RAKP 1",          [RMCPP_PL_RAKP2] = "RAKP 2",
-    [RMCPP_PL_RAKP3] = "RAKP 3",          [RMCPP_PL_RAKP4] = "RAKP 4",
+    [RMCPP_PL_RAKP1] = "RAKP 1",
+    [RMCPP_PL_RAKP2] = "RAKP 2",
+    [RMCPP_PL_RAKP3] = "RAKP 3",
+    [RMCPP_PL_RAKP4] = "RAKP 4",
 };
 
 const char *rmcpp_payload_name(uint8_t ptype)
@@ -106,7 +111,8 @@ static const struct lfield open_req_fields[] = {
     LF(LF_U8, 27, struct rmcpp_open_req, conf_len),
     LF(LF_U8, 28, struct rmcpp_open_req, conf_alg),
 };
-const struct layout rmcpp_open_req_layout = LAYOUT("Open Session Request", open_req_fields, 32, 32);
+const struct layout rmcpp_open_req_layout =
+    LAYOUT("Open Session Request", struct rmcpp_open_req, open_req_fields, 32, 32);
 
 static const struct lfield open_rsp_fields[] = {
     LF(LF_U8, 0, struct rmcpp_open_rsp, tag),
@@ -125,28 +131,24 @@ static const struct lfield open_rsp_fields[] = {
     LF(LF_U8, 32, struct rmcpp_open_rsp, conf_alg),
 };
 /* An error response may be as short as tag + status (seen from ipmi_sim). */
-const struct layout rmcpp_open_rsp_layout = LAYOUT("Open Session Response", open_rsp_fields, 2, 36);
+const struct layout rmcpp_open_rsp_layout =
+    LAYOUT("Open Session Response", struct rmcpp_open_rsp, open_rsp_fields, 2, 36);
 
 static const struct lfield rakp1_fields[] = {
-    LF(LF_U8, 0, struct rmcpp_rakp1, tag),
-    LF(LF_U32, 4, struct rmcpp_rakp1, bmc_sid),
-    LF(LF_BYTES, 8, struct rmcpp_rakp1, rm),
-    LF(LF_U8, 24, struct rmcpp_rakp1, role),
-    LF(LF_U8, 27, struct rmcpp_rakp1, ulen),
-    LF(LF_BYTES, 28, struct rmcpp_rakp1, user),
+    LF(LF_U8, 0, struct rmcpp_rakp1, tag),   LF(LF_U32, 4, struct rmcpp_rakp1, bmc_sid),
+    LF(LF_BYTES, 8, struct rmcpp_rakp1, rm), LF(LF_U8, 24, struct rmcpp_rakp1, role),
+    LF(LF_U8, 27, struct rmcpp_rakp1, ulen), LF_TAILF(28, struct rmcpp_rakp1, user, user_len),
 };
-/* The user name is padded to 16 bytes by some clients, sent bare by others. */
-const struct layout rmcpp_rakp1_layout = LAYOUT("RAKP 1", rakp1_fields, 28, 44);
+/* The user name is sent bare (28 + ULENGTHm bytes) by ipmitool and FreeIPMI,
+ * padded to 16 bytes by some others: both decode. */
+const struct layout rmcpp_rakp1_layout = LAYOUT("RAKP 1", struct rmcpp_rakp1, rakp1_fields, 28, 44);
 
 static const struct lfield rakp2_fields[] = {
-    LF(LF_U8, 0, struct rmcpp_rakp2, tag),
-    LF(LF_U8, 1, struct rmcpp_rakp2, status),
-    LF(LF_U32, 4, struct rmcpp_rakp2, console_sid),
-    LF(LF_BYTES, 8, struct rmcpp_rakp2, rc),
-    LF(LF_BYTES, 24, struct rmcpp_rakp2, guid),
-    LF_TAILF(40, struct rmcpp_rakp2, kex, kex_len),
+    LF(LF_U8, 0, struct rmcpp_rakp2, tag),          LF(LF_U8, 1, struct rmcpp_rakp2, status),
+    LF(LF_U32, 4, struct rmcpp_rakp2, console_sid), LF(LF_BYTES, 8, struct rmcpp_rakp2, rc),
+    LF(LF_BYTES, 24, struct rmcpp_rakp2, guid),     LF_TAILF(40, struct rmcpp_rakp2, kex, kex_len),
 };
-const struct layout rmcpp_rakp2_layout = LAYOUT("RAKP 2", rakp2_fields, 2, 72);
+const struct layout rmcpp_rakp2_layout = LAYOUT("RAKP 2", struct rmcpp_rakp2, rakp2_fields, 2, 72);
 
 static const struct lfield rakp3_fields[] = {
     LF(LF_U8, 0, struct rmcpp_rakp3, tag),
@@ -154,7 +156,7 @@ static const struct lfield rakp3_fields[] = {
     LF(LF_U32, 4, struct rmcpp_rakp3, bmc_sid),
     LF_TAILF(8, struct rmcpp_rakp3, kex, kex_len),
 };
-const struct layout rmcpp_rakp3_layout = LAYOUT("RAKP 3", rakp3_fields, 8, 40);
+const struct layout rmcpp_rakp3_layout = LAYOUT("RAKP 3", struct rmcpp_rakp3, rakp3_fields, 8, 40);
 
 static const struct lfield rakp4_fields[] = {
     LF(LF_U8, 0, struct rmcpp_rakp4, tag),
@@ -162,7 +164,7 @@ static const struct lfield rakp4_fields[] = {
     LF(LF_U32, 4, struct rmcpp_rakp4, console_sid),
     LF_TAILF(8, struct rmcpp_rakp4, icv, icv_len),
 };
-const struct layout rmcpp_rakp4_layout = LAYOUT("RAKP 4", rakp4_fields, 2, 40);
+const struct layout rmcpp_rakp4_layout = LAYOUT("RAKP 4", struct rmcpp_rakp4, rakp4_fields, 2, 40);
 
 void rmcpp_open_req_init(struct rmcpp_open_req *r, uint8_t tag, uint8_t max_priv,
                          uint32_t console_sid, const struct rmcpp_suite *suite)
@@ -193,6 +195,7 @@ int rmcpp_rakp1_init(struct rmcpp_rakp1 *r, uint8_t tag, uint32_t bmc_sid, const
     memcpy(r->rm, rm, 16);
     r->role = role;
     r->ulen = (uint8_t)ulen;
+    r->user_len = ulen;
     if (ulen)
         memcpy(r->user, user, ulen);
     return 0;
@@ -200,10 +203,10 @@ int rmcpp_rakp1_init(struct rmcpp_rakp1 *r, uint8_t tag, uint32_t bmc_sid, const
 
 /* ---- framing ---------------------------------------------------------- */
 
-#define RMCP_HDR_LEN 4
-#define RMCPP_SESS_HDR_LEN 12 /* auth type .. payload length (no OEM fields) */
+#define RMCP_HDR_LEN        4
+#define RMCPP_SESS_HDR_LEN  12 /* auth type .. payload length (no OEM fields) */
 #define RMCP15_SESS_HDR_LEN 10 /* auth type, seq, session id, length (auth type none) */
-#define RMCP_NEXT_HEADER 0x07
+#define RMCP_NEXT_HEADER    0x07
 
 static const uint8_t rmcp_hdr[RMCP_HDR_LEN] = {0x06, 0x00, 0xff, 0x07}; /* ver 1.0, no ACK, IPMI */
 
@@ -279,6 +282,7 @@ ssize_t rmcpp_encode(uint8_t *out, size_t cap, uint8_t ptype, uint32_t session_i
     h[10] = (uint8_t)wire_plen;
     h[11] = (uint8_t)(wire_plen >> 8);
     size_t len = RMCP_HDR_LEN + RMCPP_SESS_HDR_LEN + wire_plen;
+    *err = CODEC_OK;
     if (!auth)
         return (ssize_t)len;
 
@@ -384,8 +388,15 @@ int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, u
         return -1;
     }
     const uint8_t *h = in + RMCP_HDR_LEN;
-    if (h[0] != 0x06)
+    if (h[0] != 0x06) {
+        /* IPMI 1.5 framing has no room for our integrity/confidentiality:
+         * inside such a session it is a downgrade attempt */
+        if (keys && (keys->suite->integ != INTEG_NONE || keys->suite->conf != CONF_NONE)) {
+            *err = CODEC_E_SECURITY;
+            return -1;
+        }
         return decode15(in, len, plbuf, plcap, out, err);
+    }
     if (len < RMCP_HDR_LEN + RMCPP_SESS_HDR_LEN) {
         *err = CODEC_E_TRUNCATED;
         return -1;
@@ -427,7 +438,8 @@ int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, u
         }
         size_t pad = after - 2 - tlen;
         const uint8_t *t = in + body + wire_plen;
-        if (pad > 3 || t[pad] != pad || t[pad + 1] != RMCP_NEXT_HEADER) {
+        if (pad > 3 || t[pad] != pad || t[pad + 1] != RMCP_NEXT_HEADER ||
+            (RMCPP_SESS_HDR_LEN + wire_plen + pad + 2) % 4 != 0) {
             *err = CODEC_E_PAD;
             return -1;
         }

@@ -17,9 +17,9 @@
 #include "codec_err.h"
 #include "layout.h"
 
-#define RMCP_PORT 623
-#define RMCPP_MAX_PACKET 1024 /* largest datagram we build or accept */
-#define RMCPP_MAX_PAYLOAD 512 /* largest IPMI payload (well above the 255-byte IPMB limit) */
+#define RMCP_PORT         623
+#define RMCPP_MAX_PACKET  1024 /* largest datagram we build or accept */
+#define RMCPP_MAX_PAYLOAD 512  /* largest IPMI payload (well above the 255-byte IPMB limit) */
 
 /* IPMI 2.0 Table 13-16, payload types */
 enum rmcpp_payload {
@@ -49,11 +49,11 @@ enum rmcpp_conf_alg { CONF_NONE = 0, CONF_AES_CBC_128 = 1, CONF_XRC4_128 = 2, CO
 /* A cipher suite we implement (IPMI 2.0 Table 22-20). */
 struct rmcpp_suite {
     uint8_t id;
-    uint8_t auth;      /* enum rmcpp_auth_alg */
-    uint8_t integ;     /* enum rmcpp_integ_alg */
-    uint8_t conf;      /* enum rmcpp_conf_alg */
-    uint8_t kex_len;   /* RAKP 2/3 key exchange auth code length */
-    uint8_t icv_len;   /* RAKP 4 integrity check value length */
+    uint8_t auth;        /* enum rmcpp_auth_alg */
+    uint8_t integ;       /* enum rmcpp_integ_alg */
+    uint8_t conf;        /* enum rmcpp_conf_alg */
+    uint8_t kex_len;     /* RAKP 2/3 key exchange auth code length */
+    uint8_t icv_len;     /* RAKP 4 integrity check value length */
     uint8_t trailer_len; /* per-packet auth code length in the session trailer */
     const char *name;
 };
@@ -137,8 +137,9 @@ struct rmcpp_rakp1 {
     uint32_t bmc_sid;
     uint8_t rm[16]; /* remote console random number */
     uint8_t role;   /* privilege | 0x10 for name-only lookup */
-    uint8_t ulen;
+    uint8_t ulen;   /* the length field as sent */
     uint8_t user[16];
+    size_t user_len; /* bytes of name present (a decoder must check it against ulen) */
 };
 struct rmcpp_rakp2 {
     uint8_t tag;
@@ -195,8 +196,8 @@ size_t rmcpp_rakp4_input(uint8_t *buf, const uint8_t rm[16], uint32_t bmc_sid,
                          const uint8_t guid[16]);
 
 /* HMAC with the RAKP auth algorithm; returns the full MAC length or -1. */
-int rmcpp_hmac(uint8_t auth_alg, const uint8_t *key, size_t keylen, const uint8_t *data,
-               size_t len, uint8_t out[32]);
+int rmcpp_hmac(uint8_t auth_alg, const uint8_t *key, size_t keylen, const uint8_t *data, size_t len,
+               uint8_t out[32]);
 
 /*
  * Derive SIK = HMAC_KG(sik input), K1 = HMAC_SIK(20 x 01h), K2 = HMAC_SIK(20 x 02h).

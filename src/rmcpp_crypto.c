@@ -5,6 +5,7 @@
 #include "rmcpp.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -26,8 +27,8 @@ static const char *const auth_digest[] = {
     [RAKP_HMAC_SHA256] = "SHA256",
 };
 
-int rmcpp_hmac(uint8_t auth_alg, const uint8_t *key, size_t keylen, const uint8_t *data,
-               size_t len, uint8_t out[32])
+int rmcpp_hmac(uint8_t auth_alg, const uint8_t *key, size_t keylen, const uint8_t *data, size_t len,
+               uint8_t out[32])
 {
     if (auth_alg >= sizeof(auth_digest) / sizeof(auth_digest[0]) || !auth_digest[auth_alg])
         return -1;
@@ -191,7 +192,8 @@ ssize_t rmcpp_aes_open(const uint8_t key[16], const uint8_t *in, size_t len, uin
         *err = CODEC_E_LENGTH;
         return -1;
     }
-    if (clen > cap || clen > RMCPP_MAX_PAYLOAD + 16) {
+    uint8_t clear[RMCPP_MAX_PAYLOAD + 16];
+    if (clen > sizeof(clear)) {
         *err = CODEC_E_OVERSIZE;
         return -1;
     }
@@ -199,23 +201,25 @@ ssize_t rmcpp_aes_open(const uint8_t key[16], const uint8_t *in, size_t len, uin
     int l1 = 0, l2 = 0;
     int ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, in) &&
              EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-             EVP_DecryptUpdate(ctx, out, &l1, in + 16, (int)clen) &&
-             EVP_DecryptFinal_ex(ctx, out + l1, &l2);
+             EVP_DecryptUpdate(ctx, clear, &l1, in + 16, (int)clen) &&
+             EVP_DecryptFinal_ex(ctx, clear + l1, &l2);
     EVP_CIPHER_CTX_free(ctx);
     if (!ok || (size_t)(l1 + l2) != clen) {
         *err = CODEC_E_DECRYPT;
         return -1;
     }
-    size_t pad = out[clen - 1];
-    if (pad >= 16 || pad + 1 > clen) {
-        *err = CODEC_E_PAD;
+    size_t pad = clear[clen - 1];
+    bool bad = pad >= 16 || pad + 1 > clen;
+    for (size_t i = 0; !bad && i < pad; i++)
+        bad = clear[clen - 1 - pad + i] != (uint8_t)(i + 1);
+    size_t plain = bad ? 0 : clen - pad - 1;
+    if (bad || plain > cap) {
+        OPENSSL_cleanse(clear, clen);
+        *err = bad ? CODEC_E_PAD : CODEC_E_OVERSIZE;
         return -1;
     }
-    for (size_t i = 0; i < pad; i++) {
-        if (out[clen - 1 - pad + i] != (uint8_t)(i + 1)) {
-            *err = CODEC_E_PAD;
-            return -1;
-        }
-    }
-    return (ssize_t)(clen - pad - 1);
+    memcpy(out, clear, plain);
+    OPENSSL_cleanse(clear, clen);
+    *err = CODEC_OK;
+    return (ssize_t)plain;
 }
