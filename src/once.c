@@ -15,9 +15,12 @@
 #include "cfg.h"
 #include "ev.h"
 #include "ipmi_msg.h"
+#include "ipmi_tables.h"
 #include "log.h"
+#include "sdr_repo.h"
+#include "sensor_poll.h"
 
-enum once_step { STEP_DEVID, STEP_GUID, STEP_CHASSIS, STEP_DONE };
+enum once_step { STEP_DEVID, STEP_GUID, STEP_CHASSIS, STEP_SDR, STEP_SENSORS, STEP_DONE };
 
 struct once_bmc {
     struct bmc *b;
@@ -28,9 +31,18 @@ struct once_bmc {
     struct ipmi_devid_rsp devid;
     uint8_t guid[16];
     struct ipmi_chassis_rsp chassis;
+    /* sensors */
+    struct sdr_repo *repo;
+    struct sdr_fetch_stats sdr_stats;
+    char sdr_err[700];
+    struct sensor_set *set;
+    struct sensor_value *vals;
+    struct sensor_poll poll;
+    bool have_sensors;
 };
 
 struct once_run {
+    const struct cfg *cfg;
     struct ev_loop *loop;
     struct poller *poller;
     struct once_bmc *bmcs;
@@ -118,15 +130,67 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
             log_info("BMC %s (%s): no chassis status (%s)", bmc_name(b), bmc_address(b),
                      rsp->cc ? ipmi_cc_text(rsp->cc) : "malformed response");
         break;
-    case STEP_DONE:
+    default:
         return;
     }
     o->step++;
     once_next(r, o);
 }
 
+static void on_sensors(struct bmc *b, void *arg, const struct sensor_poll *p)
+{
+    (void)p;
+    struct once_bmc *o = arg;
+    o->have_sensors = true;
+    o->step = STEP_DONE;
+    once_next(bmc_user(b), o);
+}
+
+static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struct sdr_repo *repo,
+                   const struct sdr_fetch_stats *st)
+{
+    struct once_bmc *o = arg;
+    struct once_run *r = bmc_user(b);
+    o->sdr_stats = *st;
+    if (err) {
+        /* the identity was read: report the SDR failure but keep the BMC */
+        snprintf(o->sdr_err, sizeof(o->sdr_err), "%s", errtext);
+        log_warn("%s", errtext);
+        o->step = STEP_DONE;
+        once_next(r, o);
+        return;
+    }
+    o->repo = repo;
+    char label[400];
+    snprintf(label, sizeof(label), "BMC %s (%s)", bmc_name(b), bmc_address(b));
+    o->set = repo ? sensor_set_build(repo, label) : NULL;
+    o->vals = o->set ? calloc(o->set->n ? o->set->n : 1, sizeof(*o->vals)) : NULL;
+    if (!o->set || !o->vals) {
+        snprintf(o->sdr_err, sizeof(o->sdr_err), "%s: out of memory for sensors", label);
+        o->step = STEP_DONE;
+        once_next(r, o);
+        return;
+    }
+    o->step = STEP_SENSORS;
+    once_next(r, o);
+}
+
 static void once_next(struct once_run *r, struct once_bmc *o)
 {
+    if (o->step == STEP_SDR) {
+        const char *dir = r->cfg->sdr_cache_dir[0] ? r->cfg->sdr_cache_dir : NULL;
+        if (sdr_repo_fetch(o->b, o->have_guid ? o->guid : NULL, dir, NULL, on_sdr, o) < 0) {
+            snprintf(o->sdr_err, sizeof(o->sdr_err), "cannot start reading the SDR repository");
+            o->step = STEP_DONE;
+        } else {
+            return;
+        }
+    }
+    if (o->step == STEP_SENSORS) {
+        if (sensor_poll_start(&o->poll, o->b, o->set, o->vals, true, on_sensors, o) == 0)
+            return;
+        o->step = STEP_DONE;
+    }
     static const struct {
         uint8_t netfn, cmd;
     } cmds[] = {
@@ -173,6 +237,89 @@ static const char *power_word(const struct once_bmc *o)
     if (!o->have_chassis)
         return "-";
     return (o->chassis.power & 0x01) ? "on" : "off";
+}
+
+static json_object *json_num_or_null(bool ok, double v)
+{
+    return ok ? json_object_new_double(v) : NULL;
+}
+
+static json_object *json_sensor(const struct sdr_sensor *s, const struct sensor_value *v)
+{
+    static const char *const thr_key[SDR_THR__COUNT] = {
+        [SDR_THR_LNC] = "lnc", [SDR_THR_LC] = "lc", [SDR_THR_LNR] = "lnr",
+        [SDR_THR_UNC] = "unc", [SDR_THR_UC] = "uc", [SDR_THR_UNR] = "unr",
+    };
+    static const unsigned thr_order[SDR_THR__COUNT] = {SDR_THR_LNR, SDR_THR_LC, SDR_THR_LNC,
+                                                       SDR_THR_UNC, SDR_THR_UC, SDR_THR_UNR};
+    json_object *j = json_object_new_object();
+    char units[64];
+    json_object_object_add(j, "number", json_object_new_int(s->number));
+    json_object_object_add(j, "owner", json_object_new_int(s->owner_addr));
+    json_object_object_add(j, "lun", json_object_new_int(s->owner_lun));
+    json_object_object_add(j, "name", json_object_new_string(s->name));
+    json_object_object_add(j, "type", json_object_new_int(s->sensor_type));
+    json_object_object_add(j, "type_name",
+                           json_object_new_string(ipmi_sensor_type_name(s->sensor_type)));
+    json_object_object_add(j, "event_type", json_object_new_int(s->event_type));
+    json_object_object_add(j, "entity_id", json_object_new_int(s->entity_id));
+    json_object_object_add(j, "entity_instance", json_object_new_int(s->entity_instance));
+    bool numeric = v->why == SENSOR_WHY_NONE && v->conv == SENSOR_CONV_OK &&
+                   (s->value_kind == SDR_VALUE_ANALOG || s->value_kind == SDR_VALUE_NEEDS_FACTORS);
+    json_object_object_add(j, "reading", json_num_or_null(numeric, v->value));
+    if (s->value_kind == SDR_VALUE_ANALOG || s->value_kind == SDR_VALUE_NEEDS_FACTORS) {
+        sensor_units_text(s, units, sizeof(units));
+        json_object_object_add(j, "units", json_object_new_string(units));
+    } else {
+        json_object_object_add(j, "units", NULL);
+    }
+    enum sensor_status st = sensor_poll_status(s, v);
+    json_object_object_add(j, "status", json_object_new_string(sensor_status_name(st)));
+    json_object *states = json_object_new_array();
+    if (v->why == SENSOR_WHY_NONE || v->why == SENSOR_WHY_CONVERSION) {
+        const char *names[16];
+        unsigned n = sensor_state_names(s, &v->r, names, 16);
+        for (unsigned i = 0; i < n && i < 16; i++)
+            json_object_array_add(states, json_object_new_string(names[i]));
+    }
+    json_object_object_add(j, "states", states);
+    if (st == SENSOR_UNAVAILABLE)
+        json_object_object_add(j, "unavailable_reason",
+                               json_object_new_string(sensor_why_text((enum sensor_why)v->why)));
+    if (sdr_is_threshold(s)) {
+        json_object *t = json_object_new_object();
+        for (unsigned k = 0; k < SDR_THR__COUNT; k++) {
+            unsigned thr = thr_order[k];
+            double x = 0;
+            bool ok = (v->thr.readable & (1u << thr)) &&
+                      sensor_threshold_value(s, &v->thr, thr, &x) == SENSOR_CONV_OK;
+            json_object_object_add(t, thr_key[thr], json_num_or_null(ok, x));
+        }
+        json_object_object_add(j, "thresholds", t);
+    } else {
+        json_object_object_add(j, "thresholds", NULL);
+    }
+    return j;
+}
+
+static void json_sensors(json_object *j, const struct once_bmc *o)
+{
+    if (!o->have_sensors) {
+        json_object_object_add(j, "sensors", NULL);
+    } else {
+        json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < o->set->n; i++)
+            if (sensor_poll_readable(&o->set->s[i]))
+                json_object_array_add(arr, json_sensor(&o->set->s[i], &o->vals[i]));
+        json_object_object_add(j, "sensors", arr);
+    }
+    json_object *sd = json_object_new_object();
+    json_object_object_add(sd, "records", json_object_new_int(o->repo ? o->repo->nrecords : 0));
+    json_object_object_add(sd, "from_cache", json_object_new_boolean(o->sdr_stats.from_cache));
+    json_object_object_add(sd, "get_sdr_requests",
+                           json_object_new_int((int32_t)o->sdr_stats.get_sdr_requests));
+    json_object_object_add(sd, "error", o->sdr_err[0] ? json_object_new_string(o->sdr_err) : NULL);
+    json_object_object_add(j, "sdr", sd);
 }
 
 static json_object *json_bmc(const struct once_bmc *o)
@@ -238,6 +385,7 @@ static json_object *json_bmc(const struct once_bmc *o)
     } else {
         json_object_object_add(j, "chassis", NULL);
     }
+    json_sensors(j, o);
     return j;
 }
 
@@ -276,6 +424,36 @@ static void print_human(const struct once_run *r, FILE *out)
                 bmc_address(o->b), bmc_error_word(o->err), suite, mfg, prod, fw, iv, g,
                 power_word(o));
     }
+    for (size_t i = 0; i < r->n; i++) {
+        const struct once_bmc *o = &r->bmcs[i];
+        if (!o->have_sensors)
+            continue;
+        fprintf(out, "\n%s (%s): %zu sensors%s\n", bmc_name(o->b), bmc_address(o->b),
+                o->set->n, o->sdr_stats.from_cache ? " (SDR from cache)" : "");
+        fprintf(out, "  %-4s %-18s %-18s %14s %-12s %-14s %s\n", "NUM", "NAME", "TYPE", "READING",
+                "UNITS", "STATUS", "STATES");
+        for (size_t k = 0; k < o->set->n; k++) {
+            const struct sdr_sensor *s = &o->set->s[k];
+            const struct sensor_value *v = &o->vals[k];
+            if (!sensor_poll_readable(s))
+                continue;
+            char reading[32] = "-", units[64] = "", states[256] = "";
+            bool analog = s->value_kind == SDR_VALUE_ANALOG ||
+                          s->value_kind == SDR_VALUE_NEEDS_FACTORS;
+            if (analog && v->why == SENSOR_WHY_NONE && v->conv == SENSOR_CONV_OK)
+                snprintf(reading, sizeof(reading), "%.3f", v->value);
+            if (analog)
+                sensor_units_text(s, units, sizeof(units));
+            enum sensor_status st = sensor_poll_status(s, v);
+            if (st == SENSOR_UNAVAILABLE)
+                snprintf(states, sizeof(states), "(%s)", sensor_why_text((enum sensor_why)v->why));
+            else
+                sensor_state_text(s, &v->r, states, sizeof(states));
+            fprintf(out, "  %-4u %-18s %-18s %14s %-12s %-14s %s\n", s->number, s->name,
+                    ipmi_sensor_type_name(s->sensor_type), reading, units,
+                    sensor_status_name(st), states);
+        }
+    }
 }
 
 int once_run(const struct cfg *cfg, bool json, FILE *out)
@@ -291,6 +469,7 @@ int once_run(const struct cfg *cfg, bool json, FILE *out)
     po.sockets = cfg->sockets;
 
     struct once_run r = {0};
+    r.cfg = cfg;
     int status = 1;
     r.loop = ev_new();
     if (!r.loop) {
@@ -348,6 +527,11 @@ int once_run(const struct cfg *cfg, bool json, FILE *out)
     fflush(out);
 out:
     poller_free(r.poller);
+    for (size_t i = 0; r.bmcs && i < r.n; i++) {
+        sdr_repo_free(r.bmcs[i].repo);
+        sensor_set_free(r.bmcs[i].set);
+        free(r.bmcs[i].vals);
+    }
     free(r.bmcs);
     ev_free(r.loop);
     return status;

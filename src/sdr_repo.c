@@ -24,6 +24,7 @@
 #include "bmc.h"
 #include "ipmi_msg.h"
 #include "log.h"
+#include "sdr.h"
 
 #define SDR_CMD_GET_REPO_INFO 0x20
 #define SDR_CMD_RESERVE 0x22

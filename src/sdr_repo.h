@@ -16,7 +16,6 @@
 struct bmc;
 
 #define SDR_REPO_MAX_RECORDS 4096
-#define SDR_RECORD_MAX 261 /* 5-byte header + up to 255 body bytes (+ slack) */
 
 struct sdr_repo {
     uint8_t guid[16];
