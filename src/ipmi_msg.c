@@ -243,9 +243,10 @@ int ipmi_cipher_records_parse(const uint8_t *d, size_t len, uint8_t *ids, size_t
 
 void ipmi_guid_format(const uint8_t g[16], char out[37])
 {
-    /* The wire GUID is least significant byte first (IPMI 2.0 section 22.14,
-     * SMBIOS/RFC 4122 fields).  Print it as ipmitool does, most significant
-     * first. */
+    /* The wire GUID is least significant byte first (IPMI 2.0 section
+     * 22.14).  Printed most significant first: FreeIPMI's `bmc-info --guid`
+     * and ipmitool's `mc guid` when it judges the encoding "IPMI" (it guesses
+     * from the version nibble, and may choose SMBIOS order otherwise). */
     static const uint8_t order[16] = {15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
     char *p = out;
     for (int i = 0; i < 16; i++) {

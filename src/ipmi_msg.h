@@ -143,7 +143,7 @@ struct ipmi_guid_rsp {
     uint8_t guid[16];
 };
 extern const struct layout ipmi_guid_rsp_layout;
-/* Format like ipmitool's "System GUID" line: 8-4-4-4-12 lower-case hex. */
+/* 8-4-4-4-12 lower-case hex, most significant byte first (IPMI byte order). */
 void ipmi_guid_format(const uint8_t guid[16], char out[37]);
 
 /* Get Chassis Status (section 28.2) */

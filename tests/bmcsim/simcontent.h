@@ -52,7 +52,15 @@ size_t sim_handle(struct sim_state *s, const struct sim_profile *p, uint64_t now
 size_t sim_tick(struct sim_state *s, const struct sim_profile *p, uint64_t now_s,
                 struct sim_event *events, size_t max_events);
 
-/* Runtime control (bmcsim-ctl).  Return 0, or -1 with a message in err. */
+/*
+ * Runtime control (bmcsim-ctl).  Return 0, or -1 with a message in err.
+ * sim_set_sensor: the sensor by ID string (case and spaces ignored; a shared
+ * record's sensors are "DIMM1".."DIMM4") or by number ("0x60", "96").  A
+ * threshold sensor takes a value in its engineering units and keeps it until
+ * value is NAN, which resumes the drift; a discrete sensor takes its new
+ * state bits (NAN: the profile's initial states).  Crossings and state
+ * changes are logged to the SEL and returned like sim_handle's.
+ */
 int sim_set_sensor(struct sim_state *s, const struct sim_profile *p, const char *name_or_number,
                    double value, uint64_t now_s, struct sim_event *events, size_t max_events,
                    size_t *nevents, char *err, size_t errlen);
@@ -69,5 +77,16 @@ void sim_content_counters(const struct sim_state *s, struct sim_content_counters
 
 /* Device identity used in Get Device ID / Get System GUID (unique per BMC). */
 void sim_guid(const struct sim_state *s, uint8_t guid[16]);
+
+/* --- additions (content side) --- */
+
+/* Set the BMC's SEL clock: at simulator time now_s it reads unix_time.
+ * Until then it reads the profile's sel_epoch at time 0.  (Set SEL Time
+ * does the same from the wire.) */
+void sim_set_sel_time(struct sim_state *s, uint64_t now_s, uint32_t unix_time);
+/* Records in the BMC's SEL. */
+size_t sim_sel_count(const struct sim_state *s);
+/* The text the built-in default profile is parsed from (default.profile). */
+const char *sim_default_profile_text(void);
 
 #endif
