@@ -114,6 +114,8 @@ struct poller {
     void *close_arg;
     size_t nclosing;
     uint64_t unknown_source;
+    uint8_t ivpool[4096]; /* CSPRNG output, handed out 16 bytes per encrypted packet */
+    size_t ivpos;
     uint8_t rx[RMCPP_MAX_PACKET + 1];
     uint8_t pl[RMCPP_MAX_PAYLOAD + 32];
 };
@@ -167,6 +169,20 @@ static uint64_t rng_next(struct poller *p)
     p->rng ^= p->rng << 25;
     p->rng ^= p->rng >> 27;
     return p->rng * 2685821657736338717ULL;
+}
+
+/* A fresh unpredictable IV: one RAND_bytes call per 256 packets. */
+static int iv_next(struct poller *p, uint8_t iv[16])
+{
+    if (p->ivpos == 0 || p->ivpos + 16 > sizeof(p->ivpool)) {
+        if (RAND_bytes(p->ivpool, sizeof(p->ivpool)) != 1)
+            return -1;
+        p->ivpos = 0;
+    }
+    memcpy(iv, p->ivpool + p->ivpos, 16);
+    OPENSSL_cleanse(p->ivpool + p->ivpos, 16);
+    p->ivpos += 16;
+    return 0;
 }
 
 /* Attempt n (1-based) waits timeout * 2^(n-1), at most 4x, with +-12.5% jitter. */
@@ -336,7 +352,7 @@ static int send_ipmi(struct bmc *b, bool in_session, uint8_t lun, uint8_t netfn,
     } else {
         uint8_t iv[16];
         const struct rmcpp_keys *k = b->suite->integ || b->suite->conf ? &b->keys : NULL;
-        if (b->suite->conf && RAND_bytes(iv, sizeof(iv)) != 1)
+        if (b->suite->conf && iv_next(b->p, iv) < 0)
             return -1;
         if (++b->out_seq == 0)
             b->out_seq = 1; /* sequence number 0 is reserved (section 6.12.13) */
@@ -373,7 +389,7 @@ static void start_session(struct bmc *b);
 static void session_failed(struct bmc *b)
 {
     ev_timer_stop(b->p->loop, &b->step_timer);
-    OPENSSL_cleanse(&b->keys, sizeof(b->keys));
+    rmcpp_keys_clear(&b->keys);
     b->state = BMC_S_FAILED;
     b->ctr.session_failures++;
     if (b->err == BMC_E_AUTH_FAILED)
@@ -568,7 +584,7 @@ static void start_session(struct bmc *b)
 {
     struct poller *p = b->p;
     ev_timer_stop(p->loop, &b->step_timer);
-    OPENSSL_cleanse(&b->keys, sizeof(b->keys));
+    rmcpp_keys_clear(&b->keys);
     b->err = BMC_E_NONE;
     b->err_text[0] = '\0';
     p->gen++;
@@ -727,8 +743,12 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
     }
     size_t n =
         rmcpp_sik_input(in, b->rm, b->rc, b->role, (const uint8_t *)b->cfg->username, user_len(b));
+    rmcpp_keys_clear(&b->keys);
     int rc = rmcpp_derive_keys(&b->keys, b->suite, kg, sizeof(kg), in, n);
     OPENSSL_cleanse(kg, sizeof(kg));
+    if (rc == 0 && rmcpp_keys_prepare(&b->keys) < 0)
+        log_info("BMC %s (%s): per-session crypto contexts unavailable; using the slow path",
+                 b->cfg->name, b->addr);
     if (rc < 0) {
         bmc_fail_text(b, BMC_E_INTERNAL, "key derivation failed");
         session_failed(b);
@@ -852,7 +872,7 @@ static bool replay_ok(struct bmc *b, uint32_t seq)
 static void finish_close(struct bmc *b)
 {
     ev_timer_stop(b->p->loop, &b->step_timer);
-    OPENSSL_cleanse(&b->keys, sizeof(b->keys));
+    rmcpp_keys_clear(&b->keys);
     b->state = BMC_S_IDLE;
     if (b->p->nclosing && --b->p->nclosing == 0 && b->p->close_done)
         b->p->close_done(NULL, b->p->close_arg);
@@ -1283,7 +1303,7 @@ void poller_free(struct poller *p)
         struct bmc_req *r;
         while ((r = queue_pop(b)))
             free(r);
-        OPENSSL_cleanse(&b->keys, sizeof(b->keys));
+        rmcpp_keys_clear(&b->keys);
         free(b);
     }
     while (p->free_reqs) {

@@ -228,14 +228,6 @@ static bool integ_supported(uint8_t integ)
     return integ == INTEG_HMAC_SHA1_96 || integ == INTEG_HMAC_SHA256_128;
 }
 
-/* The integrity algorithm's HMAC (section 13.28.4): keyed with K1. */
-static int integ_mac(const struct rmcpp_keys *k, const uint8_t *data, size_t len, uint8_t out[32])
-{
-    uint8_t alg = k->suite->integ == INTEG_HMAC_SHA256_128 ? RAKP_HMAC_SHA256 : RAKP_HMAC_SHA1;
-    size_t klen = alg == RAKP_HMAC_SHA256 ? 32 : 20;
-    return rmcpp_hmac(alg, k->k1, klen, data, len, out);
-}
-
 ssize_t rmcpp_encode(uint8_t *out, size_t cap, uint8_t ptype, uint32_t session_id, uint32_t seq,
                      const struct rmcpp_keys *keys, const uint8_t *iv, const uint8_t *payload,
                      size_t plen, enum codec_err *err)
@@ -259,7 +251,7 @@ ssize_t rmcpp_encode(uint8_t *out, size_t cap, uint8_t ptype, uint32_t session_i
     size_t room = cap - RMCP_HDR_LEN - RMCPP_SESS_HDR_LEN;
     size_t wire_plen;
     if (enc) {
-        ssize_t n = rmcpp_aes_seal(keys->k2, iv, payload, plen, body, room);
+        ssize_t n = rmcpp_keys_seal(keys, iv, payload, plen, body, room);
         if (n < 0) {
             *err = CODEC_E_OVERSIZE;
             return -1;
@@ -301,7 +293,7 @@ ssize_t rmcpp_encode(uint8_t *out, size_t cap, uint8_t ptype, uint32_t session_i
     out[len++] = (uint8_t)pad;
     out[len++] = RMCP_NEXT_HEADER;
     uint8_t mac[32];
-    if (integ_mac(keys, h, span + pad, mac) < 0) {
+    if (rmcpp_integ_mac(keys, h, span + pad, mac) < 0) {
         *err = CODEC_E_CRYPTO;
         return -1;
     }
@@ -451,7 +443,7 @@ int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, u
         }
         uint8_t mac[32];
         size_t span = RMCPP_SESS_HDR_LEN + wire_plen + pad + 2;
-        if (integ_mac(keys, h, span, mac) < 0) {
+        if (rmcpp_integ_mac(keys, h, span, mac) < 0) {
             *err = CODEC_E_CRYPTO;
             return -1;
         }
@@ -465,7 +457,7 @@ int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, u
     }
 
     if (out->encrypted) {
-        ssize_t n = rmcpp_aes_open(keys->k2, in + body, wire_plen, plbuf, plcap, err);
+        ssize_t n = rmcpp_keys_open(keys, in + body, wire_plen, plbuf, plcap, err);
         if (n < 0)
             return -1;
         out->plen = (size_t)n;

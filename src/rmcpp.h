@@ -73,6 +73,12 @@ struct rmcpp_keys {
     uint8_t k1[32];
     uint8_t k2[32];
     uint8_t sik_len; /* HMAC output length of the auth algorithm */
+    /* Optional contexts keyed once per session (rmcpp_keys_prepare), so a
+     * packet costs no key schedule and no algorithm fetch.  NULL: every
+     * packet keys its own (same result, slower). */
+    void *mac_ctx; /* EVP_MAC_CTX: integrity HMAC keyed with K1 */
+    void *enc_ctx; /* EVP_CIPHER_CTX: AES-CBC-128 encryption keyed with K2 */
+    void *dec_ctx; /* EVP_CIPHER_CTX: decryption keyed with K2 */
 };
 
 /* ---- framing ---------------------------------------------------------- */
@@ -205,6 +211,22 @@ int rmcpp_hmac(uint8_t auth_alg, const uint8_t *key, size_t keylen, const uint8_
  */
 int rmcpp_derive_keys(struct rmcpp_keys *k, const struct rmcpp_suite *suite, const uint8_t *kg,
                       size_t kglen, const uint8_t *sik_input, size_t sik_input_len);
+
+/*
+ * Key per-session contexts for the integrity HMAC and AES (after
+ * rmcpp_derive_keys).  The contexts are not thread-safe: one session is
+ * used by one thread at a time.  Returns 0 or -1 (then no contexts).
+ */
+int rmcpp_keys_prepare(struct rmcpp_keys *k);
+/* Free the contexts and wipe every key.  Safe on a zeroed struct. */
+void rmcpp_keys_clear(struct rmcpp_keys *k);
+/* The session's integrity MAC (HMAC-SHA1 or HMAC-SHA256 keyed with K1). */
+int rmcpp_integ_mac(const struct rmcpp_keys *k, const uint8_t *data, size_t len, uint8_t out[32]);
+/* AES-CBC-128 with K2, through the prepared contexts when there are some. */
+ssize_t rmcpp_keys_seal(const struct rmcpp_keys *k, const uint8_t iv[16], const uint8_t *in,
+                        size_t len, uint8_t *out, size_t cap);
+ssize_t rmcpp_keys_open(const struct rmcpp_keys *k, const uint8_t *in, size_t len, uint8_t *out,
+                        size_t cap, enum codec_err *err);
 
 /* Constant-time comparison; 0 if equal. */
 int rmcpp_memeq_ct(const uint8_t *a, const uint8_t *b, size_t n);

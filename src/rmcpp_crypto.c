@@ -153,8 +153,30 @@ int rmcpp_memeq_ct(const uint8_t *a, const uint8_t *b, size_t n)
     return CRYPTO_memcmp(a, b, n) != 0;
 }
 
-ssize_t rmcpp_aes_seal(const uint8_t key[16], const uint8_t iv[16], const uint8_t *in, size_t len,
-                       uint8_t *out, size_t cap)
+/*
+ * AES-CBC-128 without OpenSSL padding over whole blocks.  With `ctx` (keyed
+ * already) only the IV is set; without, a context is keyed for this call.
+ */
+static int aes_cbc(void *ctx, const uint8_t key[16], const uint8_t iv[16], int enc,
+                   const uint8_t *in, size_t len, uint8_t *out)
+{
+    EVP_CIPHER_CTX *c = ctx ? ctx : EVP_CIPHER_CTX_new();
+    int l1 = 0, l2 = 0;
+    int ok = c != NULL;
+    if (ok && ctx)
+        ok = EVP_CipherInit_ex(c, NULL, NULL, NULL, iv, enc);
+    else if (ok)
+        ok = EVP_CipherInit_ex(c, EVP_aes_128_cbc(), NULL, key, iv, enc) &&
+             EVP_CIPHER_CTX_set_padding(c, 0);
+    ok = ok && EVP_CipherUpdate(c, out, &l1, in, (int)len) &&
+         EVP_CipherFinal_ex(c, out + l1, &l2) && (size_t)(l1 + l2) == len;
+    if (!ctx)
+        EVP_CIPHER_CTX_free(c);
+    return ok ? 0 : -1;
+}
+
+static ssize_t seal(void *ctx, const uint8_t key[16], const uint8_t iv[16], const uint8_t *in,
+                    size_t len, uint8_t *out, size_t cap)
 {
     /* data || 01 02 .. N || N, a multiple of the 16-byte block (section 13.29) */
     size_t pad = (16 - (len + 1) % 16) % 16;
@@ -167,21 +189,13 @@ ssize_t rmcpp_aes_seal(const uint8_t key[16], const uint8_t iv[16], const uint8_
         block[len + i] = (uint8_t)(i + 1);
     block[len + pad] = (uint8_t)pad;
     memcpy(out, iv, 16);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int l1 = 0, l2 = 0;
-    int ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, iv) &&
-             EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-             EVP_EncryptUpdate(ctx, out + 16, &l1, block, (int)clear) &&
-             EVP_EncryptFinal_ex(ctx, out + 16 + l1, &l2);
-    EVP_CIPHER_CTX_free(ctx);
+    int rc = aes_cbc(ctx, key, iv, 1, block, clear, out + 16);
     OPENSSL_cleanse(block, clear);
-    if (!ok || (size_t)(l1 + l2) != clear)
-        return -1;
-    return (ssize_t)(16 + clear);
+    return rc < 0 ? -1 : (ssize_t)(16 + clear);
 }
 
-ssize_t rmcpp_aes_open(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t *out,
-                       size_t cap, enum codec_err *err)
+static ssize_t open_(void *ctx, const uint8_t key[16], const uint8_t *in, size_t len,
+                     uint8_t *out, size_t cap, enum codec_err *err)
 {
     if (len < 32) {
         *err = CODEC_E_TRUNCATED;
@@ -197,14 +211,7 @@ ssize_t rmcpp_aes_open(const uint8_t key[16], const uint8_t *in, size_t len, uin
         *err = CODEC_E_OVERSIZE;
         return -1;
     }
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int l1 = 0, l2 = 0;
-    int ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, in) &&
-             EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-             EVP_DecryptUpdate(ctx, clear, &l1, in + 16, (int)clen) &&
-             EVP_DecryptFinal_ex(ctx, clear + l1, &l2);
-    EVP_CIPHER_CTX_free(ctx);
-    if (!ok || (size_t)(l1 + l2) != clen) {
+    if (aes_cbc(ctx, key, in, 0, in + 16, clen, clear) < 0) {
         *err = CODEC_E_DECRYPT;
         return -1;
     }
@@ -222,4 +229,96 @@ ssize_t rmcpp_aes_open(const uint8_t key[16], const uint8_t *in, size_t len, uin
     OPENSSL_cleanse(clear, clen);
     *err = CODEC_OK;
     return (ssize_t)plain;
+}
+
+ssize_t rmcpp_aes_seal(const uint8_t key[16], const uint8_t iv[16], const uint8_t *in, size_t len,
+                       uint8_t *out, size_t cap)
+{
+    return seal(NULL, key, iv, in, len, out, cap);
+}
+
+ssize_t rmcpp_aes_open(const uint8_t key[16], const uint8_t *in, size_t len, uint8_t *out,
+                       size_t cap, enum codec_err *err)
+{
+    return open_(NULL, key, in, len, out, cap, err);
+}
+
+ssize_t rmcpp_keys_seal(const struct rmcpp_keys *k, const uint8_t iv[16], const uint8_t *in,
+                        size_t len, uint8_t *out, size_t cap)
+{
+    return seal(k->enc_ctx, k->k2, iv, in, len, out, cap);
+}
+
+ssize_t rmcpp_keys_open(const struct rmcpp_keys *k, const uint8_t *in, size_t len, uint8_t *out,
+                        size_t cap, enum codec_err *err)
+{
+    return open_(k->dec_ctx, k->k2, in, len, out, cap, err);
+}
+
+/* The integrity algorithm's HMAC (section 13.28.4): keyed with K1. */
+static uint8_t integ_auth_alg(const struct rmcpp_keys *k, size_t *klen)
+{
+    bool sha256 = k->suite->integ == INTEG_HMAC_SHA256_128;
+    *klen = sha256 ? 32 : 20;
+    return sha256 ? RAKP_HMAC_SHA256 : RAKP_HMAC_SHA1;
+}
+
+int rmcpp_integ_mac(const struct rmcpp_keys *k, const uint8_t *data, size_t len, uint8_t out[32])
+{
+    size_t klen;
+    uint8_t alg = integ_auth_alg(k, &klen);
+    if (!k->mac_ctx)
+        return rmcpp_hmac(alg, k->k1, klen, data, len, out);
+    size_t outl = 0;
+    /* a NULL key re-initialises with the key already set (OpenSSL 3 EVP_MAC_init) */
+    if (!EVP_MAC_init(k->mac_ctx, NULL, 0, NULL) || !EVP_MAC_update(k->mac_ctx, data, len) ||
+        !EVP_MAC_final(k->mac_ctx, out, &outl, 32))
+        return -1;
+    return (int)outl;
+}
+
+int rmcpp_keys_prepare(struct rmcpp_keys *k)
+{
+    pthread_once(&hmac_once, hmac_fetch);
+    if (!hmac_impl)
+        return -1;
+    if (k->suite->integ == INTEG_HMAC_SHA1_96 || k->suite->integ == INTEG_HMAC_SHA256_128) {
+        size_t klen;
+        uint8_t alg = integ_auth_alg(k, &klen);
+        OSSL_PARAM params[2] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)auth_digest[alg], 0),
+            OSSL_PARAM_construct_end(),
+        };
+        EVP_MAC_CTX *m = EVP_MAC_CTX_new(hmac_impl);
+        if (!m || !EVP_MAC_init(m, k->k1, klen, params)) {
+            EVP_MAC_CTX_free(m);
+            return -1;
+        }
+        k->mac_ctx = m;
+    }
+    if (k->suite->conf == CONF_AES_CBC_128) {
+        static const uint8_t zero_iv[16];
+        EVP_CIPHER_CTX *e = EVP_CIPHER_CTX_new(), *d = EVP_CIPHER_CTX_new();
+        if (!e || !d || !EVP_EncryptInit_ex(e, EVP_aes_128_cbc(), NULL, k->k2, zero_iv) ||
+            !EVP_CIPHER_CTX_set_padding(e, 0) ||
+            !EVP_DecryptInit_ex(d, EVP_aes_128_cbc(), NULL, k->k2, zero_iv) ||
+            !EVP_CIPHER_CTX_set_padding(d, 0)) {
+            EVP_CIPHER_CTX_free(e);
+            EVP_CIPHER_CTX_free(d);
+            EVP_MAC_CTX_free(k->mac_ctx);
+            k->mac_ctx = NULL;
+            return -1;
+        }
+        k->enc_ctx = e;
+        k->dec_ctx = d;
+    }
+    return 0;
+}
+
+void rmcpp_keys_clear(struct rmcpp_keys *k)
+{
+    EVP_MAC_CTX_free(k->mac_ctx);
+    EVP_CIPHER_CTX_free(k->enc_ctx);
+    EVP_CIPHER_CTX_free(k->dec_ctx);
+    OPENSSL_cleanse(k, sizeof(*k));
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# build.sh [OUTDIR] - build every tests/fuzz/fuzz_*.c as a libFuzzer binary
+# with AddressSanitizer and UndefinedBehaviorSanitizer, into OUTDIR
+# (default tests/fuzz/bin).
+#
+# Each harness names the engine sources it needs on one line of its own:
+#     // fuzz-sources: src/sdr.c src/sensor.c src/ipmi_tables.c
+# (paths relative to the top of the tree).  A harness without that line is
+# an error.  CC overrides the compiler (default clang; needs the libFuzzer
+# runtime, Debian package libclang-rt-<version>-dev).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=$(realpath -m "${1:-$here/bin}")
+cc=${CC:-clang}
+
+command -v "$cc" >/dev/null || { echo "build.sh: $cc not found (apt-get install clang)" >&2; exit 1; }
+mkdir -p "$out"
+
+shopt -s nullglob
+harnesses=("$here"/fuzz_*.c)
+[ ${#harnesses[@]} -gt 0 ] || { echo "build.sh: no tests/fuzz/fuzz_*.c" >&2; exit 1; }
+
+status=0
+for h in "${harnesses[@]}"; do
+    name=$(basename "$h" .c)
+    sources=$(sed -n 's|^// fuzz-sources:[[:space:]]*||p' "$h" | head -n 1)
+    if [ -z "$sources" ]; then
+        echo "build.sh: $name: no '// fuzz-sources:' line" >&2
+        status=1
+        continue
+    fi
+    # shellcheck disable=SC2086 # the source list is meant to split
+    if ! (cd "$top" && "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
+            -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
+            -Wall -Wextra -I src $sources "$h" -o "$out/$name" -lm); then
+        echo "build.sh: $name: build failed" >&2
+        status=1
+        continue
+    fi
+    echo "build.sh: $out/$name"
+done
+exit $status
