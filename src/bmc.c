@@ -36,6 +36,8 @@
 #define BMC_REPLAY_WINDOW   32
 #define BMC_LOG_INTERVAL_NS (60 * EV_NS_PER_SEC)
 #define BMC_MAX_OFFERED     32
+#define BMC_OUTBOX          1 /* datagrams batched per sendmmsg() */
+#define BMC_RX_BATCH        32 /* datagrams per recvmmsg() */
 
 struct bmc_req {
     struct bmc_req *next;
@@ -114,9 +116,17 @@ struct poller {
     void *close_arg;
     size_t nclosing;
     uint64_t unknown_source;
+    /* datagrams queued during one loop iteration, sent with sendmmsg()
+     * before the loop sleeps: one syscall and one peer wake-up per batch */
+    struct mmsghdr out_msg[BMC_OUTBOX];
+    struct iovec out_iov[BMC_OUTBOX];
+    int out_fd[BMC_OUTBOX];
+    struct bmc *out_bmc[BMC_OUTBOX];
+    uint8_t out_buf[BMC_OUTBOX][RMCPP_MAX_PACKET];
+    unsigned nout;
     uint8_t ivpool[4096]; /* CSPRNG output, handed out 16 bytes per encrypted packet */
     size_t ivpos;
-    uint8_t rx[RMCPP_MAX_PACKET + 1];
+    uint8_t rx[BMC_RX_BATCH][RMCPP_MAX_PACKET + 1];
     uint8_t pl[RMCPP_MAX_PAYLOAD + 32];
 };
 
@@ -315,14 +325,63 @@ static void fail_all(struct bmc *b, enum bmc_error e)
 
 /* ---- sending ----------------------------------------------------------- */
 
+static void send_failed(struct bmc *b, int err)
+{
+    uint32_t held;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == ECONNREFUSED)
+        return; /* the retransmit timer covers it */
+    if (log_rl_ok(&b->rl, ev_now(b->p->loop), BMC_LOG_INTERVAL_NS, &held))
+        log_warn("BMC %s (%s): sendto: %s", b->cfg->name, b->addr, strerror(err));
+}
+
+/* Send the queued datagrams, one sendmmsg() per run of the same socket. */
+static void outbox_flush(struct poller *p)
+{
+    unsigned i = 0;
+    while (i < p->nout) {
+        unsigned j = i + 1;
+        while (j < p->nout && p->out_fd[j] == p->out_fd[i])
+            j++;
+        unsigned done = i;
+        while (done < j) {
+            int n = sendmmsg(p->out_fd[i], p->out_msg + done, j - done, 0);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                send_failed(p->out_bmc[done], errno);
+                done++; /* skip the datagram that failed, keep the rest */
+                continue;
+            }
+            done += (unsigned)n;
+        }
+        i = j;
+    }
+    p->nout = 0;
+}
+
+static void before_sleep(struct ev_loop *loop, void *arg)
+{
+    (void)loop;
+    outbox_flush(arg);
+}
+
 static void bmc_send(struct bmc *b, const uint8_t *pkt, size_t len)
 {
-    ssize_t n = sendto(b->fd, pkt, len, 0, (const struct sockaddr *)&b->sa, b->salen);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED) {
-        uint32_t held;
-        if (log_rl_ok(&b->rl, ev_now(b->p->loop), BMC_LOG_INTERVAL_NS, &held))
-            log_warn("BMC %s (%s): sendto: %s", b->cfg->name, b->addr, strerror(errno));
-    }
+    struct poller *p = b->p;
+    if (p->nout == BMC_OUTBOX)
+        outbox_flush(p);
+    unsigned k = p->nout++;
+    memcpy(p->out_buf[k], pkt, len);
+    p->out_iov[k].iov_base = p->out_buf[k];
+    p->out_iov[k].iov_len = len;
+    p->out_msg[k].msg_hdr = (struct msghdr){
+        .msg_name = &b->sa,
+        .msg_namelen = b->salen,
+        .msg_iov = &p->out_iov[k],
+        .msg_iovlen = 1,
+    };
+    p->out_fd[k] = b->fd;
+    p->out_bmc[k] = b;
     b->ctr.tx_packets++;
 }
 
@@ -1221,19 +1280,38 @@ static void on_readable(struct ev_loop *loop, int fd, uint32_t events, void *arg
     (void)loop;
     (void)events;
     struct poller *p = arg;
+    struct mmsghdr msg[BMC_RX_BATCH];
+    struct iovec iov[BMC_RX_BATCH];
+    struct sockaddr_storage from[BMC_RX_BATCH];
     /* bounded so one busy socket cannot starve timers */
-    for (int i = 0; i < 256; i++) {
-        struct sockaddr_storage from;
-        socklen_t fl = sizeof(from);
-        ssize_t n = recvfrom(fd, p->rx, sizeof(p->rx), 0, (struct sockaddr *)&from, &fl);
-        if (n < 0)
-            return; /* EAGAIN, or an ICMP error we learn nothing from */
-        struct bmc *b = ht_find(p, &from);
-        if (!b) {
-            p->unknown_source++;
-            continue;
+    for (int round = 0; round < 8; round++) {
+        for (int i = 0; i < BMC_RX_BATCH; i++) {
+            iov[i].iov_base = p->rx[i];
+            iov[i].iov_len = sizeof(p->rx[i]);
+            msg[i].msg_hdr = (struct msghdr){
+                .msg_name = &from[i],
+                .msg_namelen = sizeof(from[i]),
+                .msg_iov = &iov[i],
+                .msg_iovlen = 1,
+            };
         }
-        bmc_input(b, p->rx, (size_t)n);
+        int n = recvmmsg(fd, msg, BMC_RX_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0)
+            return; /* EAGAIN, or an ICMP error we learn nothing from */
+        for (int i = 0; i < n; i++) {
+            struct bmc *b = ht_find(p, &from[i]);
+            if (!b) {
+                p->unknown_source++;
+                continue;
+            }
+            if (msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+                bad_packet(b, CODEC_E_OVERSIZE, "packet");
+                continue;
+            }
+            bmc_input(b, p->rx[i], msg[i].msg_len);
+        }
+        if (n < BMC_RX_BATCH)
+            return;
     }
 }
 
@@ -1285,6 +1363,7 @@ struct poller *poller_new(struct ev_loop *loop, const struct poller_opts *opts, 
     if (RAND_bytes((unsigned char *)&seed, sizeof(seed)) != 1 || seed == 0)
         seed = ev_monotonic_ns() | 1;
     p->rng = seed;
+    ev_set_before_sleep(loop, before_sleep, p);
     return p;
 }
 
@@ -1292,6 +1371,8 @@ void poller_free(struct poller *p)
 {
     if (!p)
         return;
+    outbox_flush(p);
+    ev_set_before_sleep(p->loop, NULL, NULL);
     for (size_t i = 0; i < p->n; i++) {
         struct bmc *b = p->bmcs[i];
         ev_timer_stop(p->loop, &b->step_timer);

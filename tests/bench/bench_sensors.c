@@ -90,6 +90,13 @@ static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struc
         nfailed++;
 }
 
+static void closed_all(struct bmc *b, void *arg)
+{
+    (void)b;
+    (void)arg;
+    ev_stop(loop);
+}
+
 static void on_stop(struct ev_loop *l, struct ev_timer *t, void *arg)
 {
     (void)t;
@@ -210,7 +217,10 @@ int main(int argc, char **argv)
            (unsigned long long)ctr.retransmits, (unsigned long long)ctr.bad_packets,
            (unsigned long long)ctr.reopens);
 
+    /* close the sessions politely: BMCs (and bmcsim) allow only a few */
     stopping = true;
+    poller_close_all(p, closed_all, NULL);
+    ev_run(loop);
     poller_free(p);
     for (size_t i = 0; i < nbmc; i++) {
         sdr_repo_free(bb[i].repo);
