@@ -21,7 +21,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: ipmi-snmp-bridge [-c FILE] [--check-config | --once [--json]] [-v] [-q]\n"
+            "Usage: ipmi-snmp-bridge [-c FILE] [--check-config | --once [--json]\n"
+            "                        [--polls N [--interval SECONDS | --step]]] [-v] [-q]\n"
             "\n"
             "Polls IPMI BMCs over IPMI 2.0 RMCP+ (lanplus) and serves what it reads to SNMP\n"
             "as a Net-SNMP AgentX subagent.\n"
@@ -30,7 +31,12 @@ static void usage(FILE *f)
             "      --check-config  validate the configuration and exit\n"
             "      --once          poll every configured BMC once, concurrently, print what\n"
             "                      was read and exit (status 1 if any BMC failed)\n"
-            "      --json          with --once: print JSON instead of a table\n"
+            "      --json          with --once: print JSON instead of a table (with --polls,\n"
+            "                      one compact JSON document per line, one per poll)\n"
+            "      --polls N       with --once: poll N times in one process, keeping sessions,\n"
+            "                      SDRs and SEL positions (each poll reads only new SEL entries)\n"
+            "      --interval S    seconds between polls (default 10)\n"
+            "      --step          between polls, wait for a line on standard input instead\n"
             "  -v, --verbose       more log output (repeat for debug)\n"
             "  -q, --quiet         only errors\n"
             "  -h, --help          this help\n"
@@ -42,18 +48,17 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check-config", no_argument, NULL, 'C'},
-        {"once", no_argument, NULL, 'O'},
-        {"json", no_argument, NULL, 'J'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
+        {"once", no_argument, NULL, 'O'},         {"json", no_argument, NULL, 'J'},
+        {"polls", required_argument, NULL, 'P'},  {"interval", required_argument, NULL, 'I'},
+        {"step", no_argument, NULL, 'S'},         {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
-    bool check = false, once = false, json = false;
+    bool check = false, once = false;
+    struct once_opts oo = {.json = false, .polls = 1, .interval_ms = 10000, .step = false};
+    bool poll_opts = false;
     int verbose = 0, quiet = 0, c;
     while ((c = getopt_long(argc, argv, "c:vqhV", opts, NULL)) != -1) {
         switch (c) {
@@ -67,7 +72,33 @@ int main(int argc, char **argv)
             once = true;
             break;
         case 'J':
-            json = true;
+            oo.json = true;
+            break;
+        case 'P': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000000) {
+                fprintf(stderr, "ipmi-snmp-bridge: --polls takes a whole number from 1\n");
+                return 2;
+            }
+            oo.polls = (unsigned)v;
+            poll_opts = true;
+            break;
+        }
+        case 'I': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v >= 0 && v <= 86400)) {
+                fprintf(stderr, "ipmi-snmp-bridge: --interval takes seconds from 0 to 86400\n");
+                return 2;
+            }
+            oo.interval_ms = (unsigned)(v * 1000);
+            poll_opts = true;
+            break;
+        }
+        case 'S':
+            oo.step = true;
+            poll_opts = true;
             break;
         case 'v':
             verbose++;
@@ -91,8 +122,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (json && !once) {
-        fprintf(stderr, "ipmi-snmp-bridge: --json goes with --once\n");
+    if ((oo.json || poll_opts) && !once) {
+        fprintf(stderr,
+                "ipmi-snmp-bridge: --json, --polls, --interval and --step go with --once\n");
         return 2;
     }
 
@@ -115,7 +147,7 @@ int main(int argc, char **argv)
     if (check) {
         printf("%s: OK, %zu BMC%s\n", path, cfg->nbmcs, cfg->nbmcs == 1 ? "" : "s");
     } else if (once) {
-        status = once_run(cfg, json, stdout);
+        status = once_run(cfg, &oo, stdout);
     } else {
         fprintf(stderr, "ipmi-snmp-bridge: the AgentX daemon mode is not part of this build "
                         "yet; use --once or --check-config\n");

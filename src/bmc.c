@@ -36,7 +36,7 @@
 #define BMC_REPLAY_WINDOW   32
 #define BMC_LOG_INTERVAL_NS (60 * EV_NS_PER_SEC)
 #define BMC_MAX_OFFERED     32
-#define BMC_OUTBOX          1 /* datagrams batched per sendmmsg() */
+#define BMC_OUTBOX          1  /* datagrams batched per sendmmsg() */
 #define BMC_RX_BATCH        32 /* datagrams per recvmmsg() */
 
 struct bmc_req {

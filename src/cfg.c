@@ -70,6 +70,8 @@ enum key {
     K_IDLE_REOPEN,
     K_MAX_IN_FLIGHT,
     K_SOCKETS,
+    K_SEL_ENTRIES,
+    K_FRU_INTERVAL,
     K_SDR_CACHE_DIR,
     K_ADDRESS,
     K_PORT,
@@ -98,6 +100,8 @@ static const struct key_info {
     [K_IDLE_REOPEN] = {"idle-reopen", IN_GLOBAL},
     [K_MAX_IN_FLIGHT] = {"max-in-flight", IN_GLOBAL},
     [K_SOCKETS] = {"sockets", IN_GLOBAL},
+    [K_SEL_ENTRIES] = {"sel-entries", IN_GLOBAL},
+    [K_FRU_INTERVAL] = {"fru-interval", IN_GLOBAL},
     [K_SDR_CACHE_DIR] = {"sdr-cache-dir", IN_GLOBAL},
     [K_ADDRESS] = {"address", IN_BMC},
     [K_PORT] = {"port", IN_HOST},
@@ -455,6 +459,10 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
         return check_int(ctx, line, opt, 1, 16);
     case K_SOCKETS:
         return check_int(ctx, line, opt, 1, 64);
+    case K_SEL_ENTRIES:
+        return check_int(ctx, line, opt, 1, 65536);
+    case K_FRU_INTERVAL:
+        return check_int(ctx, line, opt, 60, 31 * 86400);
     case K_PORT:
         return check_int(ctx, line, opt, 1, 65535);
     case K_SDR_CACHE_DIR:
@@ -1028,6 +1036,8 @@ static struct cfg *build(struct load_ctx *ctx)
     c->idle_reopen_ms = seconds_to_ms(cfg_getfloat(root, "idle-reopen"));
     c->max_in_flight = (uint32_t)cfg_getint(root, "max-in-flight");
     c->sockets = (uint32_t)cfg_getint(root, "sockets");
+    c->sel_entries = (uint32_t)cfg_getint(root, "sel-entries");
+    c->fru_interval_s = (uint32_t)cfg_getint(root, "fru-interval");
 
     if (c->session_timeout_ms < c->timeout_ms) {
         int line =
@@ -1113,6 +1123,8 @@ static cfg_t *confuse_new(void)
         CFG_FLOAT_CB("idle-reopen", 50.0, CFGF_NONE, parse_float),
         CFG_INT_CB("max-in-flight", 1, CFGF_NONE, parse_int),
         CFG_INT_CB("sockets", 4, CFGF_NONE, parse_int),
+        CFG_INT_CB("sel-entries", 256, CFGF_NONE, parse_int),
+        CFG_INT_CB("fru-interval", 86400, CFGF_NONE, parse_int),
         CFG_STR("sdr-cache-dir", DEFAULT_SDR_CACHE_DIR, CFGF_NONE),
         CFG_SEC("defaults", defaults_opts, CFGF_NONE),
         CFG_SEC("bmc", bmc_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),

@@ -43,6 +43,8 @@ struct cfg {
     uint32_t idle_reopen_ms;   /* re-open a session idle this long (default 50000) */
     uint32_t max_in_flight;    /* requests in flight per BMC (default 1) */
     uint32_t sockets;          /* shared UDP sockets (default 4) */
+    uint32_t sel_entries;      /* newest SEL entries kept per BMC (default 256) */
+    uint32_t fru_interval_s;   /* re-read FRU inventory this often (default 86400) */
     char sdr_cache_dir[512];   /* default /var/cache/ipmi-snmp-bridge */
     struct cfg_bmc *bmcs;
     size_t nbmcs;

@@ -27,13 +27,13 @@
 #include "sdr.h"
 
 #define SDR_CMD_GET_REPO_INFO 0x20
-#define SDR_CMD_RESERVE 0x22
-#define SDR_CMD_GET 0x23
-#define SDR_FIRST_CHUNK 32
-#define SDR_MIN_CHUNK 4
-#define SDR_MAX_RESERVES 16
-#define SDR_CACHE_MAGIC "IPMISDR1"
-#define SDR_CACHE_HDR 40 /* magic 8, guid 16, add 4, erase 4, count 4, length 4 */
+#define SDR_CMD_RESERVE       0x22
+#define SDR_CMD_GET           0x23
+#define SDR_FIRST_CHUNK       32
+#define SDR_MIN_CHUNK         4
+#define SDR_MAX_RESERVES      16
+#define SDR_CACHE_MAGIC       "IPMISDR1"
+#define SDR_CACHE_HDR         40 /* magic 8, guid 16, add 4, erase 4, count 4, length 4 */
 
 enum fetch_state { F_INFO, F_RESERVE, F_GET };
 
@@ -97,8 +97,7 @@ static void fetch_free(struct fetch *f)
     free(f);
 }
 
-__attribute__((format(printf, 2, 3))) static void fetch_fail(struct fetch *f, const char *fmt,
-                                                             ...)
+__attribute__((format(printf, 2, 3))) static void fetch_fail(struct fetch *f, const char *fmt, ...)
 {
     char msg[256], text[700];
     va_list ap;
@@ -132,8 +131,8 @@ static struct sdr_repo *repo_from(const uint8_t *guid, bool have_guid, uint32_t 
 
 static void fetch_done(struct fetch *f)
 {
-    struct sdr_repo *r = repo_from(f->guid, f->have_guid, f->add_ts, f->erase_ts, f->data,
-                                   f->len, f->off, f->n);
+    struct sdr_repo *r =
+        repo_from(f->guid, f->have_guid, f->add_ts, f->erase_ts, f->data, f->len, f->off, f->n);
     if (!r) {
         fetch_fail(f, "out of memory");
         return;
@@ -238,8 +237,7 @@ static void on_get(struct fetch *f, const struct bmc_rsp *rsp)
     if (rsp->cc == IPMI_CC_CANNOT_RETURN_BYTES || rsp->cc == IPMI_CC_UNSPECIFIED ||
         rsp->cc == IPMI_CC_REQUEST_FIELD_TOO_LONG) {
         if (f->chunk <= SDR_MIN_CHUNK) {
-            fetch_fail(f, "Get SDR fails even for %u bytes: %s", f->chunk,
-                       ipmi_cc_text(rsp->cc));
+            fetch_fail(f, "Get SDR fails even for %u bytes: %s", f->chunk, ipmi_cc_text(rsp->cc));
             return;
         }
         f->chunk = (uint8_t)(f->chunk / 2 < SDR_MIN_CHUNK ? SDR_MIN_CHUNK : f->chunk / 2);
@@ -534,8 +532,7 @@ struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t guid[16], uint32_
         goto bad;
     }
     close(fd);
-    if (memcmp(buf + 8, guid, 16) != 0 || le32(buf + 24) != add_ts ||
-        le32(buf + 28) != erase_ts) {
+    if (memcmp(buf + 8, guid, 16) != 0 || le32(buf + 24) != add_ts || le32(buf + 28) != erase_ts) {
         free(buf);
         free(off);
         return NULL; /* stale: the repository changed; it will be re-read */

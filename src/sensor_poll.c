@@ -14,11 +14,11 @@
 #include "sdr_repo.h"
 
 #define CMD_GET_READING_FACTORS 0x23
-#define CMD_GET_THRESHOLDS 0x27
-#define CMD_GET_READING 0x2d
+#define CMD_GET_THRESHOLDS      0x27
+#define CMD_GET_READING         0x2d
 
 /* threshold access support, sensor capabilities [3:2] (Table 43-1) */
-#define CAPS_THR_ACCESS(c) (((c) >> 2) & 3)
+#define CAPS_THR_ACCESS(c)  (((c) >> 2) & 3)
 #define THR_ACCESS_READABLE 1
 #define THR_ACCESS_SETTABLE 2
 
@@ -80,8 +80,7 @@ struct sensor_set *sensor_set_build(const struct sdr_repo *r, const char *bmc_la
         if (sdr_parse(p, len, rec, &e) < 0) {
             set->malformed++;
             log_warn("%s: SDR record %zu (id %02x%02xh, type %02Xh) is malformed (%s); skipped",
-                     bmc_label, i, len > 1 ? p[1] : 0, p[0], len > 3 ? p[3] : 0,
-                     codec_err_name(e));
+                     bmc_label, i, len > 1 ? p[1] : 0, p[0], len > 3 ? p[3] : 0, codec_err_name(e));
             continue;
         }
         switch (rec->kind) {

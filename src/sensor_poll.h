@@ -22,14 +22,14 @@ struct sdr_repo;
 /* Why a sensor has no value (beyond what its reading's flags say). */
 enum sensor_why {
     SENSOR_WHY_NONE = 0,
-    SENSOR_WHY_NOT_READ,       /* no reading yet */
-    SENSOR_WHY_BRIDGED,        /* owned by another controller: IPMB bridging not supported */
-    SENSOR_WHY_SOFTWARE,       /* owned by system software: not readable over LAN */
-    SENSOR_WHY_CC,             /* Get Sensor Reading failed with a completion code */
-    SENSOR_WHY_SESSION,        /* the session failed before the answer */
-    SENSOR_WHY_MALFORMED,      /* the response did not decode */
-    SENSOR_WHY_FLAGS,          /* reading unavailable / scanning disabled */
-    SENSOR_WHY_CONVERSION,     /* no number: see conv */
+    SENSOR_WHY_NOT_READ,   /* no reading yet */
+    SENSOR_WHY_BRIDGED,    /* owned by another controller: IPMB bridging not supported */
+    SENSOR_WHY_SOFTWARE,   /* owned by system software: not readable over LAN */
+    SENSOR_WHY_CC,         /* Get Sensor Reading failed with a completion code */
+    SENSOR_WHY_SESSION,    /* the session failed before the answer */
+    SENSOR_WHY_MALFORMED,  /* the response did not decode */
+    SENSOR_WHY_FLAGS,      /* reading unavailable / scanning disabled */
+    SENSOR_WHY_CONVERSION, /* no number: see conv */
 };
 const char *sensor_why_text(enum sensor_why w);
 
@@ -52,15 +52,15 @@ struct sensor_poll;
 
 /* The latest reading of one sensor. */
 struct sensor_value {
-    struct sensor_poll *poll;  /* the poll in progress (engine use) */
-    uint8_t stage;             /* engine use */
+    struct sensor_poll *poll; /* the poll in progress (engine use) */
+    uint8_t stage;            /* engine use */
     struct sensor_reading r;
-    struct sdr_thresholds thr; /* from Get Sensor Thresholds, or the SDR */
+    struct sdr_thresholds thr;  /* from Get Sensor Thresholds, or the SDR */
     struct sdr_factors factors; /* per-reading factors (non-linear sensors) */
-    double value;              /* valid when conv == SENSOR_CONV_OK and why == NONE */
-    uint8_t conv;              /* enum sensor_conv */
-    uint8_t why;               /* enum sensor_why */
-    bool thr_read;             /* thresholds came from Get Sensor Thresholds */
+    double value;               /* valid when conv == SENSOR_CONV_OK and why == NONE */
+    uint8_t conv;               /* enum sensor_conv */
+    uint8_t why;                /* enum sensor_why */
+    bool thr_read;              /* thresholds came from Get Sensor Thresholds */
     bool have_factors;
 };
 

@@ -1,0 +1,620 @@
+/*
+ * sel_reader.c - incremental SEL reader: Get SEL Info, Reserve SEL and Get
+ * SEL Entry (IPMI 2.0 sections 31.2, 31.4, 31.5) on top of bmc_request().
+ *
+ * Bounds: a pass reads at most the SEL's announced entry count plus a
+ * slack for records added meanwhile; C5h re-reserves at most
+ * SEL_RESV_RETRIES times and a poll scans at most SEL_SCANS times.
+ */
+#include "sel_reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev.h"
+#include "ipmi_msg.h"
+
+#define SEL_SLACK           64 /* records that may be added while a pass runs */
+#define SEL_RESV_RETRIES    4  /* re-reservations after C5h per poll */
+#define SEL_SCANS           2  /* scans from the first record per poll */
+#define SEL_LOG_INTERVAL_NS (60ULL * EV_NS_PER_SEC)
+
+/* ---- state and ring --------------------------------------------------------- */
+
+struct sel_state *sel_state_new(uint32_t capacity)
+{
+    if (!capacity)
+        capacity = SEL_RING_DEFAULT;
+    struct sel_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->ring = calloc(capacity, SEL_RECORD_LEN);
+    st->seen = calloc((capacity + 7) / 8, 1);
+    if (!st->ring || !st->seen) {
+        sel_state_free(st);
+        return NULL;
+    }
+    st->cap = capacity;
+    return st;
+}
+
+void sel_state_free(struct sel_state *st)
+{
+    if (!st)
+        return;
+    free(st->ring);
+    free(st->seen);
+    free(st);
+}
+
+static uint32_t slot(const struct sel_state *st, uint32_t i)
+{
+    return (st->head + i) % st->cap;
+}
+
+const uint8_t *sel_state_entry(const struct sel_state *st, size_t i)
+{
+    if (i >= st->count)
+        return NULL;
+    return st->ring[slot(st, (uint32_t)i)];
+}
+
+static void seen_set(struct sel_state *st, uint32_t s)
+{
+    st->seen[s / 8] = (uint8_t)(st->seen[s / 8] | (1u << (s % 8)));
+}
+
+static bool seen_get(const struct sel_state *st, uint32_t s)
+{
+    return (st->seen[s / 8] >> (s % 8)) & 1u;
+}
+
+static void ring_reset(struct sel_state *st)
+{
+    st->count = 0;
+    st->head = 0;
+}
+
+static void ring_append(struct sel_state *st, const uint8_t *rec)
+{
+    uint32_t s;
+    if (st->count < st->cap) {
+        s = slot(st, st->count);
+        st->count++;
+    } else {
+        s = st->head; /* evict the oldest */
+        st->head = (st->head + 1) % st->cap;
+    }
+    memcpy(st->ring[s], rec, SEL_RECORD_LEN);
+    seen_set(st, s);
+    st->appended++;
+}
+
+/* Physical slot holding exactly these 16 bytes, or -1.  O(count). */
+static int64_t ring_find(const struct sel_state *st, const uint8_t *rec)
+{
+    for (uint32_t i = st->count; i-- > 0;) {
+        uint32_t s = slot(st, i);
+        if (!memcmp(st->ring[s], rec, SEL_RECORD_LEN))
+            return s;
+    }
+    return -1;
+}
+
+/* Drop the records a scan did not find in the SEL, keeping the order.  O(count). */
+static void ring_compact(struct sel_state *st)
+{
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < st->count; i++) {
+        uint32_t s = slot(st, i);
+        if (!seen_get(st, s))
+            continue;
+        if (w != i) {
+            uint32_t d = slot(st, w);
+            memcpy(st->ring[d], st->ring[s], SEL_RECORD_LEN);
+            seen_set(st, d);
+        }
+        w++;
+    }
+    st->count = w;
+}
+
+static uint16_t rec_id(const uint8_t *rec)
+{
+    return (uint16_t)(rec[0] | (rec[1] << 8));
+}
+
+/* ---- the poll state machine ------------------------------------------------- */
+
+static const char *const mode_names[] = {
+    [SEL_MODE_FULL] = "full",   [SEL_MODE_GUESS] = "guess", [SEL_MODE_REREAD] = "reread",
+    [SEL_MODE_CHAIN] = "chain", [SEL_MODE_SCAN] = "scan",
+};
+
+const char *sel_mode_name(uint8_t m)
+{
+    return m < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[m] : "unknown";
+}
+
+void sel_poll_begin(struct sel_poll *p, struct sel_state *st, bool use_reservation, bool guess)
+{
+    memset(p, 0, sizeof(*p));
+    p->st = st;
+    p->phase = SEL_PH_INFO;
+    p->use_reservation = use_reservation;
+    p->guess = guess;
+    p->resv_left = SEL_RESV_RETRIES;
+    p->resyncs_left = SEL_SCANS;
+    st->ctr.polls++;
+}
+
+size_t sel_poll_request(const struct sel_poll *p, uint8_t *cmd, uint8_t data[6])
+{
+    switch (p->phase) {
+    case SEL_PH_INFO:
+        *cmd = SEL_CMD_GET_INFO;
+        return 0;
+    case SEL_PH_RESERVE:
+        *cmd = SEL_CMD_RESERVE;
+        return 0;
+    default:
+        *cmd = SEL_CMD_GET_ENTRY;
+        return sel_entry_req_encode(data, p->have_resv ? p->resv : 0, p->cur_id);
+    }
+}
+
+static uint8_t phase_cmd(uint8_t phase)
+{
+    return phase == SEL_PH_INFO      ? SEL_CMD_GET_INFO
+           : phase == SEL_PH_RESERVE ? SEL_CMD_RESERVE
+                                     : SEL_CMD_GET_ENTRY;
+}
+
+static enum sel_act poll_fail(struct sel_poll *p, uint8_t cc, enum codec_err e)
+{
+    p->res.status = SEL_POLL_FAILED;
+    p->res.cc = cc;
+    p->res.codec_err = e;
+    p->res.failed_cmd = phase_cmd(p->phase);
+    p->res.overflow = p->st->overflow;
+    if (p->mode == SEL_MODE_SCAN && p->phase == SEL_PH_ENTRY)
+        p->st->need_resync = true;
+    p->st->ctr.polls_failed++;
+    p->phase = SEL_PH_DONE;
+    return SEL_ACT_DONE;
+}
+
+static enum sel_act poll_done(struct sel_poll *p)
+{
+    struct sel_state *st = p->st;
+    st->entries = p->info.entries;
+    st->add_ts = p->info.last_add_ts;
+    st->erase_ts = p->info.last_erase_ts;
+    st->synced = true;
+    p->res.status = SEL_POLL_OK;
+    p->res.overflow = st->overflow;
+    p->phase = SEL_PH_DONE;
+    return SEL_ACT_DONE;
+}
+
+static void note_clear(struct sel_poll *p)
+{
+    if (!p->res.cleared) {
+        p->res.cleared = true;
+        p->st->ctr.clears++;
+    }
+}
+
+static void set_last(struct sel_state *st, const uint8_t *rec)
+{
+    st->last_id = rec_id(rec);
+    memcpy(st->last_raw, rec, SEL_RECORD_LEN);
+    st->have_last = true;
+}
+
+static void take_new(struct sel_poll *p, const uint8_t *rec)
+{
+    ring_append(p->st, rec);
+    set_last(p->st, rec);
+    p->res.new_entries++;
+    p->st->ctr.new_entries++;
+}
+
+static void start_pass(struct sel_poll *p, uint8_t mode, uint16_t id)
+{
+    p->mode = mode;
+    p->cur_id = id;
+    p->reads_left = (uint32_t)p->info.entries + SEL_SLACK;
+}
+
+/* The SEL lost records we relied on: find out what we still know. */
+static enum sel_act start_scan(struct sel_poll *p)
+{
+    struct sel_state *st = p->st;
+    if (!p->resyncs_left)
+        return poll_fail(p, IPMI_CC_NOT_PRESENT, CODEC_OK);
+    p->resyncs_left--;
+    st->ctr.resyncs++;
+    if (!st->count) {
+        st->have_last = false;
+        st->need_resync = false;
+        start_pass(p, SEL_MODE_FULL, SEL_ID_FIRST);
+        return SEL_ACT_SEND;
+    }
+    memset(st->seen, 0, (st->cap + 7) / 8);
+    p->scan_match = false;
+    p->scan_compacted = false;
+    st->need_resync = true;
+    start_pass(p, SEL_MODE_SCAN, SEL_ID_FIRST);
+    return SEL_ACT_SEND;
+}
+
+enum sel_act sel_poll_on_info(struct sel_poll *p, uint8_t cc, const uint8_t *d, size_t len)
+{
+    struct sel_state *st = p->st;
+    if (cc)
+        return poll_fail(p, cc, CODEC_OK);
+    enum codec_err e;
+    if (sel_info_decode(d, len, &p->info, &e) < 0)
+        return poll_fail(p, 0, e);
+
+    bool ovf = (p->info.op_support & SEL_OP_OVERFLOW) != 0;
+    if (ovf && !st->overflow)
+        st->ctr.overflows++;
+    st->overflow = ovf;
+
+    /* the erase timestamp moves on Clear SEL and on Delete SEL Entry (section 31.2) */
+    p->erase_changed = st->synced && p->info.last_erase_ts != st->erase_ts;
+    if (p->erase_changed)
+        note_clear(p);
+
+    if (p->info.entries == 0) {
+        if (st->count || st->have_last)
+            note_clear(p);
+        ring_reset(st);
+        st->have_last = false;
+        st->need_resync = false;
+        return poll_done(p);
+    }
+    if (st->synced && st->have_last && !st->need_resync && !p->erase_changed &&
+        p->info.last_add_ts == st->add_ts && p->info.entries == st->entries)
+        return poll_done(p); /* nothing new: one request */
+
+    if (st->need_resync && st->count) {
+        memset(st->seen, 0, (st->cap + 7) / 8);
+        p->scan_match = false;
+        st->ctr.resyncs++;
+        start_pass(p, SEL_MODE_SCAN, SEL_ID_FIRST);
+    } else if (!st->have_last) {
+        start_pass(p, SEL_MODE_FULL, SEL_ID_FIRST);
+    } else if (p->guess && !p->erase_changed && p->info.entries > st->entries &&
+               st->last_id < 0xFFFE) {
+        st->ctr.guesses++;
+        start_pass(p, SEL_MODE_GUESS, (uint16_t)(st->last_id + 1));
+    } else {
+        start_pass(p, SEL_MODE_REREAD, st->last_id);
+    }
+    p->phase =
+        p->use_reservation && (p->info.op_support & SEL_OP_RESERVE) ? SEL_PH_RESERVE : SEL_PH_ENTRY;
+    return SEL_ACT_SEND;
+}
+
+enum sel_act sel_poll_on_reserve(struct sel_poll *p, uint8_t cc, const uint8_t *d, size_t len)
+{
+    uint16_t id;
+    if (cc == 0 && sel_reserve_rsp_decode(d, len, &id, NULL) >= 0) {
+        p->resv = id;
+        p->have_resv = true;
+        p->st->ctr.reservations++;
+    } else {
+        /* a whole-record read does not need a reservation (section 31.5):
+         * carry on without one */
+        p->have_resv = false;
+        p->use_reservation = false;
+    }
+    p->phase = SEL_PH_ENTRY;
+    return SEL_ACT_SEND;
+}
+
+/* Is `rec` plausibly newer than our last record?  Only absolute times compare. */
+static bool not_older(const uint8_t *last, const uint8_t *rec)
+{
+    struct sel_record a, b;
+    sel_record_decode(last, SEL_RECORD_LEN, &a, NULL);
+    sel_record_decode(rec, SEL_RECORD_LEN, &b, NULL);
+    if (a.ts_kind != SEL_TS_ABSOLUTE || b.ts_kind != SEL_TS_ABSOLUTE)
+        return true;
+    return b.timestamp >= a.timestamp;
+}
+
+/* CBh: the record asked for is not there. */
+static enum sel_act on_missing(struct sel_poll *p)
+{
+    struct sel_state *st = p->st;
+    switch (p->mode) {
+    case SEL_MODE_GUESS:
+        /* IDs are not sequential here: ask for our last record instead */
+        st->ctr.guess_misses++;
+        start_pass(p, SEL_MODE_REREAD, st->last_id);
+        return SEL_ACT_SEND;
+    case SEL_MODE_REREAD:
+        note_clear(p); /* the remembered record is gone */
+        return start_scan(p);
+    default:
+        if (p->cur_id == SEL_ID_FIRST) {
+            /* emptied under us */
+            if (p->mode == SEL_MODE_SCAN || st->count)
+                note_clear(p);
+            ring_reset(st);
+            st->have_last = false;
+            st->need_resync = false;
+            return poll_done(p);
+        }
+        note_clear(p); /* a record vanished in the middle of the chain */
+        return start_scan(p);
+    }
+}
+
+enum sel_act sel_poll_on_entry(struct sel_poll *p, uint8_t cc, const uint8_t *d, size_t len)
+{
+    struct sel_state *st = p->st;
+    p->res.entry_requests++;
+    if (cc == IPMI_CC_RESERVATION_CANCELLED) {
+        /* someone reserved or cleared the SEL: reserve again, ask again */
+        st->ctr.cancelled++;
+        if (!p->resv_left)
+            return poll_fail(p, cc, CODEC_OK);
+        p->resv_left--;
+        p->phase = SEL_PH_RESERVE;
+        return SEL_ACT_SEND;
+    }
+    if (cc == IPMI_CC_NOT_PRESENT)
+        return on_missing(p);
+    if (cc)
+        return poll_fail(p, cc, CODEC_OK);
+    uint16_t next;
+    const uint8_t *rec;
+    enum codec_err e;
+    if (sel_entry_rsp_decode(d, len, &next, &rec, &e) < 0)
+        return poll_fail(p, 0, e);
+    st->ctr.entries_read++;
+    if (!p->reads_left)
+        return poll_fail(p, 0, CODEC_E_OVERSIZE); /* a loop in the "next" chain */
+    p->reads_left--;
+    uint16_t rid = rec_id(rec);
+
+    switch (p->mode) {
+    case SEL_MODE_GUESS:
+        if (rid != p->cur_id || !memcmp(rec, st->last_raw, SEL_RECORD_LEN) ||
+            ring_find(st, rec) >= 0 || !not_older(st->last_raw, rec)) {
+            st->ctr.guess_misses++;
+            start_pass(p, SEL_MODE_REREAD, st->last_id);
+            return SEL_ACT_SEND;
+        }
+        take_new(p, rec);
+        p->mode = SEL_MODE_CHAIN;
+        break;
+    case SEL_MODE_REREAD:
+        if (memcmp(rec, st->last_raw, SEL_RECORD_LEN) != 0) {
+            /* same ID, other record: the SEL was cleared and IDs reused */
+            note_clear(p);
+            return start_scan(p);
+        }
+        p->mode = SEL_MODE_CHAIN;
+        break;
+    case SEL_MODE_SCAN: {
+        int64_t s = ring_find(st, rec);
+        if (s >= 0) {
+            seen_set(st, (uint32_t)s);
+            p->scan_match = true;
+            set_last(st, rec);
+        } else if (p->scan_match) {
+            /* after a record we know: new.  Drop the vanished records first, so
+             * that appending evicts none of the known ones. */
+            if (!p->scan_compacted) {
+                ring_compact(st);
+                p->scan_compacted = true;
+            }
+            take_new(p, rec);
+        }
+        /* before any known record: older than the ring, or all new (decided at the end) */
+        break;
+    }
+    default: /* FULL, CHAIN */
+        take_new(p, rec);
+        break;
+    }
+
+    if (next != SEL_ID_LAST && next != rid && next != SEL_ID_FIRST) {
+        p->cur_id = next;
+        return SEL_ACT_SEND;
+    }
+    /* end of the chain */
+    if (p->mode == SEL_MODE_SCAN) {
+        if (p->scan_match) {
+            ring_compact(st);
+            st->need_resync = false;
+            return poll_done(p);
+        }
+        /* nothing we know is left: the SEL was cleared; all of it is new */
+        ring_reset(st);
+        st->have_last = false;
+        st->need_resync = false;
+        start_pass(p, SEL_MODE_FULL, SEL_ID_FIRST);
+        return SEL_ACT_SEND;
+    }
+    return poll_done(p);
+}
+
+enum sel_act sel_poll_on_rsp(struct sel_poll *p, uint8_t cc, const uint8_t *d, size_t len)
+{
+    p->res.requests++;
+    p->st->ctr.requests++;
+    switch (p->phase) {
+    case SEL_PH_INFO:
+        return sel_poll_on_info(p, cc, d, len);
+    case SEL_PH_RESERVE:
+        return sel_poll_on_reserve(p, cc, d, len);
+    case SEL_PH_ENTRY:
+        return sel_poll_on_entry(p, cc, d, len);
+    default:
+        return SEL_ACT_DONE;
+    }
+}
+
+enum sel_act sel_poll_on_error(struct sel_poll *p, enum bmc_error e)
+{
+    p->res.requests++;
+    p->st->ctr.requests++;
+    if (p->phase == SEL_PH_DONE)
+        return SEL_ACT_DONE;
+    if (p->phase == SEL_PH_ENTRY)
+        p->res.entry_requests++;
+    p->res.bmc_err = e;
+    return poll_fail(p, 0, CODEC_OK);
+}
+
+/* ---- the asynchronous reader ---------------------------------------------- */
+
+void sel_reader_params_default(struct sel_reader_params *p)
+{
+    p->use_reservation = true;
+    p->guess_next = true;
+}
+
+struct sel_reader {
+    struct bmc *b;
+    struct sel_state *st;
+    sel_reader_done_cb done;
+    void *arg;
+    struct sel_poll poll;
+    uint8_t next_act; /* enum sel_act, or 0xFF while a request is out */
+    bool busy, inflight, zombie, in_advance, again;
+};
+
+struct sel_reader *sel_reader_new(void)
+{
+    return calloc(1, sizeof(struct sel_reader));
+}
+
+void sel_reader_free(struct sel_reader *r)
+{
+    if (!r)
+        return;
+    if (r->inflight || r->in_advance) {
+        r->zombie = true;
+        return;
+    }
+    free(r);
+}
+
+bool sel_reader_busy(const struct sel_reader *r)
+{
+    return r->busy;
+}
+
+static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp);
+
+/* Returns true when the poll is finished. */
+static bool step(struct sel_reader *r)
+{
+    for (;;) {
+        if (r->next_act == SEL_ACT_DONE)
+            return true;
+        if (r->next_act != SEL_ACT_SEND)
+            return false; /* a request is out */
+        uint8_t cmd, data[6];
+        size_t len = sel_poll_request(&r->poll, &cmd, data);
+        r->inflight = true;
+        r->next_act = 0xFF;
+        if (bmc_request(r->b, IPMI_NETFN_STORAGE, cmd, data, len, on_rsp, r) < 0) {
+            r->inflight = false;
+            r->next_act = sel_poll_on_error(&r->poll, BMC_E_INTERNAL);
+            continue;
+        }
+        return false;
+    }
+}
+
+static void log_failure(const struct sel_reader *r)
+{
+    struct sel_state *st = r->st;
+    const struct sel_poll_result *res = &r->poll.res;
+    uint32_t held = 0;
+    if (!log_rl_ok(&st->rl, ev_monotonic_ns(), SEL_LOG_INTERVAL_NS, &held))
+        return;
+    const char *cmd = res->failed_cmd == SEL_CMD_GET_INFO  ? "Get SEL Info"
+                      : res->failed_cmd == SEL_CMD_RESERVE ? "Reserve SEL"
+                                                           : "Get SEL Entry";
+    const char *why = res->bmc_err != BMC_E_NONE ? bmc_error_word(res->bmc_err)
+                      : res->cc                  ? ipmi_cc_text(res->cc)
+                                                 : codec_err_name(res->codec_err);
+    log_warn("BMC %s (%s): SEL poll failed: %s: %s (%llu failed polls in all%s)", bmc_name(r->b),
+             bmc_address(r->b), cmd, why, (unsigned long long)st->ctr.polls_failed,
+             held ? ", some not logged" : "");
+}
+
+static void advance(struct sel_reader *r)
+{
+    if (r->in_advance) {
+        r->again = true;
+        return;
+    }
+    r->in_advance = true;
+    bool finished = false;
+    do {
+        r->again = false;
+        finished = step(r);
+    } while (!finished && r->again);
+    r->in_advance = false;
+    if (r->zombie && !r->inflight) {
+        free(r);
+        return;
+    }
+    if (finished) {
+        r->busy = false;
+        if (r->poll.res.status != SEL_POLL_OK)
+            log_failure(r);
+        else if (r->poll.res.cleared)
+            log_info("BMC %s (%s): SEL cleared or records deleted; %u new records", bmc_name(r->b),
+                     bmc_address(r->b), r->poll.res.new_entries);
+        r->done(r->b, r->arg, r->st, &r->poll.res); /* may free or restart r */
+    }
+}
+
+static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
+{
+    (void)b;
+    struct sel_reader *r = arg;
+    r->inflight = false;
+    if (r->zombie && !r->in_advance) {
+        free(r);
+        return;
+    }
+    if (rsp->err != BMC_E_NONE)
+        r->next_act = sel_poll_on_error(&r->poll, rsp->err);
+    else
+        r->next_act = sel_poll_on_rsp(&r->poll, rsp->cc, rsp->data, rsp->len);
+    advance(r);
+}
+
+int sel_reader_start(struct sel_reader *r, struct bmc *b, struct sel_state *st,
+                     const struct sel_reader_params *p, sel_reader_done_cb done, void *arg)
+{
+    if (r->busy || r->zombie || !st || !done)
+        return -1;
+    struct sel_reader_params def;
+    if (!p) {
+        sel_reader_params_default(&def);
+        p = &def;
+    }
+    r->b = b;
+    r->st = st;
+    r->done = done;
+    r->arg = arg;
+    r->busy = true;
+    sel_poll_begin(&r->poll, st, p->use_reservation, p->guess_next);
+    r->next_act = SEL_ACT_SEND;
+    advance(r);
+    return 0;
+}
