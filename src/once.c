@@ -291,6 +291,7 @@ static void on_sel(struct bmc *b, void *arg, struct sel_state *st,
     struct once_bmc *o = arg;
     o->sel_res = *res;
     o->have_sel = true;
+    o->sel_ns = ev_now_update(((struct once_run *)bmc_user(b))->loop) - o->sel_start_ns;
     bmc_done(bmc_user(b), o);
 }
 
@@ -302,6 +303,7 @@ static void start_sel(struct once_run *r, struct once_bmc *o)
         o->sel = sel_state_new(r->cfg->sel_entries ? r->cfg->sel_entries : SEL_RING_DEFAULT);
     if (!o->selr)
         o->selr = sel_reader_new();
+    o->sel_start_ns = ev_now_update(r->loop);
     if (!o->sel || !o->selr || sel_reader_start(o->selr, o->b, o->sel, &sp, on_sel, o) < 0)
         bmc_done(r, o);
 }

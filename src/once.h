@@ -66,6 +66,7 @@ struct once_bmc {
     struct sel_state *sel;
     struct sel_reader *selr;
     struct sel_poll_result sel_res;
+    uint64_t sel_start_ns, sel_ns; /* this poll's SEL read took sel_ns */
     bool have_sel;
 };
 

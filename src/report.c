@@ -352,6 +352,7 @@ static json_object *json_sel_stats(const struct once_bmc *o)
     json_object_object_add(j, "overflow", J_BOOL(r->overflow));
     json_object_object_add(j, "clears_detected", J_INT((int32_t)o->sel->ctr.clears));
     json_object_object_add(j, "entries_kept", J_INT((int32_t)sel_state_count(o->sel)));
+    json_object_object_add(j, "elapsed_ms", json_object_new_double((double)o->sel_ns / 1e6));
     return j;
 }
 
