@@ -711,3 +711,128 @@ const char *ipmi_event_offset_text(uint8_t event_type, uint8_t sensor_type, uint
     /* a discrete sensor has 15 states (0..14); types without texts have count 0 */
     return offset < o->count ? o->texts[offset] : NULL;
 }
+
+/* ---- event data 2 refinements (IPMI 2.0 Table 42-3) ------------------------ */
+
+/* System Firmware Error (0Fh, offset 00h): the POST error, by data 2. */
+static const char *const fw_error_codes[] = {
+    [0x00] = "Unspecified",
+    [0x01] = "No system memory installed",
+    [0x02] = "No usable system memory",
+    [0x03] = "Unrecoverable IDE device failure",
+    [0x04] = "Unrecoverable system-board failure",
+    [0x05] = "Unrecoverable diskette failure",
+    [0x06] = "Unrecoverable hard-disk controller failure",
+    [0x07] = "Unrecoverable PS/2 or USB keyboard failure",
+    [0x08] = "Removable boot media not found",
+    [0x09] = "Unrecoverable video controller failure",
+    [0x0a] = "No video device selected",
+    [0x0b] = "BIOS corruption detected",
+    [0x0c] = "CPU voltage mismatch",
+    [0x0d] = "CPU speed mismatch failure",
+};
+
+/* System Firmware Hang / Progress (0Fh, offsets 01h and 02h): the step, by data 2. */
+static const char *const fw_progress_codes[] = {
+    [0x00] = "Unspecified",
+    [0x01] = "Memory initialization",
+    [0x02] = "Hard-disk initialization",
+    [0x03] = "Secondary CPU Initialization",
+    [0x04] = "User authentication",
+    [0x05] = "User-initiated system setup",
+    [0x06] = "USB resource configuration",
+    [0x07] = "PCI resource configuration",
+    [0x08] = "Option ROM initialization",
+    [0x09] = "Video initialization",
+    [0x0a] = "Cache initialization",
+    [0x0b] = "SMBus initialization",
+    [0x0c] = "Keyboard controller initialization",
+    [0x0d] = "Management controller initialization",
+    [0x0e] = "Docking station attachment",
+    [0x0f] = "Enabling docking station",
+    [0x10] = "Docking station ejection",
+    [0x11] = "Disabling docking station",
+    [0x12] = "Calling operating system wake-up vector",
+    [0x13] = "System boot initiated",
+    [0x14] = "Motherboard initialization",
+    [0x16] = "Floppy initialization",
+    [0x17] = "Keyboard test",
+    [0x18] = "Pointing device test",
+    [0x19] = "Primary CPU initialization",
+};
+
+/* Version Change (2Bh, offsets 01h and 07h): what changed, by data 2. */
+static const char *const fw_change_detected[] = {
+    [0x00] = "Firmware or software change detected",
+    [0x01] = "Firmware or software change detected, Mngmt Ctrl Dev Id",
+    [0x02] = "Firmware or software change detected, Mngmt Ctrl Firm Rev",
+    [0x03] = "Firmware or software change detected, Mngmt Ctrl Dev Rev",
+    [0x04] = "Firmware or software change detected, Mngmt Ctrl Manuf Id",
+    [0x05] = "Firmware or software change detected, Mngmt Ctrl IPMI Vers",
+    [0x06] = "Firmware or software change detected, Mngmt Ctrl Aux Firm Id",
+    [0x07] = "Firmware or software change detected, Mngmt Ctrl Firm Boot Block",
+    [0x08] = "Firmware or software change detected, Mngmt Ctrl Other",
+    [0x09] = "Firmware or software change detected, BIOS/EFI change",
+    [0x0a] = "Firmware or software change detected, SMBIOS change",
+    [0x0b] = "Firmware or software change detected, O/S change",
+    [0x0c] = "Firmware or software change detected, O/S loader change",
+    [0x0d] = "Firmware or software change detected, Service Diag change",
+    [0x0e] = "Firmware or software change detected, Mngmt SW agent change",
+    [0x0f] = "Firmware or software change detected, Mngmt SW App change",
+    [0x10] = "Firmware or software change detected, Mngmt SW Middle",
+    [0x11] = "Firmware or software change detected, Prog HW Change (FPGA)",
+    [0x12] = "Firmware or software change detected, board/FRU module change",
+    [0x13] = "Firmware or software change detected, board/FRU component change",
+    [0x14] = "Firmware or software change detected, board/FRU replace equ ver",
+    [0x15] = "Firmware or software change detected, board/FRU replace new ver",
+    [0x16] = "Firmware or software change detected, board/FRU replace old ver",
+    [0x17] = "Firmware or software change detected, board/FRU HW conf change",
+};
+static const char *const fw_change_success[] = {
+    [0x00] = "Firmware or software change success",
+    [0x01] = "Firmware or software change success, Mngmt Ctrl Dev Id",
+    [0x02] = "Firmware or software change success, Mngmt Ctrl Firm Rev",
+    [0x03] = "Firmware or software change success, Mngmt Ctrl Dev Rev",
+    [0x04] = "Firmware or software change success, Mngmt Ctrl Manuf Id",
+    [0x05] = "Firmware or software change success, Mngmt Ctrl IPMI Vers",
+    [0x06] = "Firmware or software change success, Mngmt Ctrl Aux Firm Id",
+    [0x07] = "Firmware or software change success, Mngmt Ctrl Firm Boot Block",
+    [0x08] = "Firmware or software change success, Mngmt Ctrl Other",
+    [0x09] = "Firmware or software change success, BIOS/EFI change",
+    [0x0a] = "Firmware or software change success, SMBIOS change",
+    [0x0b] = "Firmware or software change success, O/S change",
+    [0x0c] = "Firmware or software change success, O/S loader change",
+    [0x0d] = "Firmware or software change success, Service Diag change",
+    [0x0e] = "Firmware or software change success, Mngmt SW agent change",
+    [0x0f] = "Firmware or software change success, Mngmt SW App change",
+    [0x10] = "Firmware or software change success, Mngmt SW Middle",
+    [0x11] = "Firmware or software change success, Prog HW Change (FPGA)",
+    [0x12] = "Firmware or software change success, board/FRU module change",
+    [0x13] = "Firmware or software change success, board/FRU component change",
+    [0x14] = "Firmware or software change success, board/FRU replace equ ver",
+    [0x15] = "Firmware or software change success, board/FRU replace new ver",
+    [0x16] = "Firmware or software change success, board/FRU replace old ver",
+    [0x17] = "Firmware or software change success, board/FRU HW conf change",
+};
+
+#define PICK(table, i) ((i) < sizeof(table) / sizeof((table)[0]) ? (table)[i] : NULL)
+
+const char *ipmi_event_data2_text(uint8_t sensor_type, uint8_t offset, uint8_t data2)
+{
+    switch (sensor_type) {
+    case 0x0f:
+        if (offset == 0x00)
+            return PICK(fw_error_codes, data2);
+        if (offset == 0x01 || offset == 0x02)
+            return PICK(fw_progress_codes, data2);
+        return NULL;
+    case 0x2b:
+        if (offset == 0x01)
+            return PICK(fw_change_detected, data2);
+        if (offset == 0x07)
+            return PICK(fw_change_success, data2);
+        return NULL;
+    default:
+        return NULL;
+    }
+}

@@ -30,4 +30,13 @@ const char *ipmi_event_type_class(uint8_t event_type);
  */
 const char *ipmi_event_offset_text(uint8_t event_type, uint8_t sensor_type, uint8_t offset);
 
+/*
+ * A refinement of a sensor-specific offset by event data 2, when event data 1
+ * bits 7:6 say byte 2 is sensor-specific (IPMI 2.0 Table 42-3): e.g. System
+ * Firmware Progress (0Fh) offset 02h with data 2 = 01h is "Memory
+ * initialization", and Version Change (2Bh) offset 01h names what changed.
+ * NULL when the spec defines no such refinement (or the code is reserved).
+ */
+const char *ipmi_event_data2_text(uint8_t sensor_type, uint8_t offset, uint8_t data2);
+
 #endif

@@ -256,7 +256,12 @@ static void event_text(const struct sel_record *r, char *buf, size_t cap)
     struct sink k = {buf, cap, 0};
     buf[0] = '\0';
     uint8_t off = sel_event_offset(r);
-    const char *t = ipmi_event_offset_text(r->event_type, r->sensor_type, off);
+    const char *t = NULL;
+    /* event data 2 may refine a sensor-specific offset (IPMI 2.0 Table 42-3) */
+    if (r->event_type == 0x6f && sel_ed2_use(r) == SEL_ED_SENSOR_SPECIFIC)
+        t = ipmi_event_data2_text(r->sensor_type, off, r->data[1]);
+    if (!t)
+        t = ipmi_event_offset_text(r->event_type, r->sensor_type, off);
     if (t) {
         sink_printf(&k, "%s", t);
         return;

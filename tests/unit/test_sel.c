@@ -172,6 +172,23 @@ static void test_discrete(void)
     sel_describe(&r, NULL, &t);
     CU_ASSERT_STRING_EQUAL(t.event_class, "OEM");
     CU_ASSERT_STRING_EQUAL(t.event, "OEM event type 72h offset 03h");
+
+    /* event data 2 refines a sensor-specific offset when data 1 bits 7:6 = 11b:
+     * System Firmware Progress (0Fh) offset 02h, data 2 = 01h */
+    rec_hex("0800 02 00e0a565 2000 04 0f 50 6f c2 01 ff", raw);
+    sel_record_decode(raw, 16, &r, NULL);
+    sel_describe(&r, NULL, &t);
+    CU_ASSERT_STRING_EQUAL(t.event, "Memory initialization");
+    /* the same offset without that flag: the offset's own text */
+    rec_hex("0900 02 00e0a565 2000 04 0f 50 6f 02 01 ff", raw);
+    sel_record_decode(raw, 16, &r, NULL);
+    sel_describe(&r, NULL, &t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.event, "Progress"));
+    /* a reserved data 2 code falls back to the offset's text */
+    rec_hex("0a00 02 00e0a565 2000 04 0f 50 6f c2 15 ff", raw);
+    sel_record_decode(raw, 16, &r, NULL);
+    sel_describe(&r, NULL, &t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.event, "Progress"));
 }
 
 static void test_timestamps(void)
