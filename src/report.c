@@ -187,6 +187,78 @@ static void json_area_meta(json_object *j, const struct fru_area *a)
         json_object_object_add(j, "problem", J_STR(codec_err_name(a->err)));
 }
 
+static json_object *json_mr_fields(const struct fru_multirec *m)
+{
+    json_object *f = json_object_new_object();
+    if (!(m->flags & FRU_MR_DECODED))
+        return f;
+    switch (m->type) {
+    case FRU_MR_POWER_SUPPLY: {
+        const struct fru_psu *p = &m->u.psu;
+        json_object_object_add(f, "capacity_w", J_INT(p->capacity_w));
+        json_object_object_add(f, "peak_va", p->peak_va == 0xffff ? NULL : J_INT(p->peak_va));
+        json_object_object_add(f, "peak_w", p->peak_w == 0xfff ? NULL : J_INT(p->peak_w));
+        json_object_object_add(f, "holdup_s", J_INT(p->holdup_s));
+        json_object_object_add(f, "combined_w", J_INT(p->combined_w));
+        json_object_object_add(f, "inrush_a", p->inrush_a == 0xff ? NULL : J_INT(p->inrush_a));
+        json_object_object_add(f, "inrush_ms", J_INT(p->inrush_ms));
+        json_object_object_add(f, "input_low_mv", J_INT(p->in_low1_10mv * 10));
+        json_object_object_add(f, "input_high_mv", J_INT(p->in_high1_10mv * 10));
+        json_object_object_add(f, "input_low2_mv", J_INT(p->in_low2_10mv * 10));
+        json_object_object_add(f, "input_high2_mv", J_INT(p->in_high2_10mv * 10));
+        json_object_object_add(f, "frequency_low_hz", J_INT(p->freq_low_hz));
+        json_object_object_add(f, "frequency_high_hz", J_INT(p->freq_high_hz));
+        json_object_object_add(f, "dropout_ms", J_INT(p->dropout_ms));
+        json_object_object_add(f, "hot_swap", J_BOOL(p->flags & FRU_PSU_HOT_SWAP));
+        json_object_object_add(f, "autoswitch", J_BOOL(p->flags & FRU_PSU_AUTOSWITCH));
+        json_object_object_add(f, "pfc", J_BOOL(p->flags & FRU_PSU_PFC));
+        json_object_object_add(f, "predictive_fail", J_BOOL(p->flags & FRU_PSU_PREDICTIVE_FAIL));
+        break;
+    }
+    case FRU_MR_DC_OUTPUT: {
+        const struct fru_dc_output *d = &m->u.dc_out;
+        json_object_object_add(f, "output_number", J_INT(d->output_number));
+        json_object_object_add(f, "standby", J_BOOL(d->standby));
+        json_object_object_add(f, "nominal_mv", J_INT(d->nominal_10mv * 10));
+        json_object_object_add(f, "max_negative_deviation_mv", J_INT(d->max_neg_10mv * 10));
+        json_object_object_add(f, "max_positive_deviation_mv", J_INT(d->max_pos_10mv * 10));
+        json_object_object_add(f, "ripple_mv", J_INT(d->ripple_mv));
+        json_object_object_add(f, "min_current_ma", J_INT(d->min_ma));
+        json_object_object_add(f, "max_current_ma", J_INT(d->max_ma));
+        break;
+    }
+    case FRU_MR_DC_LOAD: {
+        const struct fru_dc_load *d = &m->u.dc_load;
+        json_object_object_add(f, "output_number", J_INT(d->output_number));
+        json_object_object_add(f, "nominal_mv", J_INT(d->nominal_10mv * 10));
+        json_object_object_add(f, "min_mv", J_INT(d->min_10mv * 10));
+        json_object_object_add(f, "max_mv", J_INT(d->max_10mv * 10));
+        json_object_object_add(f, "ripple_mv", J_INT(d->ripple_mv));
+        json_object_object_add(f, "min_current_ma", J_INT(d->min_ma));
+        json_object_object_add(f, "max_current_ma", J_INT(d->max_ma));
+        break;
+    }
+    case FRU_MR_MGMT_ACCESS: {
+        char text[300];
+        fru_mgmt_access_text(m, text, sizeof(text));
+        json_object_object_add(f, "sub_type", J_INT(m->u.mgmt.sub));
+        json_object_object_add(f, "sub_type_name", J_STR(fru_mgmt_sub_name(m->u.mgmt.sub)));
+        json_object_object_add(f, "value", J_STR(text));
+        break;
+    }
+    case FRU_MR_BASE_COMPAT:
+    case FRU_MR_EXT_COMPAT:
+        json_object_object_add(f, "manufacturer_id", J_INT((int32_t)m->u.mfr.manufacturer_id));
+        break;
+    default:
+        if (m->type >= FRU_MR_OEM_FIRST)
+            json_object_object_add(f, "manufacturer_id",
+                                   J_INT((int32_t)m->u.mfr.manufacturer_id));
+        break;
+    }
+    return f;
+}
+
 static json_object *json_fru_one(const struct fru_result *fr)
 {
     json_object *j = json_object_new_object();
@@ -257,6 +329,7 @@ static json_object *json_fru_one(const struct fru_result *fr)
         json_object_object_add(mj, "type", J_INT(m->type));
         json_object_object_add(mj, "type_name", J_STR(fru_mr_type_name(m->type)));
         json_object_object_add(mj, "description", J_STR(desc));
+        json_object_object_add(mj, "fields", json_mr_fields(m));
         json_object_object_add(mj, "checksum_ok",
                                J_BOOL((m->flags & (FRU_MR_HDR_OK | FRU_MR_DATA_OK)) ==
                                       (FRU_MR_HDR_OK | FRU_MR_DATA_OK)));
