@@ -21,6 +21,7 @@
 #define CAPS_THR_ACCESS(c)  (((c) >> 2) & 3)
 #define THR_ACCESS_READABLE 1
 #define THR_ACCESS_SETTABLE 2
+#define THR_ACCESS_FIXED 3
 
 enum stage { ST_THRESHOLDS = 1, ST_READING, ST_FACTORS };
 
@@ -199,7 +200,7 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
             v->thr = t.thr;
             v->thr_read = true;
         }
-        /* on failure the SDR's thresholds stay: still worth a reading */
+        /* on failure they stay unknown: the reading is still worth having */
         read_sensor(p, v);
         return;
     }
@@ -281,8 +282,16 @@ int sensor_poll_start(struct sensor_poll *p, struct bmc *b, const struct sensor_
         v->poll = p;
         if (!sensor_poll_readable(s))
             continue;
-        if (!v->thr_read)
-            v->thr = s->thr; /* the SDR's, until the BMC says otherwise */
+        /* Fixed thresholds are only in the SDR.  Readable ones come from Get
+         * Sensor Thresholds: the SDR holds their initial values, which may be
+         * stale, so without an answer they are unknown (as both ipmitool
+         * and FreeIPMI report them). */
+        if (!v->thr_read) {
+            if (CAPS_THR_ACCESS(s->caps) == THR_ACCESS_FIXED)
+                v->thr = s->thr;
+            else
+                memset(&v->thr, 0, sizeof(v->thr));
+        }
         switch (sdr_sensor_access(s)) {
         case SDR_ACCESS_BRIDGED:
             v->why = SENSOR_WHY_BRIDGED;
