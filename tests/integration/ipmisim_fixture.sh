@@ -41,7 +41,7 @@ it() { # it PORT USER PASS [ipmitool args...]
 
 # ---- what clients see ------------------------------------------------------------------
 out=$(it "$P1" admin password sdr elist) || true
-assert_eq "$(grep -c '|' <<< "$out")" 8 "sdr elist: 8 sensors"
+assert_eq "$(grep -c '|' <<< "$out")" 46 "sdr elist: 46 readable sensors (see tests/ipmisim/README.md)"
 assert_match "$out" 'CPU Temp +\| 01h \| ok +\| +3\.1 \| 45 degrees C' "sdr elist: CPU Temp 45 C ok"
 assert_match "$out" 'FAN2 +\| 04h \| lcr \| 29\.2 \| 840 RPM' "sdr elist: FAN2 840 RPM, lower critical"
 assert_match "$out" '12V +\| 05h \| ok +\| +7\.1 \| 12 Volts' "sdr elist: 12V ok"
@@ -53,7 +53,7 @@ assert_match "$out" 'Product Name +: SimServer 1000' "fru print: FRU 0 product S
 assert_match "$out" 'Board Mfg Date +: Mon Jan 15 12:00:00 2024' "fru print: board manufacturing date"
 assert_contains "$out" "PSU1 FRU (ID 1)" "fru print: logical FRU 1 (PSU1 FRU) found via its SDR"
 out=$(it "$P1" admin password sel elist) || true
-assert_eq "$(grep -c '|' <<< "$out")" 7 "sel elist: 7 records"
+assert_eq "$(grep -c '|' <<< "$out")" "$IPMISIM_SEL_INITIAL" "sel elist: $IPMISIM_SEL_INITIAL records"
 out=$(it "$P1" admin password mc info) || true
 assert_eq "$(ipmitool_field "$out" "Device ID")/$(ipmitool_field "$out" "Firmware Revision")/$(ipmitool_field "$out" "Manufacturer ID")" \
     "32/9.08/4753" "mc info: device ID 32, firmware 9.08, manufacturer 4753"
@@ -100,7 +100,7 @@ if command -v ipmi-sensors > /dev/null; then
     # FreeIPMI needs -W opensesspriv against ipmi_sim, and the port in -h
     out=$(timeout 30 ipmi-sensors -D LAN_2_0 -h "127.0.0.1:$P1" -u admin -p password -l ADMIN -I 3 \
         -W opensesspriv --sdr-cache-directory="$RUNDIR/sdrcache" --quiet-cache --no-header-output 2>&1) || true
-    assert_eq "$(grep -c '|' <<< "$out")" 8 "FreeIPMI ipmi-sensors: 8 readings"
+    assert_eq "$(grep -c '|' <<< "$out")" 46 "FreeIPMI ipmi-sensors: 46 readings"
     assert_match "$out" "FAN2 +\| Fan +\| 840\.00 +\| RPM +\| 'At or Below \(<=\) Lower Critical Threshold'" "FreeIPMI: FAN2 below lower critical"
 else
     note "ipmi-sensors (freeipmi-tools) not installed: FreeIPMI checks skipped"
@@ -111,7 +111,7 @@ ipmisim_cmd "$P1" 'sensor_set_value 0x20 0 1 90 1' > /dev/null
 out=$(it "$P1" admin password sdr elist) || true
 assert_match "$out" 'CPU Temp +\| 01h \| ucr \| +3\.1 \| 90 degrees C' "console: CPU Temp set to 90 C (upper critical)"
 out=$(it "$P1" admin password sel elist) || true
-assert_eq "$(grep -c '|' <<< "$out")" 9 "console: crossing unc and uc added 2 SEL records"
+assert_eq "$(grep -c '|' <<< "$out")" "$((IPMISIM_SEL_INITIAL + 2))" "console: crossing unc and uc added 2 SEL records"
 assert_contains "$(ipmisim_cmd "$P1" quit 2>&1)" "refusing" "ipmisim_cmd refuses to send quit"
 
 # ---- restart = fresh state -------------------------------------------------------------------
@@ -121,7 +121,7 @@ gone=1
 for pid in $old_pids; do ipmisim_is_ours "$pid" "$SIMS" && gone=0; done
 assert_eq "$gone" 1 "ipmisim_start on a used run dir stops the previous simulators first"
 out=$(it "$P1" admin password sel elist) || true
-assert_eq "$(grep -c '|' <<< "$out")" 7 "after a restart the SEL has its 7 initial records again"
+assert_eq "$(grep -c '|' <<< "$out")" "$IPMISIM_SEL_INITIAL" "after a restart the SEL has its $IPMISIM_SEL_INITIAL initial records again"
 
 # ---- ipmisim_stop ends exactly the recorded simulators -----------------------------------------
 # a decoy that is not ipmi_sim, recorded in a pids file: must survive

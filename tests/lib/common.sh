@@ -154,6 +154,26 @@ assert_one_line() {
     fi
 }
 
+# run_checks CMD [ARG...]: run a checker that prints its own "ok - ..." /
+# "not ok - ..." lines (e.g. tests/lib/oracle_compare.py); they are passed
+# through and counted as if pass/fail had printed them.  A checker that exits
+# non-zero (it could not read its input, or crashed) is one more failure.
+run_checks() {
+    local out rc=0 line
+    out=$("$@" 2>&1) || rc=$?
+    while IFS= read -r line; do
+        case $line in
+            "ok - "*) T_PASSED=$((T_PASSED + 1)) ;;
+            "not ok - "*) T_FAILED=$((T_FAILED + 1)) ;;
+        esac
+        printf '%s\n' "$line"
+    done <<< "$out"
+    if ((rc != 0)); then
+        fail "checker exited with status $rc: $*"
+    fi
+    return 0
+}
+
 # finish: summary line; exit 0 only if something was checked and all passed
 finish() {
     echo "$T_PASSED passed, $T_FAILED failed"
@@ -239,7 +259,8 @@ _common_cleanup() {
         ipmisim_stop "$d" || true
     done
     if [[ -n $RUNDIR && -d $RUNDIR ]]; then
-        if [[ ${KEEP_RUNDIR:-0} == 1 ]] || ((!T_INTERRUPTED && (T_FAILED > 0 || rc != 0))); then
+        # kept for a look after a failure; a skip (77) is no failure
+        if [[ ${KEEP_RUNDIR:-0} == 1 ]] || ((!T_INTERRUPTED && (T_FAILED > 0 || (rc != 0 && rc != 77)))); then
             echo "# run dir kept: $RUNDIR"
         else
             rm -rf "$RUNDIR"

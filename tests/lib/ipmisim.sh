@@ -8,6 +8,9 @@
 #   ipmisim_start N BASE_PORT RUNDIR   # N instances on 127.0.0.1:BASE..BASE+N-1
 #   ipmisim_stop RUNDIR                # stop exactly the PIDs that start recorded
 #   ipmisim_cmd PORT 'cmd' ['cmd'...]  # emulator console (ipmi_sim_cmd(5))
+#   ipmisim_sel_add PORT N             # add N SEL records through the console
+#   ipmisim_sel_clear PORT             # clear the SEL (ipmitool sel clear)
+#   ipmisim_sel_count PORT             # number of SEL records (ipmitool sel info)
 #
 #   tests/lib/ipmisim.sh start 2 21000 /tmp/run
 #   tests/lib/ipmisim.sh cmd 21000 'sensor_set_value 0x20 0 1 90 1'
@@ -17,8 +20,9 @@
 #   RMCP+ on udp 127.0.0.1:BASE+i-1, console on tcp 127.0.0.1:BASE+i-1+1000
 #   RUNDIR/simNN/lan.conf        from tests/ipmisim/lan.conf.in
 #   RUNDIR/simNN/state/          ipmi_sim -s dir; the SDR repository compiled
-#                                from sensors.sdrs (fresh every start, so the
-#                                SEL always starts with the same 7 records)
+#                                from sensors.sdrs + raw-sdrs.txt (fresh every
+#                                start, so the SEL always starts with the same
+#                                $IPMISIM_SEL_INITIAL records)
 #   RUNDIR/simNN/power           chassis power state 0/1 (chassis-control.sh)
 #   RUNDIR/simNN/ipmi_sim.log    the simulator's output
 #   System GUID as ipmitool prints it: $(ipmisim_guid i)
@@ -46,6 +50,12 @@ IPMISIM_FIXTURE_DIR="$(cd "$IPMISIM_LIB_DIR/../ipmisim" && pwd)"
 IPMISIM_ADDR=127.0.0.1
 IPMISIM_CONSOLE_OFFSET=1000
 IPMISIM_MAX=200
+# records in the SEL right after a start (1 generated at init + 20 sel_add in
+# sim.emu); the SDR repository's record count (sensors.sdrs + raw-sdrs.txt)
+# shellcheck disable=SC2034  # for the tests that source this file
+IPMISIM_SEL_INITIAL=21
+# shellcheck disable=SC2034
+IPMISIM_SDR_COUNT=57
 
 # Instance name for 1-based index $1.
 ipmisim_name() {
@@ -120,8 +130,8 @@ ipmisim_start() {
     if [[ -z $rundir ]]; then
         ipmisim_err "usage: ipmisim_start N BASE_PORT RUNDIR"; return 2
     fi
-    for t in ipmi_sim sdrcomp ss; do
-        command -v "$t" >/dev/null || { ipmisim_err "$t not found (apt-get install openipmi iproute2)"; return 1; }
+    for t in ipmi_sim sdrcomp ss python3; do
+        command -v "$t" >/dev/null || { ipmisim_err "$t not found (apt-get install openipmi iproute2 python3)"; return 1; }
     done
     mkdir -p "$rundir" || return 1
     rundir=$(cd "$rundir" && pwd) || return 1
@@ -168,6 +178,12 @@ ipmisim_start() {
         # repository timestamps survive a restart of the simulator.
         sed -i "s/^last_add_time:i:.*/last_add_time:i:$sdrs_mtime/" \
             "$d/state/ipmi_sim/$name/sdr.20.main" || return 1
+        # records sdrcomp cannot express (OEM C0h) go after the compiled ones.
+        # (Their changes do not move the pinned time: touch sensors.sdrs.)
+        if ! python3 "$IPMISIM_FIXTURE_DIR/rawsdr.py" "$d/state/ipmi_sim/$name/sdr.20.main" \
+                "$IPMISIM_FIXTURE_DIR/raw-sdrs.txt" >> "$d/sdrcomp.log" 2>&1; then
+            ipmisim_err "rawsdr.py failed: $(cat "$d/sdrcomp.log")"; ipmisim_stop "$rundir"; return 1
+        fi
         # -n: no console on stdin/stdout.  The subshell execs ipmi_sim, so $!
         # is the simulator's own PID.  cwd = fixture dir for `include "./fru.emu"`.
         (cd "$IPMISIM_FIXTURE_DIR" && exec ipmi_sim -n -c "$d/lan.conf" -f "$IPMISIM_FIXTURE_DIR/sim.emu" \
@@ -266,6 +282,59 @@ ipmisim_cmd() {
     return 0
 }
 
+# ipmisim_ipmitool PORT ARGS...: ipmitool (lanplus, admin, cipher suite 3) on
+# the instance whose RMCP+ port is PORT, with a timeout.
+ipmisim_ipmitool() {
+    local port=$1
+    shift
+    timeout "${IPMISIM_IPMITOOL_TIMEOUT:-30}" ipmitool -I lanplus -H "$IPMISIM_ADDR" -p "$port" \
+        -U admin -P password -C 3 "$@"
+}
+
+# ipmisim_sel_add PORT N [FIRST]: add N system event records at runtime
+# through the console: CPU Temp (sensor 1) "upper non-critical going high",
+# alternately asserted and deasserted, with trigger readings FIRST, FIRST+1,
+# ... (default 76; threshold 75) so every record differs.  ipmi_sim gives
+# them the next record IDs and its current timestamp.  Waits until the SEL
+# has grown by N (max ~5 s; needs ipmitool); returns 1 if it did not.
+ipmisim_sel_add() {
+    local port=${1:-} n=${2:-} first=${3:-76} i dir before after t
+    local -a cmds=()
+    if [[ ! $port =~ ^[0-9]+$ || ! $n =~ ^[0-9]+$ ]] || ((n < 1 || first + n > 255)); then
+        ipmisim_err "usage: ipmisim_sel_add PORT N [FIRST-READING]"; return 2
+    fi
+    before=$(ipmisim_sel_count "$port") || return 1
+    for ((i = 0; i < n; i++)); do
+        dir=$(((i % 2) ? 0x81 : 0x01))
+        cmds+=("sel_add 0x20 0x02 0 0 0 0 0x20 0x00 0x04 0x01 0x01 $(printf '0x%02x' "$dir") 0x57 $((first + i)) 75")
+    done
+    IPMISIM_CMD_WAIT=${IPMISIM_CMD_WAIT:-0.3} ipmisim_cmd "$port" "${cmds[@]}" > /dev/null || return 1
+    for ((t = 0; t < 50; t++)); do
+        after=$(ipmisim_sel_count "$port") || return 1
+        ((after >= before + n)) && return 0
+        sleep 0.1
+    done
+    ipmisim_err "SEL on port $port has $after records, expected $((before + n))"
+    return 1
+}
+
+# ipmisim_sel_clear PORT: erase the SEL as a client does (Clear SEL, ipmitool)
+ipmisim_sel_clear() {
+    local port=${1:-}
+    [[ $port =~ ^[0-9]+$ ]] || { ipmisim_err "usage: ipmisim_sel_clear PORT"; return 2; }
+    ipmisim_ipmitool "$port" sel clear > /dev/null
+}
+
+# ipmisim_sel_count PORT: print the SEL's record count ("Entries" of sel info)
+ipmisim_sel_count() {
+    local port=${1:-} out n
+    [[ $port =~ ^[0-9]+$ ]] || { ipmisim_err "usage: ipmisim_sel_count PORT"; return 2; }
+    out=$(ipmisim_ipmitool "$port" sel info 2>&1) || { ipmisim_err "ipmitool sel info: $out"; return 1; }
+    n=$(printf '%s\n' "$out" | sed -n 's/^Entries *: *\([0-9][0-9]*\).*/\1/p')
+    [[ -n $n ]] || { ipmisim_err "no 'Entries' in ipmitool sel info: $out"; return 1; }
+    echo "$n"
+}
+
 # ipmisim_status RUNDIR: print "PID PORT NAME state" for each recorded instance.
 ipmisim_status() {
     local rundir=${1:-} pid port name
@@ -291,6 +360,9 @@ ipmisim_main() {
             ;;
         stop) ipmisim_stop "$@" ;;
         cmd) ipmisim_cmd "$@" ;;
+        sel-add) ipmisim_sel_add "$@" ;;
+        sel-clear) ipmisim_sel_clear "$@" ;;
+        sel-count) ipmisim_sel_count "$@" ;;
         status) ipmisim_status "$@" ;;
         guid) ipmisim_guid "$@" ;;
         *)
