@@ -44,6 +44,7 @@ void sel_state_free(struct sel_state *st)
         return;
     free(st->ring);
     free(st->seen);
+    free(st->pend);
     free(st);
 }
 
@@ -212,6 +213,22 @@ static void set_last(struct sel_state *st, const uint8_t *rec)
     st->have_last = true;
 }
 
+/* Keep the newest `cap` records met before the first known one. */
+static void pend_push(struct sel_state *st, const uint8_t *rec)
+{
+    if (!st->pend)
+        return; /* no memory for it: the end of the scan reads again */
+    uint32_t s;
+    if (st->npend < st->cap) {
+        s = (st->pend_head + st->npend) % st->cap;
+        st->npend++;
+    } else {
+        s = st->pend_head;
+        st->pend_head = (st->pend_head + 1) % st->cap;
+    }
+    memcpy(st->pend[s], rec, SEL_RECORD_LEN);
+}
+
 static void take_new(struct sel_poll *p, const uint8_t *rec)
 {
     ring_append(p->st, rec);
@@ -225,6 +242,22 @@ static void start_pass(struct sel_poll *p, uint8_t mode, uint16_t id)
     p->mode = mode;
     p->cur_id = id;
     p->reads_left = (uint32_t)p->info.entries + SEL_SLACK;
+}
+
+/* Begin a scan from the first record, matching what we hold. */
+static void prep_scan(struct sel_poll *p)
+{
+    struct sel_state *st = p->st;
+    memset(st->seen, 0, (st->cap + 7) / 8);
+    if (!st->pend)
+        st->pend = calloc(st->cap, SEL_RECORD_LEN);
+    st->npend = 0;
+    st->pend_head = 0;
+    p->scan_match = false;
+    p->scan_compacted = false;
+    p->scan_reads = 0;
+    st->need_resync = true;
+    start_pass(p, SEL_MODE_SCAN, SEL_ID_FIRST);
 }
 
 /* The SEL lost records we relied on: find out what we still know. */
@@ -241,11 +274,7 @@ static enum sel_act start_scan(struct sel_poll *p)
         start_pass(p, SEL_MODE_FULL, SEL_ID_FIRST);
         return SEL_ACT_SEND;
     }
-    memset(st->seen, 0, (st->cap + 7) / 8);
-    p->scan_match = false;
-    p->scan_compacted = false;
-    st->need_resync = true;
-    start_pass(p, SEL_MODE_SCAN, SEL_ID_FIRST);
+    prep_scan(p);
     return SEL_ACT_SEND;
 }
 
@@ -280,11 +309,12 @@ enum sel_act sel_poll_on_info(struct sel_poll *p, uint8_t cc, const uint8_t *d, 
         p->info.last_add_ts == st->add_ts && p->info.entries == st->entries)
         return poll_done(p); /* nothing new: one request */
 
-    if (st->need_resync && st->count) {
-        memset(st->seen, 0, (st->cap + 7) / 8);
-        p->scan_match = false;
+    if ((st->need_resync || p->erase_changed) && st->count) {
+        /* a clear or a delete (the erase timestamp moved), or an
+         * interrupted scan: scanning tells which records we still know
+         * without re-reading our last one first */
         st->ctr.resyncs++;
-        start_pass(p, SEL_MODE_SCAN, SEL_ID_FIRST);
+        prep_scan(p);
     } else if (!st->have_last) {
         start_pass(p, SEL_MODE_FULL, SEL_ID_FIRST);
     } else if (p->guess && !p->erase_changed && p->info.entries > st->entries &&
@@ -403,10 +433,12 @@ enum sel_act sel_poll_on_entry(struct sel_poll *p, uint8_t cc, const uint8_t *d,
         p->mode = SEL_MODE_CHAIN;
         break;
     case SEL_MODE_SCAN: {
+        p->scan_reads++;
         int64_t s = ring_find(st, rec);
         if (s >= 0) {
             seen_set(st, (uint32_t)s);
             p->scan_match = true;
+            st->npend = 0; /* what came before a known record is older: not new */
             set_last(st, rec);
         } else if (p->scan_match) {
             /* after a record we know: new.  Drop the vanished records first, so
@@ -416,8 +448,10 @@ enum sel_act sel_poll_on_entry(struct sel_poll *p, uint8_t cc, const uint8_t *d,
                 p->scan_compacted = true;
             }
             take_new(p, rec);
+        } else {
+            /* before any known record: older than the ring, or all new (decided at the end) */
+            pend_push(st, rec);
         }
-        /* before any known record: older than the ring, or all new (decided at the end) */
         break;
     }
     default: /* FULL, CHAIN */
@@ -440,6 +474,17 @@ enum sel_act sel_poll_on_entry(struct sel_poll *p, uint8_t cc, const uint8_t *d,
         ring_reset(st);
         st->have_last = false;
         st->need_resync = false;
+        if (st->pend) {
+            /* the scan kept the newest records: no second pass.  Older ones
+             * it read but could not keep are new too, like a full read's. */
+            uint32_t older = p->scan_reads - st->npend;
+            for (uint32_t i = 0; i < st->npend; i++)
+                take_new(p, st->pend[(st->pend_head + i) % st->cap]);
+            p->res.new_entries += older;
+            st->ctr.new_entries += older;
+            st->npend = 0;
+            return poll_done(p);
+        }
         start_pass(p, SEL_MODE_FULL, SEL_ID_FIRST);
         return SEL_ACT_SEND;
     }

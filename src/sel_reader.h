@@ -67,6 +67,10 @@ struct sel_state {
     /* ring of the newest records, raw: entry i (0 = oldest) is at (head + i) % cap */
     uint8_t (*ring)[SEL_RECORD_LEN];
     uint8_t *seen; /* one bit per ring slot, for the scan after a clear */
+    /* records a scan met before any record we know (allocated on the first
+     * scan): if none is known in the end, they are the new SEL, in order */
+    uint8_t (*pend)[SEL_RECORD_LEN];
+    uint32_t npend, pend_head;
     uint32_t cap, count, head;
     uint64_t appended; /* records ever appended */
 
@@ -136,6 +140,7 @@ struct sel_poll {
     bool use_reservation, guess;
     bool have_resv;
     bool erase_changed, scan_match, scan_compacted;
+    uint32_t scan_reads; /* records read by the current scan */
     uint16_t resv;
     uint16_t cur_id;
     uint8_t resv_left;    /* re-reservations after C5h left */
