@@ -471,7 +471,10 @@ void report_json(const struct once_bmc *bmcs, size_t n, bool compact, FILE *out)
 
 static void human_sensors(const struct once_bmc *o, FILE *out)
 {
-    fprintf(out, "\n%s (%s): %zu sensors%s\n", bmc_name(o->b), bmc_address(o->b), o->set->n,
+    size_t readable = 0;
+    for (size_t k = 0; k < o->set->n; k++)
+        readable += sensor_poll_readable(&o->set->s[k]);
+    fprintf(out, "\n%s (%s): %zu sensors%s\n", bmc_name(o->b), bmc_address(o->b), readable,
             o->sdr_stats.from_cache ? " (SDR from cache)" : "");
     fprintf(out, "  %-4s %-18s %-18s %14s %-12s %-14s %s\n", "NUM", "NAME", "TYPE", "READING",
             "UNITS", "STATUS", "STATES");
