@@ -49,23 +49,23 @@ const char *bmc_state_name(enum bmc_state s);
 
 enum bmc_error {
     BMC_E_NONE = 0,
-    BMC_E_UNREACHABLE,  /* no answer after the configured retries */
-    BMC_E_AUTH_FAILED,  /* wrong user/password/K_G, or an impostor BMC */
-    BMC_E_CIPHER,       /* no configured cipher suite is offered by the BMC */
-    BMC_E_PRIVILEGE,    /* the requested privilege level was refused */
-    BMC_E_PROTOCOL,     /* the BMC answered something we cannot accept */
-    BMC_E_TIMEOUT,      /* a request in an established session got no answer */
-    BMC_E_CLOSED,       /* the session was closed (shutdown) before an answer */
-    BMC_E_RESOLVE,      /* the address does not resolve */
-    BMC_E_INTERNAL,     /* out of memory, socket error, crypto library error */
+    BMC_E_UNREACHABLE, /* no answer after the configured retries */
+    BMC_E_AUTH_FAILED, /* wrong user/password/K_G, or an impostor BMC */
+    BMC_E_CIPHER,      /* no configured cipher suite is offered by the BMC */
+    BMC_E_PRIVILEGE,   /* the requested privilege level was refused */
+    BMC_E_PROTOCOL,    /* the BMC answered something we cannot accept */
+    BMC_E_TIMEOUT,     /* a request in an established session got no answer */
+    BMC_E_CLOSED,      /* the session was closed (shutdown) before an answer */
+    BMC_E_RESOLVE,     /* the address does not resolve */
+    BMC_E_INTERNAL,    /* out of memory, socket error, crypto library error */
     BMC_E__COUNT
 };
 /* One-word error name used in JSON "state" and logs ("auth_failed", ...). */
 const char *bmc_error_word(enum bmc_error e);
 
 struct bmc_rsp {
-    enum bmc_error err; /* BMC_E_NONE: a response arrived (cc says how it went) */
-    uint8_t cc;         /* completion code */
+    enum bmc_error err;  /* BMC_E_NONE: a response arrived (cc says how it went) */
+    uint8_t cc;          /* completion code */
     const uint8_t *data; /* response data after the completion code */
     size_t len;
 };

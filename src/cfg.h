@@ -13,10 +13,10 @@
 #include <stdbool.h>
 
 #define CFG_MAX_SUITES 8
-#define CFG_NAME_MAX 64
-#define CFG_USER_MAX 16 /* IPMI 2.0 user names are at most 16 bytes */
-#define CFG_PASS_MAX 20 /* IPMI 2.0 passwords are at most 20 bytes */
-#define CFG_KG_MAX 20   /* K_G is 20 bytes (IPMI 2.0 section 13.31) */
+#define CFG_NAME_MAX   64
+#define CFG_USER_MAX   16 /* IPMI 2.0 user names are at most 16 bytes */
+#define CFG_PASS_MAX   20 /* IPMI 2.0 passwords are at most 20 bytes */
+#define CFG_KG_MAX     20 /* K_G is 20 bytes (IPMI 2.0 section 13.31) */
 
 struct cfg_bmc {
     char name[CFG_NAME_MAX];
@@ -25,8 +25,8 @@ struct cfg_bmc {
     char username[CFG_USER_MAX + 1];
     uint8_t password[CFG_PASS_MAX]; /* secret; zero padded */
     size_t password_len;
-    uint8_t kg[CFG_KG_MAX]; /* secret; zero padded */
-    size_t kg_len;          /* 0 = no K_G: the password key is used */
+    uint8_t kg[CFG_KG_MAX];         /* secret; zero padded */
+    size_t kg_len;                  /* 0 = no K_G: the password key is used */
     uint8_t suites[CFG_MAX_SUITES]; /* cipher suites in order of preference */
     size_t nsuites;
     bool allow_suite0; /* cipher suite 0 explicitly allowed (warns) */
@@ -37,15 +37,15 @@ struct cfg_bmc {
 
 struct cfg {
     /* global tuning; times in milliseconds */
-    uint32_t timeout_ms;       /* one attempt of one request (default 1000) */
-    uint32_t retries;          /* retransmissions after the first attempt (default 3) */
+    uint32_t timeout_ms;         /* one attempt of one request (default 1000) */
+    uint32_t retries;            /* retransmissions after the first attempt (default 3) */
     uint32_t session_timeout_ms; /* whole session establishment budget (default 10000) */
-    uint32_t idle_reopen_ms;   /* re-open a session idle this long (default 50000) */
-    uint32_t max_in_flight;    /* requests in flight per BMC (default 1) */
-    uint32_t sockets;          /* shared UDP sockets (default 4) */
-    uint32_t sel_entries;      /* newest SEL entries kept per BMC (default 256) */
-    uint32_t fru_interval_s;   /* re-read FRU inventory this often (default 86400) */
-    char sdr_cache_dir[512];   /* default /var/cache/ipmi-snmp-bridge */
+    uint32_t idle_reopen_ms;     /* re-open a session idle this long (default 50000) */
+    uint32_t max_in_flight;      /* requests in flight per BMC (default 1) */
+    uint32_t sockets;            /* shared UDP sockets (default 4) */
+    uint32_t sel_entries;        /* newest SEL entries kept per BMC (default 256) */
+    uint32_t fru_interval_s;     /* re-read FRU inventory this often (default 86400) */
+    char sdr_cache_dir[512];     /* default /var/cache/ipmi-snmp-bridge */
     struct cfg_bmc *bmcs;
     size_t nbmcs;
     char *path; /* the file that was loaded */

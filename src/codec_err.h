@@ -8,19 +8,19 @@
 
 enum codec_err {
     CODEC_OK = 0,
-    CODEC_E_TRUNCATED,      /* shorter than its layout requires */
-    CODEC_E_OVERSIZE,       /* longer than its layout or our buffer allows */
-    CODEC_E_NOT_RMCP,       /* RMCP version/class byte wrong */
-    CODEC_E_AUTH_TYPE,      /* session auth type we do not speak */
-    CODEC_E_LENGTH,         /* a length field disagrees with the data */
-    CODEC_E_CHECKSUM,       /* IPMI message checksum wrong */
-    CODEC_E_PAD,            /* integrity or confidentiality pad malformed */
-    CODEC_E_INTEGRITY,      /* authentication code mismatch */
-    CODEC_E_DECRYPT,        /* confidentiality layer failed */
-    CODEC_E_PAYLOAD_TYPE,   /* payload type not expected here */
-    CODEC_E_SECURITY,       /* auth/encryption flags not what the session requires */
-    CODEC_E_FIELD,          /* a field holds a value the spec does not allow */
-    CODEC_E_CRYPTO,         /* the crypto library failed (not the peer's fault) */
+    CODEC_E_TRUNCATED,    /* shorter than its layout requires */
+    CODEC_E_OVERSIZE,     /* longer than its layout or our buffer allows */
+    CODEC_E_NOT_RMCP,     /* RMCP version/class byte wrong */
+    CODEC_E_AUTH_TYPE,    /* session auth type we do not speak */
+    CODEC_E_LENGTH,       /* a length field disagrees with the data */
+    CODEC_E_CHECKSUM,     /* IPMI message checksum wrong */
+    CODEC_E_PAD,          /* integrity or confidentiality pad malformed */
+    CODEC_E_INTEGRITY,    /* authentication code mismatch */
+    CODEC_E_DECRYPT,      /* confidentiality layer failed */
+    CODEC_E_PAYLOAD_TYPE, /* payload type not expected here */
+    CODEC_E_SECURITY,     /* auth/encryption flags not what the session requires */
+    CODEC_E_FIELD,        /* a field holds a value the spec does not allow */
+    CODEC_E_CRYPTO,       /* the crypto library failed (not the peer's fault) */
     CODEC_E__COUNT
 };
 

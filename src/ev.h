@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EV_NS_PER_MS 1000000ULL
+#define EV_NS_PER_MS  1000000ULL
 #define EV_NS_PER_SEC 1000000000ULL
 
 struct ev_loop;

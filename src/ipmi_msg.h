@@ -14,7 +14,7 @@
 #include "layout.h"
 
 #define IPMI_BMC_SLAVE_ADDR 0x20
-#define IPMI_REMOTE_SWID 0x81 /* remote console software ID (IPMI 2.0 section 5.5) */
+#define IPMI_REMOTE_SWID    0x81 /* remote console software ID (IPMI 2.0 section 5.5) */
 
 /* Network functions (IPMI 2.0 Table 5-1); responses are netfn | 1. */
 enum ipmi_netfn {
@@ -29,13 +29,13 @@ enum ipmi_netfn {
 
 /* Commands (IPMI 2.0 Appendix G) */
 enum {
-    IPMI_CMD_GET_DEVICE_ID = 0x01,          /* App */
-    IPMI_CMD_GET_SYSTEM_GUID = 0x37,        /* App */
-    IPMI_CMD_GET_CHANNEL_AUTH_CAP = 0x38,   /* App */
-    IPMI_CMD_SET_SESSION_PRIV = 0x3b,       /* App */
-    IPMI_CMD_CLOSE_SESSION = 0x3c,          /* App */
+    IPMI_CMD_GET_DEVICE_ID = 0x01,             /* App */
+    IPMI_CMD_GET_SYSTEM_GUID = 0x37,           /* App */
+    IPMI_CMD_GET_CHANNEL_AUTH_CAP = 0x38,      /* App */
+    IPMI_CMD_SET_SESSION_PRIV = 0x3b,          /* App */
+    IPMI_CMD_CLOSE_SESSION = 0x3c,             /* App */
     IPMI_CMD_GET_CHANNEL_CIPHER_SUITES = 0x54, /* App */
-    IPMI_CMD_GET_CHASSIS_STATUS = 0x01,     /* Chassis */
+    IPMI_CMD_GET_CHASSIS_STATUS = 0x01,        /* Chassis */
 };
 
 /* Privilege levels (IPMI 2.0 Table 6-4 / 22-24) */
@@ -125,11 +125,11 @@ extern const struct layout ipmi_authcap_rsp_layout;
 struct ipmi_devid_rsp {
     uint8_t cc;
     uint8_t device_id;
-    uint8_t device_rev;   /* bit 7: provides device SDRs; 3:0 revision */
-    uint8_t fw_major;     /* bit 7: device unavailable; 6:0 major */
-    uint8_t fw_minor;     /* BCD */
-    uint8_t ipmi_version; /* BCD, low nibble major: 02h = 2.0, 51h = 1.5 */
-    uint8_t support;      /* additional device support bits */
+    uint8_t device_rev;       /* bit 7: provides device SDRs; 3:0 revision */
+    uint8_t fw_major;         /* bit 7: device unavailable; 6:0 major */
+    uint8_t fw_minor;         /* BCD */
+    uint8_t ipmi_version;     /* BCD, low nibble major: 02h = 2.0, 51h = 1.5 */
+    uint8_t support;          /* additional device support bits */
     uint32_t manufacturer_id; /* 20 bits */
     uint16_t product_id;
     uint8_t aux_fw[4];
@@ -149,9 +149,9 @@ void ipmi_guid_format(const uint8_t guid[16], char out[37]);
 /* Get Chassis Status (section 28.2) */
 struct ipmi_chassis_rsp {
     uint8_t cc;
-    uint8_t power;      /* bit 0 power on, 1 overload, 2 interlock, 3 fault, 4 control fault */
+    uint8_t power; /* bit 0 power on, 1 overload, 2 interlock, 3 fault, 4 control fault */
     uint8_t last_event;
-    uint8_t misc;       /* bit 0 intrusion, 1 front panel lockout, 2 drive fault, 3 fan fault */
+    uint8_t misc; /* bit 0 intrusion, 1 front panel lockout, 2 drive fault, 3 fan fault */
     uint8_t front_panel;
 };
 extern const struct layout ipmi_chassis_rsp_layout;

@@ -10,8 +10,8 @@ static int log_syslog;
 static enum log_level log_level = LOG_LVL_NOTICE;
 
 static const int syslog_prio[] = {
-    [LOG_LVL_ERR] = LOG_ERR,       [LOG_LVL_WARN] = LOG_WARNING, [LOG_LVL_NOTICE] = LOG_NOTICE,
-    [LOG_LVL_INFO] = LOG_INFO,     [LOG_LVL_DEBUG] = LOG_DEBUG,
+    [LOG_LVL_ERR] = LOG_ERR,   [LOG_LVL_WARN] = LOG_WARNING, [LOG_LVL_NOTICE] = LOG_NOTICE,
+    [LOG_LVL_INFO] = LOG_INFO, [LOG_LVL_DEBUG] = LOG_DEBUG,
 };
 static const char *const level_name[] = {
     [LOG_LVL_ERR] = "error", [LOG_LVL_WARN] = "warning", [LOG_LVL_NOTICE] = "notice",

@@ -19,11 +19,11 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 /* Start-up only: print and exit(1). */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-#define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_err(...)    log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define log_warn(...)   log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_LVL_NOTICE, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+#define log_info(...)   log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_debug(...)  log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 
 /*
  * A "futile to repeat" limiter: allows one message per `interval_ns`, and

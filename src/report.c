@@ -252,8 +252,7 @@ static json_object *json_mr_fields(const struct fru_multirec *m)
         break;
     default:
         if (m->type >= FRU_MR_OEM_FIRST)
-            json_object_object_add(f, "manufacturer_id",
-                                   J_INT((int32_t)m->u.mfr.manufacturer_id));
+            json_object_object_add(f, "manufacturer_id", J_INT((int32_t)m->u.mfr.manufacturer_id));
         break;
     }
     return f;

@@ -194,8 +194,8 @@ static ssize_t seal(void *ctx, const uint8_t key[16], const uint8_t iv[16], cons
     return rc < 0 ? -1 : (ssize_t)(16 + clear);
 }
 
-static ssize_t open_(void *ctx, const uint8_t key[16], const uint8_t *in, size_t len,
-                     uint8_t *out, size_t cap, enum codec_err *err)
+static ssize_t open_(void *ctx, const uint8_t key[16], const uint8_t *in, size_t len, uint8_t *out,
+                     size_t cap, enum codec_err *err)
 {
     if (len < 32) {
         *err = CODEC_E_TRUNCATED;

@@ -23,8 +23,8 @@ struct sdr_repo {
     uint32_t add_ts, erase_ts; /* from Get SDR Repository Info */
     uint16_t nrecords;
     size_t len;
-    uint8_t *data;     /* records back to back: 5-byte header + body */
-    uint32_t *offset;  /* nrecords entries into data */
+    uint8_t *data;    /* records back to back: 5-byte header + body */
+    uint32_t *offset; /* nrecords entries into data */
 };
 
 /* Record i (header included) and its length. */

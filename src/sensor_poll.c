@@ -21,7 +21,7 @@
 #define CAPS_THR_ACCESS(c)  (((c) >> 2) & 3)
 #define THR_ACCESS_READABLE 1
 #define THR_ACCESS_SETTABLE 2
-#define THR_ACCESS_FIXED 3
+#define THR_ACCESS_FIXED    3
 
 enum stage { ST_THRESHOLDS = 1, ST_READING, ST_FACTORS };
 

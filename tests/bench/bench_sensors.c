@@ -190,8 +190,8 @@ int main(int argc, char **argv)
     size_t nsensors = 0;
     for (size_t i = 0; i < nbmc; i++)
         nsensors += bb[i].set ? bb[i].set->n : 0;
-    printf("bench_sensors: warm-up %.2f s: %zu BMCs ready, %zu failed, %zu sensors\n", warm,
-           nready, nfailed, nsensors);
+    printf("bench_sensors: warm-up %.2f s: %zu BMCs ready, %zu failed, %zu sensors\n", warm, nready,
+           nfailed, nsensors);
 
     measuring = true;
     double c0 = cpu_seconds();
@@ -208,8 +208,7 @@ int main(int argc, char **argv)
     printf("bench_sensors: %u BMCs, cipher suite %u, %u in flight per BMC, %.1f s\n", count, suite,
            inflight, wall);
     printf("bench_sensors: readings %llu, sweeps %llu, requests %llu\n",
-           (unsigned long long)readings, (unsigned long long)sweeps,
-           (unsigned long long)requests);
+           (unsigned long long)readings, (unsigned long long)sweeps, (unsigned long long)requests);
     printf("bench_sensors: readings/s %.0f\n", (double)readings / wall);
     printf("bench_sensors: cpu us/reading %.2f (cpu %.2f s of %.2f s wall)\n",
            readings ? cpu * 1e6 / (double)readings : 0.0, cpu, wall);

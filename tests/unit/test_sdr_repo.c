@@ -82,8 +82,8 @@ static void corrupt_at(long pos, const char *expect)
 static void test_corrupt(void)
 {
     corrupt_at(0, "magic");
-    corrupt_at(45, "checksum");  /* a data byte */
-    corrupt_at(36, "length");    /* the data length field */
+    corrupt_at(45, "checksum"); /* a data byte */
+    corrupt_at(36, "length");   /* the data length field */
 }
 
 static void test_truncated_file(void)
