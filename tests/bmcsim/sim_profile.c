@@ -9,6 +9,7 @@
  * event/reading types (Table 42-2), units (Table 43-15), entity IDs
  * (Table 43-13).  A profile may use either the table's name or the number.
  */
+#include "ipmi_tables.h"
 #include "sim_internal.h"
 
 #include <ctype.h>
@@ -94,166 +95,36 @@ static const uint16_t generic_masks[] = {
 };
 #define N_GENERIC (sizeof(generic_masks) / sizeof(generic_masks[0]))
 
-/* Sensor unit type codes (IPMI 2.0 Table 43-15). */
-static const char *const unit_names[] = {
-    [0] = "unspecified",
-    [1] = "degrees_C",
-    [2] = "degrees_F",
-    [3] = "degrees_K",
-    [4] = "volts",
-    [5] = "amps",
-    [6] = "watts",
-    [7] = "joules",
-    [8] = "coulombs",
-    [9] = "va",
-    [10] = "nits",
-    [11] = "lumen",
-    [12] = "lux",
-    [13] = "candela",
-    [14] = "kpa",
-    [15] = "psi",
-    [16] = "newton",
-    [17] = "cfm",
-    [18] = "rpm",
-    [19] = "hz",
-    [20] = "microsecond",
-    [21] = "millisecond",
-    [22] = "second",
-    [23] = "minute",
-    [24] = "hour",
-    [25] = "day",
-    [26] = "week",
-    [27] = "mil",
-    [28] = "inches",
-    [29] = "feet",
-    [30] = "cu_in",
-    [31] = "cu_feet",
-    [32] = "mm",
-    [33] = "cm",
-    [34] = "m",
-    [35] = "cu_cm",
-    [36] = "cu_m",
-    [37] = "liters",
-    [38] = "fluid_ounce",
-    [39] = "radians",
-    [40] = "steradians",
-    [41] = "revolutions",
-    [42] = "cycles",
-    [43] = "gravities",
-    [44] = "ounce",
-    [45] = "pound",
-    [46] = "ft_lb",
-    [47] = "oz_in",
-    [48] = "gauss",
-    [49] = "gilberts",
-    [50] = "henry",
-    [51] = "millihenry",
-    [52] = "farad",
-    [53] = "microfarad",
-    [54] = "ohms",
-    [55] = "siemens",
-    [56] = "mole",
-    [57] = "becquerel",
-    [58] = "ppm",
-    [59] = "reserved",
-    [60] = "decibels",
-    [61] = "dba",
-    [62] = "dbc",
-    [63] = "gray",
-    [64] = "sievert",
-    [65] = "color_temp_k",
-    [66] = "bit",
-    [67] = "kilobit",
-    [68] = "megabit",
-    [69] = "gigabit",
-    [70] = "byte",
-    [71] = "kilobyte",
-    [72] = "megabyte",
-    [73] = "gigabyte",
-    [74] = "word",
-    [75] = "dword",
-    [76] = "qword",
-    [77] = "line",
-    [78] = "hit",
-    [79] = "miss",
-    [80] = "retry",
-    [81] = "reset",
-    [82] = "overrun",
-    [83] = "underrun",
-    [84] = "collision",
-    [85] = "packets",
-    [86] = "messages",
-    [87] = "characters",
-    [88] = "error",
-    [89] = "correctable_error",
-    [90] = "uncorrectable_error",
-    [91] = "fatal_error",
-    [92] = "grams",
+/*
+ * Profile keywords for units and entities are the project's own IPMI names
+ * (src/ipmi_tables.c) written in lower case with '_' for blanks and
+ * punctuation: "degrees_c", "volts", "power_supply".  A few shorter words
+ * the profiles use are aliases; they are looked up first.
+ */
+struct alias {
+    const char *name;
+    uint8_t value;
 };
-#define N_UNITS (sizeof(unit_names) / sizeof(unit_names[0]))
-
-/* Entity IDs (IPMI 2.0 Table 43-13, plus the DCMI additions 40h-42h). */
-static const char *const entity_names[] = {
-    [0x00] = "unspecified",
-    [0x01] = "other",
-    [0x02] = "unknown",
-    [0x03] = "processor",
-    [0x04] = "disk",
-    [0x05] = "peripheral_bay",
-    [0x06] = "system_management_module",
-    [0x07] = "system_board",
-    [0x08] = "memory_module",
-    [0x09] = "processor_module",
-    [0x0A] = "power_supply",
-    [0x0B] = "add_in_card",
-    [0x0C] = "front_panel_board",
-    [0x0D] = "back_panel_board",
-    [0x0E] = "power_system_board",
-    [0x0F] = "drive_backplane",
-    [0x10] = "system_internal_expansion_board",
-    [0x11] = "other_system_board",
-    [0x12] = "processor_board",
-    [0x13] = "power_unit",
-    [0x14] = "power_module",
-    [0x15] = "power_management",
-    [0x16] = "chassis_back_panel_board",
-    [0x17] = "system_chassis",
-    [0x18] = "sub_chassis",
-    [0x19] = "other_chassis_board",
-    [0x1A] = "disk_drive_bay",
-    [0x1B] = "peripheral_bay_2",
-    [0x1C] = "device_bay",
-    [0x1D] = "fan",
-    [0x1E] = "cooling_unit",
-    [0x1F] = "cable_interconnect",
-    [0x20] = "memory_device",
-    [0x21] = "system_management_software",
-    [0x22] = "system_firmware",
-    [0x23] = "operating_system",
-    [0x24] = "system_bus",
-    [0x25] = "group",
-    [0x26] = "remote_management_device",
-    [0x27] = "external_environment",
-    [0x28] = "battery",
-    [0x29] = "processing_blade",
-    [0x2A] = "connectivity_switch",
-    [0x2B] = "processor_memory_module",
-    [0x2C] = "io_module",
-    [0x2D] = "processor_io_module",
-    [0x2E] = "management_controller_firmware",
-    [0x2F] = "ipmi_channel",
-    [0x30] = "pci_bus",
-    [0x31] = "pci_express_bus",
-    [0x32] = "scsi_bus",
-    [0x33] = "sata_sas_bus",
-    [0x34] = "front_side_bus",
-    [0x35] = "real_time_clock",
-    [0x37] = "air_inlet_b",
-    [0x40] = "air_inlet",
-    [0x41] = "dcmi_processor",
-    [0x42] = "baseboard",
+static const struct alias entity_aliases[] = {
+    {"disk", 0x04},
+    {"fan", 0x1D},
+    {"peripheral_bay_2", 0x1B},
+    {"system_firmware", 0x22},
+    {"io_module", 0x2C},
+    {"scsi_bus", 0x32},
+    {"front_side_bus", 0x34},
+    {"real_time_clock", 0x35},
+    {"air_inlet_b", 0x37},
+    {"air_inlet", 0x40},
+    {"dcmi_processor", 0x41},
+    {"baseboard", 0x42},
+    {NULL, 0},
 };
-#define N_ENTITIES (sizeof(entity_names) / sizeof(entity_names[0]))
+static const struct alias unit_aliases[] = {
+    {"color_temp_k", 65},
+    {"overrun", 82},
+    {NULL, 0},
+};
 
 /* Event offset of each threshold's "going low" (lower) or "going high"
  * (upper) event, the ones we generate (IPMI 2.0 Table 42-2, type 01h). */
@@ -510,6 +381,52 @@ static int parse_named(struct parser *ps, const char *what, const char *s, const
     return perr(ps, "%s: unknown name '%s'", what, s);
 }
 
+/* "Degrees C" -> "degrees_c": lower case, one '_' for each run of other characters. */
+static void keyword_of(const char *name, char *out, size_t cap)
+{
+    size_t n = 0;
+    bool sep = false;
+    for (; *name && n + 2 < cap; name++) {
+        if (isalnum((unsigned char)*name)) {
+            if (sep && n)
+                out[n++] = '_';
+            sep = false;
+            out[n++] = (char)tolower((unsigned char)*name);
+        } else {
+            sep = true;
+        }
+    }
+    out[n] = '\0';
+}
+
+static bool keyword_is(const char *kw, const char *name)
+{
+    char a[TOK_VAL], b[TOK_VAL];
+    keyword_of(kw, a, sizeof(a));
+    keyword_of(name, b, sizeof(b));
+    return a[0] && !strcmp(a, b);
+}
+
+static int parse_ipmi_name(struct parser *ps, const char *what, const char *s,
+                           const char *(*name_of)(uint8_t), const struct alias *aliases, long *out)
+{
+    for (const struct alias *a = aliases; a->name; a++) {
+        if (!strcasecmp(a->name, s)) {
+            *out = a->value;
+            return 0;
+        }
+    }
+    for (unsigned i = 0; i < 256; i++) {
+        if (keyword_is(s, name_of((uint8_t)i))) {
+            *out = (long)i;
+            return 0;
+        }
+    }
+    if (isdigit((unsigned char)s[0]))
+        return parse_long(ps, what, s, 0, 255, out);
+    return perr(ps, "%s: unknown name '%s'", what, s);
+}
+
 static int parse_entity(struct parser *ps, const char *s, uint8_t *id, uint8_t *inst)
 {
     char buf[TOK_VAL];
@@ -519,7 +436,7 @@ static int parse_entity(struct parser *ps, const char *s, uint8_t *id, uint8_t *
         return perr(ps, "entity: '%s' is not ID.INSTANCE", s);
     *dot = '\0';
     long e, i;
-    if (parse_named(ps, "entity", buf, entity_names, sizeof(entity_names[0]), N_ENTITIES, &e) < 0)
+    if (parse_ipmi_name(ps, "entity", buf, ipmi_entity_name, entity_aliases, &e) < 0)
         return -1;
     if (parse_long(ps, "entity instance", dot + 1, 0, 127, &i) < 0)
         return -1;
@@ -839,7 +756,7 @@ static int do_sensor(struct parser *ps, struct tok *t, size_t nt)
 
     if ((k = find(t, nt, "units"))) {
         if (need_val(ps, k) < 0 ||
-            parse_named(ps, "units", k->val, unit_names, sizeof(unit_names[0]), N_UNITS, &v) < 0)
+            parse_ipmi_name(ps, "units", k->val, ipmi_unit_name, unit_aliases, &v) < 0)
             return -1;
         s.units = (uint8_t)v;
     }
