@@ -8,6 +8,8 @@
  */
 #include "fru_reader.h"
 
+#include "drive.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,7 +233,8 @@ struct fru_reader {
     uint32_t scratch_cap;
     struct ev_timer timer;
     uint8_t next_act; /* enum fru_act: what step() does next */
-    bool busy, inflight, zombie, in_advance, again;
+    bool busy, inflight, zombie;
+    struct drive drive;
 };
 
 struct fru_reader *fru_reader_new(void)
@@ -261,7 +264,7 @@ void fru_reader_free(struct fru_reader *r)
 {
     if (!r)
         return;
-    if (r->inflight || r->in_advance) {
+    if (r->inflight || r->drive.running) {
         /* a callback still holds `r`: the last one frees it */
         r->zombie = true;
         return;
@@ -405,19 +408,17 @@ static bool step(struct fru_reader *r)
 }
 
 /* Trampoline: a callback that runs inside bmc_request() just asks for another round. */
+static bool step_cb(void *arg)
+{
+    return step(arg);
+}
+
 static void advance(struct fru_reader *r)
 {
-    if (r->in_advance) {
-        r->again = true;
+    enum drive_result d = drive_run(&r->drive, step_cb, r);
+    if (d == DRIVE_NESTED)
         return;
-    }
-    r->in_advance = true;
-    bool finished = false;
-    do {
-        r->again = false;
-        finished = step(r);
-    } while (!finished && r->again);
-    r->in_advance = false;
+    bool finished = d == DRIVE_FINISHED;
     if (r->zombie && !r->inflight) {
         if (ev_timer_active(&r->timer) && r->p.loop)
             ev_timer_stop(r->p.loop, &r->timer);
@@ -435,7 +436,7 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
     (void)b;
     struct fru_reader *r = arg;
     r->inflight = false;
-    if (r->zombie && !r->in_advance) {
+    if (r->zombie && !r->drive.running) {
         really_free(r);
         return;
     }

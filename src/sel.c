@@ -5,6 +5,7 @@
  * `ipmitool sel elist` where the two tools differ (see sel_describe()).
  */
 #include "sel.h"
+#include "sink.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -164,26 +165,6 @@ size_t sel_entry_req_encode(uint8_t out[6], uint16_t reservation, uint16_t recor
 }
 
 /* ---- text ----------------------------------------------------------------- */
-
-struct sink {
-    char *buf;
-    size_t cap, len;
-};
-
-static void sink_printf(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sink_printf(struct sink *s, const char *fmt, ...)
-{
-    if (s->len + 1 >= s->cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    s->len += (size_t)n < s->cap - s->len ? (size_t)n : s->cap - s->len - 1;
-}
 
 void sel_ts_format(uint8_t ts_kind, uint32_t ts, char out[32])
 {

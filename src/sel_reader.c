@@ -8,6 +8,8 @@
  */
 #include "sel_reader.h"
 
+#include "drive.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,7 +536,8 @@ struct sel_reader {
     void *arg;
     struct sel_poll poll;
     uint8_t next_act; /* enum sel_act, or 0xFF while a request is out */
-    bool busy, inflight, zombie, in_advance, again;
+    bool busy, inflight, zombie;
+    struct drive drive;
 };
 
 struct sel_reader *sel_reader_new(void)
@@ -546,7 +549,7 @@ void sel_reader_free(struct sel_reader *r)
 {
     if (!r)
         return;
-    if (r->inflight || r->in_advance) {
+    if (r->inflight || r->drive.running) {
         r->zombie = true;
         return;
     }
@@ -599,19 +602,17 @@ static void log_failure(const struct sel_reader *r)
              held ? ", some not logged" : "");
 }
 
+static bool step_cb(void *arg)
+{
+    return step(arg);
+}
+
 static void advance(struct sel_reader *r)
 {
-    if (r->in_advance) {
-        r->again = true;
+    enum drive_result d = drive_run(&r->drive, step_cb, r);
+    if (d == DRIVE_NESTED)
         return;
-    }
-    r->in_advance = true;
-    bool finished = false;
-    do {
-        r->again = false;
-        finished = step(r);
-    } while (!finished && r->again);
-    r->in_advance = false;
+    bool finished = d == DRIVE_FINISHED;
     if (r->zombie && !r->inflight) {
         free(r);
         return;
@@ -632,7 +633,7 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
     (void)b;
     struct sel_reader *r = arg;
     r->inflight = false;
-    if (r->zombie && !r->in_advance) {
+    if (r->zombie && !r->drive.running) {
         free(r);
         return;
     }

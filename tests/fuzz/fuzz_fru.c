@@ -1,4 +1,4 @@
-// fuzz-sources: src/fru.c src/fru_reader.c src/layout.c src/ipmi_msg.c src/log.c src/ev.c
+// fuzz-sources: src/fru.c src/sink.c src/fru_reader.c src/layout.c src/ipmi_msg.c src/log.c src/ev.c
 /*
  * fuzz_fru.c - libFuzzer harness for the FRU inventory codec and the FRU
  * reader's state machine.

@@ -1,5 +1,5 @@
 // clang-format off
-// fuzz-sources: src/sel.c src/sel_reader.c src/layout.c src/ipmi_tables.c src/sensor.c src/sdr.c src/ipmi_msg.c src/log.c src/ev.c
+// fuzz-sources: src/sel.c src/sink.c src/sel_reader.c src/layout.c src/ipmi_tables.c src/sensor.c src/sdr.c src/ipmi_msg.c src/log.c src/ev.c
 // clang-format on
 /*
  * fuzz_sel.c - libFuzzer harness for the SEL codec and the incremental
