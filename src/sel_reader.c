@@ -484,6 +484,7 @@ enum sel_act sel_poll_on_entry(struct sel_poll *p, uint8_t cc, const uint8_t *d,
                 take_new(p, st->pend[(st->pend_head + i) % st->cap]);
             p->res.new_entries += older;
             st->ctr.new_entries += older;
+            st->appended += older; /* as if appended and evicted, like a full read */
             st->npend = 0;
             return poll_done(p);
         }
