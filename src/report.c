@@ -428,6 +428,35 @@ static json_object *json_sel_stats(const struct once_bmc *o)
     return j;
 }
 
+static json_object *json_counters(const struct bmc *b)
+{
+    const struct bmc_counters *c = bmc_counters(b);
+    json_object *j = json_object_new_object();
+#define CTR(name) json_object_object_add(j, #name, json_object_new_int64((int64_t)c->name))
+    CTR(tx_packets);
+    CTR(rx_packets);
+    CTR(requests);
+    CTR(responses);
+    CTR(retransmits);
+    CTR(busy_retries);
+    CTR(sessions_opened);
+    CTR(session_failures);
+    CTR(auth_failures);
+    CTR(reopens);
+    CTR(stray_packets);
+    CTR(replays);
+    CTR(bad_packets);
+#undef CTR
+    /* why packets were dropped, by decoder reason code */
+    json_object *why = json_object_new_object();
+    for (int i = 1; i < CODEC_E__COUNT; i++)
+        if (c->bad_reason[i])
+            json_object_object_add(why, codec_err_name((enum codec_err)i),
+                                   json_object_new_int64((int64_t)c->bad_reason[i]));
+    json_object_object_add(j, "bad_packet_reasons", why);
+    return j;
+}
+
 static json_object *json_bmc(const struct once_bmc *o)
 {
     json_object *j = json_object_new_object();
@@ -450,6 +479,7 @@ static json_object *json_bmc(const struct once_bmc *o)
     json_object_object_add(j, "fru", json_fru(o));
     json_object_object_add(j, "sel", json_sel(o));
     json_object_object_add(j, "sel_stats", json_sel_stats(o));
+    json_object_object_add(j, "counters", json_counters(o->b));
     return j;
 }
 

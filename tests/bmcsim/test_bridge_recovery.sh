@@ -11,9 +11,9 @@ require_bmcsim
 require_bridge
 require_cmds python3
 bmcsim_setup
-PORT=$(free_port 4 29600) || bail_out "no free port"
+PORT=$(free_port 5 29600) || bail_out "no free port"
 # BMC sessions time out after 2 s of silence here (real BMCs: about a minute)
-start_bmcsim rec --count 4 --base-port "$PORT" --profile "$top_srcdir/tests/bmcsim/small.profile" \
+start_bmcsim rec --count 5 --base-port "$PORT" --profile "$top_srcdir/tests/bmcsim/small.profile" \
     --session-timeout 2 --seed 5 || bail_out "bmcsim did not start"
 
 conf() { # conf FILE EXTRA-GLOBAL-LINES BMC-INDEX...
@@ -80,6 +80,20 @@ assert_eq "$(field "$RUNDIR/lossy.out" 0 'sum(1 for s in d["sensors"] if s["stat
 assert_num ">" "$(counter fault_drop 2)" 0 "the simulator did drop packets"
 assert_num ">" "$(counter fault_busy 2)" 0 "the simulator did answer busy"
 ctl fault 2 clear > /dev/null
+
+# ---- corrupted answers: refused by the integrity check, counted, retransmitted -----
+ctl fault 4 malformed=25 > /dev/null
+conf "$RUNDIR/malformed.conf" "" 4
+run_bridge malformed -c "$RUNDIR/malformed.conf" --once --json
+assert_eq "$(field "$RUNDIR/malformed.out" 0 'd["state"]')" ok "25% corrupted answers: the poll still succeeds"
+bad=$(field "$RUNDIR/malformed.out" 0 'd["counters"]["bad_packets"]')
+assert_num ">" "$bad" 0 "corrupted answers are counted as bad packets ($bad)"
+assert_num ">" "$(field "$RUNDIR/malformed.out" 0 'sum(d["counters"]["bad_packet_reasons"].values())')" 0 \
+    "bad packets carry their decoder's reason codes"
+assert_eq "$(field "$RUNDIR/malformed.out" 0 'sum(d["counters"]["bad_packet_reasons"].values())')" "$bad" \
+    "every bad packet has a reason"
+assert_num ">=" "$(field "$RUNDIR/malformed.out" 0 'd["counters"]["retransmits"]')" 1 \
+    "corrupted answers were replaced by retransmits"
 
 # ---- an impostor BMC: the RAKP 2 check fails, never ignored ----------------------------
 ctl fault 3 impostor=1 > /dev/null
