@@ -1095,27 +1095,16 @@ fail:
 static cfg_t *confuse_new(void)
 {
     /* Host keys carry no libconfuse default: "not written" is how inheritance is seen. */
-    cfg_opt_t defaults_opts[] = {
-        CFG_INT_CB("port", 0, CFGF_NODEFAULT, parse_int),
-        CFG_STR("username", NULL, CFGF_NODEFAULT),
-        CFG_STR("password-file", NULL, CFGF_NODEFAULT),
-        CFG_STR("kg-file", NULL, CFGF_NODEFAULT),
-        CFG_INT_LIST_CB("cipher-suites", NULL, CFGF_NODEFAULT, parse_int),
-        CFG_STR("privilege", NULL, CFGF_NODEFAULT),
-        CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),
-        CFG_END(),
-    };
-    cfg_opt_t bmc_opts[] = {
-        CFG_STR("address", NULL, CFGF_NODEFAULT),
-        CFG_INT_CB("port", 0, CFGF_NODEFAULT, parse_int),
-        CFG_STR("username", NULL, CFGF_NODEFAULT),
-        CFG_STR("password-file", NULL, CFGF_NODEFAULT),
-        CFG_STR("kg-file", NULL, CFGF_NODEFAULT),
-        CFG_INT_LIST_CB("cipher-suites", NULL, CFGF_NODEFAULT, parse_int),
-        CFG_STR("privilege", NULL, CFGF_NODEFAULT),
-        CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),
-        CFG_END(),
-    };
+/* the keys a bmc section and the defaults section share */
+#define HOST_OPTS                                                                                  \
+    CFG_INT_CB("port", 0, CFGF_NODEFAULT, parse_int), CFG_STR("username", NULL, CFGF_NODEFAULT),   \
+        CFG_STR("password-file", NULL, CFGF_NODEFAULT), CFG_STR("kg-file", NULL, CFGF_NODEFAULT),  \
+        CFG_INT_LIST_CB("cipher-suites", NULL, CFGF_NODEFAULT, parse_int),                         \
+        CFG_STR("privilege", NULL, CFGF_NODEFAULT),                                                \
+        CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT)
+    cfg_opt_t defaults_opts[] = {HOST_OPTS, CFG_END()};
+    cfg_opt_t bmc_opts[] = {CFG_STR("address", NULL, CFGF_NODEFAULT), HOST_OPTS, CFG_END()};
+#undef HOST_OPTS
     cfg_opt_t opts[] = {
         CFG_FLOAT_CB("timeout", 1.0, CFGF_NONE, parse_float),
         CFG_INT_CB("retries", 3, CFGF_NONE, parse_int),

@@ -13,6 +13,28 @@
 
 /* ---- Get Sensor Reading (section 35.14) ----------------------------------------- */
 
+/*
+ * The common start of a response decoder: a completion code, then (only
+ * when it is 00h) at least `need` bytes.  Returns 1 to stop with *cc set
+ * (an error answer decodes to just its code), 0 to go on, -1 if truncated.
+ */
+static int rsp_start(const uint8_t *buf, size_t len, size_t need, uint8_t *cc, enum codec_err *err)
+{
+    *err = CODEC_OK;
+    if (len < 1) {
+        *err = CODEC_E_TRUNCATED;
+        return -1;
+    }
+    *cc = buf[0];
+    if (*cc != 0)
+        return 1;
+    if (len < need) {
+        *err = CODEC_E_TRUNCATED;
+        return -1;
+    }
+    return 0;
+}
+
 ssize_t sensor_reading_decode(const uint8_t *buf, size_t len, struct sensor_reading *r,
                               enum codec_err *err)
 {
@@ -20,20 +42,11 @@ ssize_t sensor_reading_decode(const uint8_t *buf, size_t len, struct sensor_read
     if (!err)
         err = &dummy;
     memset(r, 0, sizeof(*r));
-    if (len < 1) {
-        *err = CODEC_E_TRUNCATED;
-        return -1;
-    }
-    r->cc = buf[0];
-    if (r->cc != 0) {
+    int st = rsp_start(buf, len, 3, &r->cc, err);
+    if (st == 1)
         r->flags = SENSOR_RF_UNAVAILABLE;
-        *err = CODEC_OK;
-        return 1;
-    }
-    if (len < 3) {
-        *err = CODEC_E_TRUNCATED;
-        return -1;
-    }
+    if (st)
+        return st;
     r->raw = buf[1];
     if (buf[2] & 0x20)
         r->flags |= SENSOR_RF_UNAVAILABLE;
@@ -159,19 +172,9 @@ ssize_t sensor_factors_decode(const uint8_t *buf, size_t len, uint8_t fmt,
     if (!err)
         err = &dummy;
     memset(out, 0, sizeof(*out));
-    if (len < 1) {
-        *err = CODEC_E_TRUNCATED;
-        return -1;
-    }
-    out->cc = buf[0];
-    if (out->cc != 0) {
-        *err = CODEC_OK;
-        return 1;
-    }
-    if (len < 8) {
-        *err = CODEC_E_TRUNCATED;
-        return -1;
-    }
+    int st = rsp_start(buf, len, 8, &out->cc, err);
+    if (st)
+        return st;
     out->next_reading = buf[1];
     /* bytes 3-8 are laid out as SDR bytes 25-30; the factors are the curve */
     sdr_factors_unpack(buf + 2, fmt, SDR_LIN_LINEAR, &out->f);
@@ -188,19 +191,9 @@ ssize_t sensor_thresholds_decode(const uint8_t *buf, size_t len, struct sensor_t
     if (!err)
         err = &dummy;
     memset(out, 0, sizeof(*out));
-    if (len < 1) {
-        *err = CODEC_E_TRUNCATED;
-        return -1;
-    }
-    out->cc = buf[0];
-    if (out->cc != 0) {
-        *err = CODEC_OK;
-        return 1;
-    }
-    if (len < 8) {
-        *err = CODEC_E_TRUNCATED;
-        return -1;
-    }
+    int st = rsp_start(buf, len, 8, &out->cc, err);
+    if (st)
+        return st;
     out->thr.readable = buf[1] & 0x3f;
     /* bytes 3-8 are LNC, LC, LNR, UNC, UC, UNR: the mask order */
     memcpy(out->thr.raw, buf + 2, SDR_THR__COUNT);
