@@ -36,7 +36,7 @@
 #define BMC_REPLAY_WINDOW   32
 #define BMC_LOG_INTERVAL_NS (60 * EV_NS_PER_SEC)
 #define BMC_MAX_OFFERED     32
-#define BMC_BUSY_RETRIES    6 /* C0h answers retried per request, backing off */
+#define BMC_BUSY_RETRIES    6  /* transient completion codes retried per request */
 #define BMC_OUTBOX          1  /* datagrams batched per sendmmsg() */
 #define BMC_RX_BATCH        32 /* datagrams per recvmmsg() */
 
@@ -49,7 +49,7 @@ struct bmc_req {
     uint8_t netfn, cmd, seq, dlen, lun;
     uint8_t tries;    /* transmissions so far */
     uint8_t reopened; /* already survived one session re-establishment */
-    uint8_t busy;     /* C0h (node busy) answers so far */
+    uint8_t busy;     /* transient answers (C0h node busy, ...) so far */
     uint8_t data[BMC_REQ_MAX_DATA];
 };
 
@@ -974,9 +974,10 @@ static void on_session_msg(struct bmc *b, const struct ipmi_lan_msg *m)
             return;
         }
         uint8_t cc = m->data[0];
-        if (cc == IPMI_CC_NODE_BUSY && r->busy < BMC_BUSY_RETRIES) {
-            /* busy: the BMC is there, so this is not a lost packet; ask again
-             * after a backoff, from a budget of its own */
+        if (ipmi_cc_transient(cc) && r->busy < BMC_BUSY_RETRIES) {
+            /* busy, initialising, updating (Table 5-2): the BMC is there, so
+             * this is not a lost packet; ask again after a backoff, from a
+             * budget of its own */
             r->busy++;
             b->ctr.busy_retries++;
             if (r->tries)

@@ -74,7 +74,7 @@ typedef void (*bmc_event_cb)(struct bmc *b, void *arg);
 
 struct bmc_counters {
     uint64_t tx_packets, rx_packets;
-    uint64_t requests, responses, retransmits, busy_retries;
+    uint64_t requests, responses, retransmits, busy_retries; /* busy: transient codes */
     uint64_t sessions_opened, session_failures, auth_failures, reopens;
     uint64_t stray_packets; /* valid but unmatched (late duplicates) */
     uint64_t bad_packets;   /* rejected by a decoder; see bad_reason */

@@ -40,6 +40,16 @@ static bool numeric_reading(const struct sdr_sensor *s, const struct sensor_valu
            (s->value_kind == SDR_VALUE_ANALOG || s->value_kind == SDR_VALUE_NEEDS_FACTORS);
 }
 
+/* Why a sensor has no value, naming the completion code when there is one. */
+static void unavailable_reason(const struct sensor_value *v, char *out, size_t cap)
+{
+    if (v->why == SENSOR_WHY_CC)
+        snprintf(out, cap, "%s: %s (%02Xh)", sensor_why_text(SENSOR_WHY_CC), ipmi_cc_word(v->r.cc),
+                 v->r.cc);
+    else
+        snprintf(out, cap, "%s", sensor_why_text((enum sensor_why)v->why));
+}
+
 static bool analog(const struct sdr_sensor *s)
 {
     return s->value_kind == SDR_VALUE_ANALOG || s->value_kind == SDR_VALUE_NEEDS_FACTORS;
@@ -126,9 +136,11 @@ static json_object *json_sensor(const struct sdr_sensor *s, const struct sensor_
             json_object_array_add(states, J_STR(names[i]));
     }
     json_object_object_add(j, "states", states);
-    if (st == SENSOR_UNAVAILABLE)
-        json_object_object_add(j, "unavailable_reason",
-                               J_STR(sensor_why_text((enum sensor_why)v->why)));
+    if (st == SENSOR_UNAVAILABLE) {
+        char why[128];
+        unavailable_reason(v, why, sizeof(why));
+        json_object_object_add(j, "unavailable_reason", J_STR(why));
+    }
     if (sdr_is_threshold(s)) {
         json_object *t = json_object_new_object();
         for (unsigned k = 0; k < SDR_THR__COUNT; k++) {
@@ -518,9 +530,11 @@ static void human_sensors(const struct once_bmc *o, FILE *out)
         if (analog(s))
             sensor_units_text(s, units, sizeof(units));
         enum sensor_status st = sensor_poll_status(s, v);
-        if (st == SENSOR_UNAVAILABLE)
-            snprintf(states, sizeof(states), "(%s)", sensor_why_text((enum sensor_why)v->why));
-        else
+        if (st == SENSOR_UNAVAILABLE) {
+            char why[128];
+            unavailable_reason(v, why, sizeof(why));
+            snprintf(states, sizeof(states), "(%s)", why);
+        } else
             sensor_state_text(s, &v->r, states, sizeof(states));
         fprintf(out, "  %-4u %-18s %-18s %14s %-12s %-14s %s\n", s->number, s->name,
                 ipmi_sensor_type_name(s->sensor_type), reading, units, sensor_status_name(st),

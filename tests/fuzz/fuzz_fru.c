@@ -1,4 +1,6 @@
+// clang-format off
 // fuzz-sources: src/fru.c src/sink.c src/fru_reader.c src/layout.c src/ipmi_msg.c src/log.c src/ev.c
+// clang-format on
 /*
  * fuzz_fru.c - libFuzzer harness for the FRU inventory codec and the FRU
  * reader's state machine.
@@ -21,37 +23,7 @@
 #include "fru.h"
 #include "fru_reader.h"
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* fru_reader.c's asynchronous half talks to the poller (bmc.c, not linked):
- * the harness only drives the state machine, so these are never called. */
-int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *d, size_t len,
-                bmc_rsp_cb cb, void *arg)
-{
-    (void)b, (void)netfn, (void)cmd, (void)d, (void)len, (void)cb, (void)arg;
-    abort();
-}
-const char *bmc_name(const struct bmc *b)
-{
-    (void)b;
-    return "fuzz";
-}
-const char *bmc_address(const struct bmc *b)
-{
-    (void)b;
-    return "fuzz:623";
-}
-const char *bmc_error_word(enum bmc_error e)
-{
-    (void)e;
-    return "fuzz";
-}
+#include "fuzz_stubs.h"
 
 static struct fru_inventory inv;
 static uint8_t fetch_buf[8192];

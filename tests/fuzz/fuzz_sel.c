@@ -27,37 +27,7 @@
 #include "sel.h"
 #include "sel_reader.h"
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* sel_reader.c's asynchronous half talks to the poller (bmc.c, not linked):
- * the harness only drives the state machine, so these are never called. */
-int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *d, size_t len,
-                bmc_rsp_cb cb, void *arg)
-{
-    (void)b, (void)netfn, (void)cmd, (void)d, (void)len, (void)cb, (void)arg;
-    abort();
-}
-const char *bmc_name(const struct bmc *b)
-{
-    (void)b;
-    return "fuzz";
-}
-const char *bmc_address(const struct bmc *b)
-{
-    (void)b;
-    return "fuzz:623";
-}
-const char *bmc_error_word(enum bmc_error e)
-{
-    (void)e;
-    return "fuzz";
-}
+#include "fuzz_stubs.h"
 
 static void check_text(const struct sel_text *t)
 {
