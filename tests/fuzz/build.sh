@@ -4,7 +4,7 @@
 # (default tests/fuzz/bin).
 #
 # Each harness names the engine sources it needs on one line of its own:
-#     // fuzz-sources: src/sdr.c src/sensor.c src/ipmi_tables.c
+#     // fuzz-sources: src/codec/sdr.c src/codec/sensor.c src/codec/ipmi_tables.c
 # (paths relative to the top of the tree).  A harness without that line is
 # an error.  CC overrides the compiler (default clang; needs the libFuzzer
 # runtime, Debian package libclang-rt-<version>-dev).
@@ -22,6 +22,9 @@ shopt -s nullglob
 harnesses=("$here"/fuzz_*.c)
 [ ${#harnesses[@]} -gt 0 ] || { echo "build.sh: no tests/fuzz/fuzz_*.c" >&2; exit 1; }
 
+# every layer's folder, as the Makefile's SRC_INCLUDES
+incs=$(cd "$top" && for d in src/*/; do printf -- '-I %s ' "${d%/}"; done)
+
 status=0
 for h in "${harnesses[@]}"; do
     name=$(basename "$h" .c)
@@ -34,7 +37,7 @@ for h in "${harnesses[@]}"; do
     # shellcheck disable=SC2086 # the source list is meant to split
     if ! (cd "$top" && "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
-            -Wall -Wextra -I src $sources "$h" -o "$out/$name" -lm); then
+            -Wall -Wextra $incs $sources "$h" -o "$out/$name" -lm); then
         echo "build.sh: $name: build failed" >&2
         status=1
         continue

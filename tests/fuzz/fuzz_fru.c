@@ -1,5 +1,5 @@
 // clang-format off
-// fuzz-sources: src/fru.c src/sink.c src/fru_reader.c src/layout.c src/ipmi_msg.c src/log.c src/ev.c
+// fuzz-sources: src/codec/fru.c src/codec/sink.c src/poll/fru_reader.c src/codec/layout.c src/codec/ipmi_msg.c src/util/log.c src/poll/ev.c
 // clang-format on
 /*
  * fuzz_fru.c - libFuzzer harness for the FRU inventory codec and the FRU

@@ -1,4 +1,4 @@
-// fuzz-sources: src/sdr.c src/sensor.c src/ipmi_tables.c
+// fuzz-sources: src/codec/sdr.c src/codec/sensor.c src/codec/ipmi_tables.c
 /*
  * fuzz_sdr.c - libFuzzer harness for the bytes-only sensor layer.
  *

@@ -1,5 +1,5 @@
 // clang-format off
-// fuzz-sources: src/sel.c src/sink.c src/sel_reader.c src/layout.c src/ipmi_tables.c src/sensor.c src/sdr.c src/ipmi_msg.c src/log.c src/ev.c
+// fuzz-sources: src/codec/sel.c src/codec/sink.c src/poll/sel_reader.c src/codec/layout.c src/codec/ipmi_tables.c src/codec/sensor.c src/codec/sdr.c src/codec/ipmi_msg.c src/util/log.c src/poll/ev.c
 // clang-format on
 /*
  * fuzz_sel.c - libFuzzer harness for the SEL codec and the incremental
