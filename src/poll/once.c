@@ -24,7 +24,7 @@ struct once_run {
     const struct once_opts *opts;
     struct ev_loop *loop;
     struct poller *poller;
-    struct once_bmc *bmcs;
+    struct bmc_data *bmcs;
     size_t n, pending;
     unsigned poll_no;
     struct ev_timer guard, gap;
@@ -32,7 +32,7 @@ struct once_run {
     FILE *out;
 };
 
-static void step(struct once_run *r, struct once_bmc *o);
+static void step(struct once_run *r, struct bmc_data *o);
 static void start_poll(struct once_run *r);
 
 static void all_closed(struct bmc *b, void *arg)
@@ -74,7 +74,7 @@ static void poll_finished(struct once_run *r)
 {
     bool last = r->poll_no >= r->opts->polls;
     for (size_t i = 0; i < r->n; i++) {
-        struct once_bmc *o = &r->bmcs[i];
+        struct bmc_data *o = &r->bmcs[i];
         if (o->err)
             fprintf(stderr, "ipmi-snmp-bridge: %s [%s]\n", o->err_text, bmc_error_word(o->err));
     }
@@ -104,9 +104,9 @@ static void poll_finished(struct once_run *r)
     ev_timer_start(r->loop, &r->gap, (uint64_t)r->opts->interval_ms * EV_NS_PER_MS);
 }
 
-static void record_error(struct once_bmc *o, enum bmc_error e, const char *text);
+static void record_error(struct bmc_data *o, enum bmc_error e, const char *text);
 
-static void bmc_done(struct once_run *r, struct once_bmc *o)
+static void bmc_done(struct once_run *r, struct bmc_data *o)
 {
     /* a session that failed along the way (FRU, SEL, sensors) is this poll's error */
     if (bmc_state(o->b) == BMC_S_FAILED && bmc_last_error(o->b) != BMC_E_NONE)
@@ -116,7 +116,7 @@ static void bmc_done(struct once_run *r, struct once_bmc *o)
         poll_finished(r);
 }
 
-static void record_error(struct once_bmc *o, enum bmc_error e, const char *text)
+static void record_error(struct bmc_data *o, enum bmc_error e, const char *text)
 {
     if (o->err != BMC_E_NONE)
         return;
@@ -127,7 +127,7 @@ static void record_error(struct once_bmc *o, enum bmc_error e, const char *text)
 }
 
 /* After a failure that ends the session, nothing more is asked this poll. */
-static void fail_bmc(struct once_run *r, struct once_bmc *o, enum bmc_error e)
+static void fail_bmc(struct once_run *r, struct bmc_data *o, enum bmc_error e)
 {
     record_error(o, e, bmc_error_text(o->b));
     bmc_done(r, o);
@@ -137,7 +137,7 @@ static void fail_bmc(struct once_run *r, struct once_bmc *o, enum bmc_error e)
 
 static void on_ident(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
 {
-    struct once_bmc *o = arg;
+    struct bmc_data *o = arg;
     struct once_run *r = bmc_user(b);
     if (rsp->err != BMC_E_NONE) {
         fail_bmc(r, o, rsp->err);
@@ -197,7 +197,7 @@ static void on_ident(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
 static void on_sensors(struct bmc *b, void *arg, const struct sensor_poll *p)
 {
     (void)p;
-    struct once_bmc *o = arg;
+    struct bmc_data *o = arg;
     o->have_sensors = true;
     o->thresholds_read = true;
     o->step = STEP_FRU;
@@ -207,7 +207,7 @@ static void on_sensors(struct bmc *b, void *arg, const struct sensor_poll *p)
 static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struct sdr_repo *repo,
                    const struct sdr_fetch_stats *st)
 {
-    struct once_bmc *o = arg;
+    struct bmc_data *o = arg;
     struct once_run *r = bmc_user(b);
     o->sdr_stats = *st;
     o->sdr_err[0] = '\0';
@@ -248,14 +248,14 @@ static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struc
 static void on_fru(struct bmc *b, void *arg, struct fru_reader *fr)
 {
     (void)fr;
-    struct once_bmc *o = arg;
+    struct bmc_data *o = arg;
     o->fru_done = true;
     o->fru_read_ns = ev_now(((struct once_run *)bmc_user(b))->loop);
     o->step = STEP_SEL;
     step(bmc_user(b), o);
 }
 
-static void start_fru(struct once_run *r, struct once_bmc *o)
+static void start_fru(struct once_run *r, struct bmc_data *o)
 {
     struct fru_device dev[1 + 32];
     size_t nd = 0;
@@ -288,14 +288,14 @@ static void on_sel(struct bmc *b, void *arg, struct sel_state *st,
                    const struct sel_poll_result *res)
 {
     (void)st;
-    struct once_bmc *o = arg;
+    struct bmc_data *o = arg;
     o->sel_res = *res;
     o->have_sel = true;
     o->sel_ns = ev_now_update(((struct once_run *)bmc_user(b))->loop) - o->sel_start_ns;
     bmc_done(bmc_user(b), o);
 }
 
-static void start_sel(struct once_run *r, struct once_bmc *o)
+static void start_sel(struct once_run *r, struct bmc_data *o)
 {
     struct sel_reader_params sp;
     sel_reader_params_default(&sp);
@@ -310,7 +310,7 @@ static void start_sel(struct once_run *r, struct once_bmc *o)
 
 /* ---- the per-BMC sequence -------------------------------------------------------- */
 
-static void step(struct once_run *r, struct once_bmc *o)
+static void step(struct once_run *r, struct bmc_data *o)
 {
     static const struct {
         uint8_t netfn, cmd;
@@ -377,7 +377,7 @@ static void start_poll(struct once_run *r)
         return;
     }
     for (size_t i = 0; i < r->n; i++) {
-        struct once_bmc *o = &r->bmcs[i];
+        struct bmc_data *o = &r->bmcs[i];
         o->err = BMC_E_NONE;
         o->err_text[0] = '\0';
         o->have_sel = false;
@@ -459,7 +459,7 @@ int once_run(const struct cfg *cfg, const struct once_opts *opts, FILE *out)
 out:
     poller_free(r.poller);
     for (size_t i = 0; r.bmcs && i < r.n; i++) {
-        struct once_bmc *o = &r.bmcs[i];
+        struct bmc_data *o = &r.bmcs[i];
         sdr_repo_free(o->repo);
         sensor_set_free(o->set);
         free(o->vals);

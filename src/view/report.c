@@ -27,7 +27,7 @@ static void fmt_ipmi_version(const struct ipmi_devid_rsp *d, char *out, size_t l
     snprintf(out, len, "%u.%u", d->ipmi_version & 0x0f, d->ipmi_version >> 4);
 }
 
-static const char *power_word(const struct once_bmc *o)
+static const char *power_word(const struct bmc_data *o)
 {
     if (!o->have_chassis)
         return "-";
@@ -81,7 +81,7 @@ static json_object *json_devid(const struct ipmi_devid_rsp *d)
     return j;
 }
 
-static json_object *json_chassis(const struct once_bmc *o)
+static json_object *json_chassis(const struct bmc_data *o)
 {
     const struct ipmi_chassis_rsp *c = &o->chassis;
     json_object *j = json_object_new_object();
@@ -157,7 +157,7 @@ static json_object *json_sensor(const struct sdr_sensor *s, const struct sensor_
     return j;
 }
 
-static void json_sensors(json_object *j, const struct once_bmc *o)
+static void json_sensors(json_object *j, const struct bmc_data *o)
 {
     if (!o->have_sensors || !o->set) {
         json_object_object_add(j, "sensors", NULL);
@@ -351,7 +351,7 @@ static json_object *json_fru_one(const struct fru_result *fr)
     return j;
 }
 
-static json_object *json_fru(const struct once_bmc *o)
+static json_object *json_fru(const struct bmc_data *o)
 {
     if (!o->frur || !o->fru_done)
         return NULL;
@@ -368,7 +368,7 @@ static json_object *json_fru(const struct once_bmc *o)
 /* ---- JSON: SEL ------------------------------------------------------------------ */
 
 /* The SDR of the sensor that logged an event: same owner, LUN and number. */
-static const struct sdr_sensor *sel_sensor(const struct once_bmc *o, const struct sel_record *r)
+static const struct sdr_sensor *sel_sensor(const struct bmc_data *o, const struct sel_record *r)
 {
     if (!o->set || r->kind != SEL_KIND_SYSTEM)
         return NULL;
@@ -382,7 +382,7 @@ static const struct sdr_sensor *sel_sensor(const struct once_bmc *o, const struc
     return NULL;
 }
 
-static json_object *json_sel(const struct once_bmc *o)
+static json_object *json_sel(const struct bmc_data *o)
 {
     if (!o->sel)
         return NULL;
@@ -422,7 +422,7 @@ static json_object *json_sel(const struct once_bmc *o)
     return a;
 }
 
-static json_object *json_sel_stats(const struct once_bmc *o)
+static json_object *json_sel_stats(const struct bmc_data *o)
 {
     if (!o->sel || !o->have_sel)
         return NULL;
@@ -469,7 +469,7 @@ static json_object *json_counters(const struct bmc *b)
     return j;
 }
 
-static json_object *json_bmc(const struct once_bmc *o)
+static json_object *json_bmc(const struct bmc_data *o)
 {
     json_object *j = json_object_new_object();
     json_object_object_add(j, "name", J_STR(bmc_name(o->b)));
@@ -495,7 +495,7 @@ static json_object *json_bmc(const struct once_bmc *o)
     return j;
 }
 
-void report_json(const struct once_bmc *bmcs, size_t n, bool compact, FILE *out)
+void report_json(const struct bmc_data *bmcs, size_t n, bool compact, FILE *out)
 {
     json_object *top = json_object_new_object();
     json_object *arr = json_object_new_array();
@@ -510,7 +510,7 @@ void report_json(const struct once_bmc *bmcs, size_t n, bool compact, FILE *out)
 
 /* ---- human --------------------------------------------------------------------- */
 
-static void human_sensors(const struct once_bmc *o, FILE *out)
+static void human_sensors(const struct bmc_data *o, FILE *out)
 {
     size_t readable = 0;
     for (size_t k = 0; k < o->set->n; k++)
@@ -542,7 +542,7 @@ static void human_sensors(const struct once_bmc *o, FILE *out)
     }
 }
 
-static void human_fru(const struct once_bmc *o, FILE *out)
+static void human_fru(const struct bmc_data *o, FILE *out)
 {
     for (size_t i = 0; o->frur && i < fru_reader_count(o->frur); i++) {
         const struct fru_result *fr = fru_reader_result(o->frur, i);
@@ -560,7 +560,7 @@ static void human_fru(const struct once_bmc *o, FILE *out)
     }
 }
 
-static void human_sel(const struct once_bmc *o, FILE *out)
+static void human_sel(const struct bmc_data *o, FILE *out)
 {
     if (!o->sel)
         return;
@@ -580,12 +580,12 @@ static void human_sel(const struct once_bmc *o, FILE *out)
     }
 }
 
-void report_human(const struct once_bmc *bmcs, size_t n, FILE *out)
+void report_human(const struct bmc_data *bmcs, size_t n, FILE *out)
 {
     fprintf(out, "%-16s %-22s %-12s %-5s %-8s %-8s %-8s %-4s %-36s %s\n", "BMC", "ADDRESS", "STATE",
             "SUITE", "MFG-ID", "PRODUCT", "FIRMWARE", "IPMI", "GUID", "POWER");
     for (size_t i = 0; i < n; i++) {
-        const struct once_bmc *o = &bmcs[i];
+        const struct bmc_data *o = &bmcs[i];
         char fw[16] = "-", iv[8] = "-", mfg[12] = "-", prod[12] = "-", g[37] = "-", suite[8] = "-";
         if (o->have_devid) {
             fmt_fw(&o->devid, fw, sizeof(fw));
@@ -602,7 +602,7 @@ void report_human(const struct once_bmc *bmcs, size_t n, FILE *out)
                 power_word(o));
     }
     for (size_t i = 0; i < n; i++) {
-        const struct once_bmc *o = &bmcs[i];
+        const struct bmc_data *o = &bmcs[i];
         if (o->have_sensors && o->set)
             human_sensors(o, out);
         human_fru(o, out);

@@ -1,0 +1,61 @@
+/*
+ * bmc_data.h - everything read from one BMC and kept between polls: identity,
+ * SDR repository and sensor set with the latest readings, FRU reader results
+ * and the SEL ring.  The readers fill it; `--once` and the daemon's scheduler
+ * each hold one per BMC, and the store's snapshot builder reads it.
+ */
+#ifndef IPMI_BRIDGE_BMC_DATA_H
+#define IPMI_BRIDGE_BMC_DATA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bmc.h"
+#include "fru_reader.h"
+#include "ipmi_msg.h"
+#include "sdr_repo.h"
+#include "sel_reader.h"
+#include "sensor_poll.h"
+
+enum read_step {
+    STEP_DEVID,
+    STEP_GUID,
+    STEP_CHASSIS,
+    STEP_SDR,
+    STEP_SENSORS,
+    STEP_FRU,
+    STEP_SEL,
+    STEP_DONE
+};
+
+struct bmc_data {
+    struct bmc *b;
+    enum read_step step; /* where this BMC's read sequence is */
+    enum bmc_error err;  /* of this poll */
+    char err_text[640];
+    /* identity: read on the first successful poll */
+    bool have_devid, guid_tried, have_guid, have_chassis;
+    struct ipmi_devid_rsp devid;
+    uint8_t guid[16];
+    struct ipmi_chassis_rsp chassis;
+    /* SDR and sensors */
+    struct sdr_repo *repo;
+    struct sdr_fetch_stats sdr_stats;
+    char sdr_err[700];
+    struct sensor_set *set;
+    struct sensor_value *vals;
+    struct sensor_poll poll;
+    bool have_sensors, thresholds_read;
+    /* FRU: read once, then every fru-interval */
+    struct fru_reader *frur;
+    bool fru_done;
+    uint64_t fru_read_ns;
+    /* SEL: incremental */
+    struct sel_state *sel;
+    struct sel_reader *selr;
+    struct sel_poll_result sel_res;
+    uint64_t sel_start_ns, sel_ns; /* this poll's SEL read took sel_ns */
+    bool have_sel;
+};
+
+#endif
