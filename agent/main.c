@@ -1,7 +1,7 @@
 /*
  * main.c - ipmi-snmp-bridge: command line, configuration, and the modes
- * (--check-config, --once).  The AgentX daemon mode lives here too as the
- * agent/ layer grows; this is the only layer that will include Net-SNMP.
+ * (--check-config, --once, and without either the daemon: agent/daemon.c).
+ * agent/ is the only layer that will include Net-SNMP.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "daemon.h"
 #include "log.h"
 #include "once.h"
 
@@ -25,7 +26,9 @@ static void usage(FILE *f)
             "                        [--polls N [--interval SECONDS | --step]]] [-v] [-q]\n"
             "\n"
             "Polls IPMI BMCs over IPMI 2.0 RMCP+ (lanplus) and serves what it reads to SNMP\n"
-            "as a Net-SNMP AgentX subagent.\n"
+            "as a Net-SNMP AgentX subagent.  Without --once or --check-config it runs as a\n"
+            "daemon in the foreground: SIGTERM/SIGINT stop it, SIGHUP reloads the\n"
+            "configuration, SIGUSR1 writes the status-file.\n"
             "\n"
             "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
             "      --check-config  validate the configuration and exit\n"
@@ -149,9 +152,8 @@ int main(int argc, char **argv)
     } else if (once) {
         status = once_run(cfg, &oo, stdout);
     } else {
-        fprintf(stderr, "ipmi-snmp-bridge: the AgentX daemon mode is not part of this build "
-                        "yet; use --once or --check-config\n");
-        status = 2;
+        /* the daemon owns the configuration from here (a reload replaces it) */
+        return daemon_run(path, cfg, NULL);
     }
     cfg_unload(cfg);
     return status;

@@ -170,6 +170,7 @@ void poller_opts_default(struct poller_opts *o)
     o->idle_reopen_ms = 50000;
     o->max_in_flight = 1;
     o->sockets = 4;
+    o->socket_buffer = 4u << 20;
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -1329,9 +1330,17 @@ static int open_socket(struct poller *p, int family, char *errbuf, size_t errlen
         snprintf(errbuf, errlen, "socket: %s", strerror(errno));
         return -1;
     }
-    int sz = 4 << 20;
+    /* Replies of a whole sweep can arrive in one burst: size the buffers for
+     * it, and say so when the kernel (net.core.rmem_max) gives less. */
+    int sz = p->o.socket_buffer ? (int)p->o.socket_buffer : 4 << 20, got = 0;
+    socklen_t gl = sizeof(got);
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+    /* Linux reports twice the value set (bookkeeping overhead included) */
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 && got / 2 < sz)
+        log_notice("socket receive buffer is %d bytes, not the %d asked for (socket-buffer); "
+                   "raise net.core.rmem_max to allow more",
+                   got / 2, sz);
     if (ev_add_fd(p->loop, fd, EPOLLIN, on_readable, p) < 0) {
         snprintf(errbuf, errlen, "epoll: %s", strerror(errno));
         close(fd);
@@ -1560,7 +1569,64 @@ void poller_counters(const struct poller *p, struct bmc_counters *out)
     }
 }
 
+/* Linear-probing deletion: shift back the entries of the probe run that follows. */
+static void ht_remove(struct poller *p, const struct bmc *b)
+{
+    if (!p->htcap)
+        return;
+    size_t mask = p->htcap - 1, i = addr_hash(&b->sa) & mask;
+    while (p->ht[i] && p->ht[i] != b)
+        i = (i + 1) & mask;
+    if (!p->ht[i])
+        return;
+    p->ht[i] = NULL;
+    for (size_t j = (i + 1) & mask; p->ht[j]; j = (j + 1) & mask) {
+        size_t home = addr_hash(&p->ht[j]->sa) & mask;
+        /* move ht[j] into the hole unless its home lies cyclically in (i, j] */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays)
+            continue;
+        p->ht[i] = p->ht[j];
+        p->ht[j] = NULL;
+        i = j;
+    }
+}
+
+void poller_remove(struct poller *p, struct bmc *b)
+{
+    if (!b)
+        return;
+    outbox_flush(p);
+    if (b->state == BMC_S_ACTIVE) {
+        /* best effort, not waited for: the BMC times the session out otherwise */
+        uint8_t d[4];
+        put_u32le(d, b->bmc_sid);
+        b->ctl_seq = (uint8_t)((b->ctl_seq + 1) & 0x3f);
+        send_ipmi(b, true, 0, IPMI_NETFN_APP, IPMI_CMD_CLOSE_SESSION, b->ctl_seq, d, 4);
+        outbox_flush(p);
+    }
+    ev_timer_stop(p->loop, &b->step_timer);
+    b->state = BMC_S_CLOSING; /* callbacks of fail_all() must not start a session */
+    fail_all(b, BMC_E_CLOSED);
+    ht_remove(p, b);
+    size_t i = b->index;
+    if (i < p->n && p->bmcs[i] == b) {
+        p->bmcs[i] = p->bmcs[--p->n];
+        p->bmcs[i]->index = i;
+    }
+    struct bmc_req *r;
+    while ((r = queue_pop(b)))
+        req_release(p, r);
+    rmcpp_keys_clear(&b->keys);
+    free(b);
+}
+
 /* ---- accessors ------------------------------------------------------------ */
+
+uint64_t bmc_last_rx_ns(const struct bmc *b)
+{
+    return b->last_rx_ns;
+}
 
 void bmc_set_state_cb(struct bmc *b, bmc_event_cb cb, void *arg)
 {

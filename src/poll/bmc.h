@@ -29,6 +29,7 @@ struct poller_opts {
     uint32_t idle_reopen_ms;     /* re-open a session idle for this long */
     uint32_t max_in_flight;      /* requests in flight per BMC */
     uint32_t sockets;            /* shared UDP sockets */
+    uint32_t socket_buffer;      /* SO_RCVBUF/SO_SNDBUF bytes asked for (0: 4 MiB) */
 };
 void poller_opts_default(struct poller_opts *o);
 
@@ -96,6 +97,12 @@ struct bmc *poller_bmc(struct poller *p, size_t i);
  * is closed or gave up (bounded by the request timeout and retries).
  */
 void poller_close_all(struct poller *p, bmc_event_cb done, void *arg);
+/*
+ * Remove one BMC: an active session gets one Close Session (not waited for),
+ * requests still queued complete with BMC_E_CLOSED, and the BMC is freed.
+ * Other BMCs may change their bmc_index().  Its address can be added again.
+ */
+void poller_remove(struct poller *p, struct bmc *b);
 /* Summed counters of all BMCs. */
 void poller_counters(const struct poller *p, struct bmc_counters *out);
 struct ev_loop *poller_loop(const struct poller *p);
@@ -125,6 +132,8 @@ const char *bmc_error_text(const struct bmc *b); /* one line, names no secret */
 int bmc_suite(const struct bmc *b);              /* suite in use or last used, -1 = none yet */
 const struct bmc_counters *bmc_counters(const struct bmc *b);
 size_t bmc_index(const struct bmc *b);
+/* ev_now() of the last packet accepted from the BMC (0: none yet). */
+uint64_t bmc_last_rx_ns(const struct bmc *b);
 void bmc_set_user(struct bmc *b, void *user);
 void *bmc_user(const struct bmc *b);
 
