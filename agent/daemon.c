@@ -35,7 +35,7 @@
 #include "ev.h"
 #include "index_map.h"
 #include "log.h"
-#include "sched.h"
+#include "scheduler.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
 #define COLD_SPREAD_MS    5000 /* first chains spread over this much time */

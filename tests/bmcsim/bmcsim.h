@@ -160,6 +160,7 @@ struct fleet {
     uint8_t suites[8]; /* enabled cipher suites, preference order */
     size_t nsuites;
     unsigned session_limit; /* per BMC */
+    uint32_t logins_pending, logins_pending_max; /* logins in progress fleet-wide, and the peak */
     unsigned session_timeout_s;
 
     struct faults faults; /* fleet-wide defaults */

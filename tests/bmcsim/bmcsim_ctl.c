@@ -214,6 +214,8 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
                (unsigned long long)cc.get_sel_entry, (unsigned long long)cc.other);
     if (lo == 0 && hi == f->count - 1) {
         out_printf(c, "pet_unmatched_acks=%llu\n", (unsigned long long)f->pet_unmatched_acks);
+        out_printf(c, "logins_pending=%u\nlogins_pending_max=%u\n", f->logins_pending,
+                   f->logins_pending_max);
         for (unsigned nf = 0; nf < 64; nf++)
             for (unsigned cmd = 0; cmd < 256; cmd++)
                 if (f->cmd_total[nf][cmd])

@@ -71,8 +71,20 @@ static struct session *sess_find(struct bmc *b, uint32_t bmc_sid)
     return NULL;
 }
 
-static void sess_free(struct session *s)
+/* Logins in progress fleet-wide (Open Session answered, RAKP 3 not yet
+ * accepted): what an admission-control test compares with its cap. */
+static void login_pending(struct fleet *f, int delta)
 {
+    if (delta > 0 && ++f->logins_pending > f->logins_pending_max)
+        f->logins_pending_max = f->logins_pending;
+    if (delta < 0 && f->logins_pending)
+        f->logins_pending--;
+}
+
+static void sess_free(struct bmc *b, struct session *s)
+{
+    if (s->state == SS_OPEN || s->state == SS_RAKP2)
+        login_pending(b->fleet, -1);
     /* keys are test material, but clear them anyway: habits matter */
     memset(s, 0, sizeof(*s));
 }
@@ -97,7 +109,7 @@ static void sess_reap(struct bmc *b, uint64_t now)
                 b->c.sessions_expired++;
             else
                 b->c.sessions_abandoned++; /* e.g. the console disliked our RAKP 2 */
-            sess_free(s);
+            sess_free(b, s);
         }
     }
 }
@@ -139,6 +151,9 @@ uint32_t bmc_sessions_active(const struct bmc *b)
 
 void bmc_drop_sessions(struct bmc *b)
 {
+    for (unsigned i = 0; b->sess && i < b->fleet->session_limit; i++)
+        if (b->sess[i].state == SS_OPEN || b->sess[i].state == SS_RAKP2)
+            login_pending(b->fleet, -1);
     free(b->sess);
     b->sess = NULL;
 }
@@ -446,7 +461,7 @@ static void in_session(struct bmc *b, struct session *s, const struct sockaddr_i
         log_warn("bmc %u: cannot encode response: %s", b->index, codec_err_name(err));
     reply(b, from, out, on, true);
     if (closing) {
-        sess_free(closing);
+        sess_free(b, closing);
         b->c.sessions_closed++;
     }
 }
@@ -511,6 +526,7 @@ static void open_session(struct bmc *b, const struct sockaddr_in *from, const st
     }
     if (s->state == SS_FREE) {
         s->state = SS_OPEN;
+        login_pending(f, +1);
         s->suite_id = suite->id;
         s->keys.suite = suite;
         /* FreeIPMI asks for 0 ("highest the user has"): say what that is,
@@ -605,7 +621,7 @@ static void rakp1(struct bmc *b, const struct sockaddr_in *from, const struct rm
     if (status != RS_OK) {
         b->c.logins_failed++;
         uint32_t csid = s->console_sid;
-        sess_free(s);
+        sess_free(b, s);
         rakp2_error(b, from, r.tag, status, csid);
         return;
     }
@@ -664,7 +680,7 @@ static void rakp3(struct bmc *b, const struct sockaddr_in *from, const struct rm
         /* the console refused our RAKP 2 (e.g. an impostor's proof) */
         if (s->state != SS_ACTIVE) {
             b->c.logins_failed++;
-            sess_free(s);
+            sess_free(b, s);
         }
         return;
     }
@@ -677,7 +693,7 @@ static void rakp3(struct bmc *b, const struct sockaddr_in *from, const struct rm
         /* wrong password: the console's proof does not verify */
         if (s->state != SS_ACTIVE) {
             b->c.logins_failed++;
-            sess_free(s);
+            sess_free(b, s);
         }
         rakp4_error(b, from, r.tag, RS_INVALID_ICV, csid);
         return;
@@ -689,6 +705,7 @@ static void rakp3(struct bmc *b, const struct sockaddr_in *from, const struct rm
             return;
         }
         s->state = SS_ACTIVE;
+        login_pending(f, -1);
         /* RMCP+ sessions start at User level (or lower, if that was all
          * that was asked for); Set Session Privilege raises it */
         s->priv = (s->role & 0x0f) < IPMI_PRIV_USER ? (s->role & 0x0f) : IPMI_PRIV_USER;
@@ -757,7 +774,7 @@ void rmcp_input(struct bmc *b, const struct sockaddr_in *from, const uint8_t *p,
             }
             if (sess_expired(f, s, fleet_now_s(f))) {
                 b->c.sessions_expired++;
-                sess_free(s);
+                sess_free(b, s);
                 return;
             }
             if (rmcpp_decode(p, len, &s->keys, plain, sizeof(plain), &pkt, &err) < 0) {

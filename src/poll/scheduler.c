@@ -1,6 +1,6 @@
 /*
- * sched.c - per-BMC task timers, states and fleet-wide admission control
- * (see sched.h).
+ * scheduler.c - per-BMC task timers, states and fleet-wide admission control
+ * (see scheduler.h).
  *
  * One chain per BMC at a time: identity answers first (Get Device ID and
  * Get System GUID until known, then Get Chassis Status every chain; the
@@ -9,7 +9,7 @@
  * the scheduler is stopping or the BMC is leaving before it goes on.  A
  * BMC is freed only from its own timer, never inside a poller callback.
  */
-#include "sched.h"
+#include "scheduler.h"
 
 #include <stdio.h>
 #include <stdlib.h>

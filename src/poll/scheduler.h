@@ -1,5 +1,5 @@
 /*
- * sched.h - the daemon's poll scheduler: per-BMC task timers and states,
+ * scheduler.h - the daemon's poll scheduler: per-BMC task timers and states,
  * and fleet-wide admission control.
  *
  * Each BMC has four tasks with their own intervals (sensor readings and
@@ -23,8 +23,8 @@
  *
  * One scheduler per event loop and poller; not thread-safe.
  */
-#ifndef IPMI_BRIDGE_SCHED_H
-#define IPMI_BRIDGE_SCHED_H
+#ifndef IPMI_BRIDGE_SCHEDULER_H
+#define IPMI_BRIDGE_SCHEDULER_H
 
 #include <stdbool.h>
 #include <stddef.h>
