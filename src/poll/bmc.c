@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "asf.h"
 #include "cfg.h"
 #include "ev.h"
 #include "ipmi_msg.h"
@@ -100,6 +101,10 @@ struct bmc {
     bmc_event_cb state_cb;
     void *state_arg;
     void *user;
+    /* RMCP/ASF Presence Ping in flight (bmc_ping) */
+    bmc_event_cb pong_cb;
+    void *pong_arg;
+    uint8_t ping_tag;
 };
 
 struct poller {
@@ -995,11 +1000,54 @@ static void on_session_msg(struct bmc *b, const struct ipmi_lan_msg *m)
     b->ctr.stray_packets++;
 }
 
+/* An RMCP class ASF datagram: only a Presence Pong to our ping is expected. */
+static void asf_input(struct bmc *b, const uint8_t *buf, size_t len)
+{
+    struct asf_pong pong;
+    enum codec_err e = CODEC_OK;
+    b->ctr.rx_packets++;
+    if (asf_pong_decode(buf, len, &pong, &e) < 0) {
+        bad_packet(b, e, "RMCP/ASF packet");
+        return;
+    }
+    if (!b->pong_cb || pong.tag != b->ping_tag) {
+        b->ctr.stray_packets++;
+        return;
+    }
+    b->ctr.pongs++;
+    bmc_event_cb cb = b->pong_cb;
+    b->pong_cb = NULL;
+    cb(b, b->pong_arg);
+}
+
+int bmc_ping(struct bmc *b, bmc_event_cb pong, void *arg)
+{
+    uint8_t pkt[ASF_PING_LEN];
+    enum codec_err e;
+    b->ping_tag = (uint8_t)(b->ping_tag + 1 == 0xff ? 0 : b->ping_tag + 1); /* FFh: reserved */
+    if (asf_ping_encode(b->ping_tag, pkt, sizeof(pkt), &e) < 0)
+        return -1;
+    b->pong_cb = pong;
+    b->pong_arg = arg;
+    b->ctr.pings++;
+    bmc_send(b, pkt, sizeof(pkt));
+    return 0;
+}
+
+void bmc_ping_cancel(struct bmc *b)
+{
+    b->pong_cb = NULL;
+}
+
 static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
 {
     struct poller *p = b->p;
     struct rmcpp_pkt pkt;
     enum codec_err e;
+    if (asf_is_asf(buf, len)) {
+        asf_input(b, buf, len);
+        return;
+    }
     bool keyed = b->state == BMC_S_ACTIVE || b->state == BMC_S_SETPRIV || b->state == BMC_S_CLOSING;
     const struct rmcpp_keys *k = NULL;
     if (keyed && (b->suite->integ || b->suite->conf))
@@ -1564,6 +1612,8 @@ void poller_counters(const struct poller *p, struct bmc_counters *out)
         out->stray_packets += c->stray_packets;
         out->bad_packets += c->bad_packets;
         out->replays += c->replays;
+        out->pings += c->pings;
+        out->pongs += c->pongs;
         for (int j = 0; j < CODEC_E__COUNT; j++)
             out->bad_reason[j] += c->bad_reason[j];
     }

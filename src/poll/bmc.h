@@ -81,6 +81,7 @@ struct bmc_counters {
     uint64_t bad_packets;   /* rejected by a decoder; see bad_reason */
     uint64_t bad_reason[CODEC_E__COUNT];
     uint64_t replays;
+    uint64_t pings, pongs; /* RMCP/ASF Presence Ping sent, Pong received */
 };
 
 /* ---- poller ------------------------------------------------------------ */
@@ -118,6 +119,13 @@ int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, 
 /* The same, addressed to one of the BMC's LUNs (0-3), e.g. for sensors on LUN 1. */
 int bmc_request_lun(struct bmc *b, uint8_t lun, uint8_t netfn, uint8_t cmd, const uint8_t *data,
                     size_t len, bmc_rsp_cb cb, void *arg);
+/*
+ * Send one RMCP/ASF Presence Ping (no session needed).  `pong` runs once
+ * when the matching Presence Pong arrives; a new ping or bmc_ping_cancel()
+ * forgets the old one.  No retransmission: the caller times it out.
+ */
+int bmc_ping(struct bmc *b, bmc_event_cb pong, void *arg);
+void bmc_ping_cancel(struct bmc *b);
 /* Establish the session now (without a request). */
 void bmc_connect(struct bmc *b);
 /* Called whenever the BMC changes between up and down (for traps and logs). */

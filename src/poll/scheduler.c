@@ -21,10 +21,22 @@
 #include "ev.h"
 #include "log.h"
 
-#define UNREACHABLE_FIRST_S 10                   /* first retry of an unreachable BMC */
-#define DUE_SLACK_NS        (500 * EV_NS_PER_MS) /* tasks due this soon join the chain */
+#define UNREACHABLE_FIRST_S                                                                        \
+    10                       /* first retry of an unreachable BMC (at most a quarter of the cap) */
+#define DIRECT_LOGIN_EVERY 4 /* without a pong, still try a login every 4th retry */
+#define DUE_SLACK_NS       (500 * EV_NS_PER_MS) /* tasks due this soon join the chain */
 
-enum chain_step { C_IDLE = 0, C_WAIT_LOGIN, C_IDENT, C_WAIT_SDR, C_SDR, C_SENSORS, C_FRU, C_SEL };
+enum chain_step {
+    C_IDLE = 0,
+    C_PING, /* RMCP/ASF Presence Ping before a login to an unreachable BMC */
+    C_WAIT_LOGIN,
+    C_IDENT,
+    C_WAIT_SDR,
+    C_SDR,
+    C_SENSORS,
+    C_FRU,
+    C_SEL
+};
 
 struct sched_bmc {
     struct sched *s;
@@ -46,6 +58,9 @@ struct sched_bmc {
     struct sched_bmc *wnext; /* in a wait queue */
     uint32_t backoff_s;
     uint32_t chains, failures;
+    uint32_t retries_unreachable; /* retries since the BMC became unreachable */
+    uint8_t pings_left;
+    bool ping_probed, ignores_ping; /* learnt once the BMC answered a login */
 };
 
 struct wait_queue {
@@ -106,6 +121,8 @@ void sched_opts_from_cfg(struct sched_opts *o, const struct cfg *cfg)
     o->auth_retry_s = cfg->auth_retry_s ? cfg->auth_retry_s : 600;
     o->unreachable_max_s = cfg->unreachable_max_s ? cfg->unreachable_max_s : 300;
     o->idle_reopen_ms = cfg->idle_reopen_ms ? cfg->idle_reopen_ms : 50000;
+    o->ping_timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1000;
+    o->ping_attempts = cfg->retries + 1;
     o->sel_entries = cfg->sel_entries ? cfg->sel_entries : SEL_RING_DEFAULT;
     snprintf(o->sdr_cache_dir, sizeof(o->sdr_cache_dir), "%s", cfg->sdr_cache_dir);
 }
@@ -227,6 +244,13 @@ static void stage_next(struct sched_bmc *sb);
 static void chain_end(struct sched_bmc *sb);
 static void admit_waiting(struct sched *s);
 
+static void on_probe_pong(struct bmc *b, void *arg)
+{
+    (void)b;
+    struct sched_bmc *sb = arg;
+    sb->ignores_ping = false;
+}
+
 static bool stop_here(struct sched_bmc *sb)
 {
     if (!sb->s->stopping && !sb->leaving)
@@ -321,7 +345,9 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
         set_state(sb,
                   e == BMC_E_UNREACHABLE || e == BMC_E_TIMEOUT ? SCHED_UNREACHABLE : SCHED_ERROR);
         uint32_t cap = s->o.unreachable_max_s;
-        uint32_t first = UNREACHABLE_FIRST_S < cap ? UNREACHABLE_FIRST_S : cap;
+        uint32_t first = cap / 4 ? cap / 4 : 1;
+        if (first > UNREACHABLE_FIRST_S)
+            first = UNREACHABLE_FIRST_S;
         sb->backoff_s = sb->backoff_s ? sb->backoff_s * 2 : first;
         if (sb->backoff_s > cap)
             sb->backoff_s = cap;
@@ -365,6 +391,14 @@ static void chain_end(struct sched_bmc *sb)
     sb->cs = C_IDLE;
     if (complete) {
         sb->chains++;
+        sb->retries_unreachable = 0;
+        if (!sb->ping_probed) {
+            /* learn once whether this BMC answers Presence Ping; until a
+             * pong arrives it counts as one that does not */
+            sb->ping_probed = true;
+            sb->ignores_ping = true;
+            bmc_ping(sb->d.b, on_probe_pong, sb);
+        }
         sb->discovered = true;
         sb->backoff_s = 0;
         sb->err = BMC_E_NONE;
@@ -501,6 +535,7 @@ static void stage_next(struct sched_bmc *sb)
     for (;;) {
         switch (sb->cs) {
         case C_IDLE:
+        case C_PING:
         case C_WAIT_LOGIN:
             return;
         case C_IDENT:
@@ -575,7 +610,82 @@ static void stage_next(struct sched_bmc *sb)
 
 static void do_remove(struct sched_bmc *sb);
 
+static void chain_go(struct sched_bmc *sb);
+static void on_pong(struct bmc *b, void *arg);
+
+static void send_ping(struct sched_bmc *sb)
+{
+    struct sched *s = sb->s;
+    sb->pings_left--;
+    if (bmc_ping(sb->d.b, on_pong, sb) < 0) {
+        sb->cs = C_IDLE;
+        chain_go(sb);
+        return;
+    }
+    ev_timer_start(s->loop, &sb->timer, (uint64_t)s->o.ping_timeout_ms * EV_NS_PER_MS);
+}
+
+static void on_pong(struct bmc *b, void *arg)
+{
+    (void)b;
+    struct sched_bmc *sb = arg;
+    if (sb->cs != C_PING)
+        return;
+    ev_timer_stop(sb->s->loop, &sb->timer);
+    sb->cs = C_IDLE;
+    sb->ping_probed = true;
+    sb->ignores_ping = false;
+    log_info("BMC %s (%s): answers RMCP/ASF Presence Ping; logging in", sb->cfg.name,
+             bmc_address(sb->d.b));
+    if (sb->leaving) {
+        ev_timer_start(sb->s->loop, &sb->timer, 0);
+        return;
+    }
+    chain_go(sb);
+}
+
+/* The ping timer ran out: another ping, or the retry failed. */
+static void ping_timeout(struct sched_bmc *sb)
+{
+    if (sb->pings_left > 0 && !sb->leaving) {
+        send_ping(sb);
+        return;
+    }
+    bmc_ping_cancel(sb->d.b);
+    sb->cs = C_IDLE;
+    if (sb->leaving) {
+        ev_timer_start(sb->s->loop, &sb->timer, 0);
+        return;
+    }
+    char text[400];
+    snprintf(text, sizeof(text), "BMC %s (%s): no answer to RMCP/ASF Presence Ping (%u attempts)",
+             sb->cfg.name, bmc_address(sb->d.b), sb->s->o.ping_attempts);
+    chain_fail(sb, BMC_E_UNREACHABLE, text);
+}
+
+/*
+ * A retry of an unreachable BMC starts with Presence Pings; only a pong
+ * leads to a login.  A BMC known to ignore pings, and every
+ * DIRECT_LOGIN_EVERY-th retry (a BMC never seen up may ignore them too),
+ * go straight to the login.
+ */
 static void start_chain(struct sched_bmc *sb)
+{
+    struct sched *s = sb->s;
+    if (sb->state == SCHED_UNREACHABLE && s->o.ping_attempts) {
+        sb->retries_unreachable++;
+        bool direct = sb->ignores_ping || sb->retries_unreachable % DIRECT_LOGIN_EVERY == 0;
+        if (!direct) {
+            sb->cs = C_PING;
+            sb->pings_left = (uint8_t)s->o.ping_attempts;
+            send_ping(sb);
+            return;
+        }
+    }
+    chain_go(sb);
+}
+
+static void chain_go(struct sched_bmc *sb)
 {
     struct sched *s = sb->s;
     uint64_t now = ev_now(s->loop);
@@ -613,6 +723,10 @@ static void on_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
     (void)loop;
     (void)t;
     struct sched_bmc *sb = arg;
+    if (sb->cs == C_PING) {
+        ping_timeout(sb);
+        return;
+    }
     if (sb->leaving && sb->cs == C_IDLE) {
         do_remove(sb);
         return;
@@ -771,7 +885,9 @@ void sched_stop(struct sched *s)
         ;
     for (size_t i = 0; i < s->n; i++) {
         struct sched_bmc *sb = s->v[i];
-        if (sb->cs == C_WAIT_LOGIN || sb->cs == C_WAIT_SDR) {
+        if (sb->cs == C_PING)
+            bmc_ping_cancel(sb->d.b);
+        if (sb->cs == C_WAIT_LOGIN || sb->cs == C_WAIT_SDR || sb->cs == C_PING) {
             sdr_done(sb);
             sb->cs = C_IDLE;
         }

@@ -16,10 +16,13 @@
  * BMCs), the login window shrinks (halved) and grows back by one per
  * successful login: additive increase, multiplicative decrease.
  *
- * Failures: an unreachable BMC is retried after 10 s, doubling up to
- * `unreachable_max_s` (+-10% jitter); an authentication failure is retried
- * once per `auth_retry_s`.  Neither slows other BMCs: their timers are
- * their own.
+ * Failures: an unreachable BMC is retried after 10 s (or a quarter of the
+ * cap, if less), doubling up to `unreachable_max_s` (+-10% jitter); each
+ * retry first sends RMCP/ASF Presence Pings (`ping_attempts`, each waiting
+ * `ping_timeout_ms`) and logs in only after a pong, except for BMCs known
+ * to ignore pings and on every 4th retry.  An authentication failure is
+ * retried once per `auth_retry_s`.  Neither slows other BMCs: their timers
+ * are their own.
  *
  * One scheduler per event loop and poller; not thread-safe.
  */
@@ -61,6 +64,8 @@ struct sched_opts {
     uint32_t unreachable_max_s; /* cap of the unreachable backoff */
     uint32_t idle_reopen_ms;    /* the poller's: a session idle this long needs a login */
     uint32_t sel_entries;       /* SEL ring size per BMC */
+    uint32_t ping_timeout_ms;   /* wait for a Presence Pong this long (the request timeout) */
+    uint32_t ping_attempts;     /* pings per retry of an unreachable BMC (0: no ping) */
     char sdr_cache_dir[512];    /* "" = no cache */
 };
 void sched_opts_from_cfg(struct sched_opts *o, const struct cfg *cfg);

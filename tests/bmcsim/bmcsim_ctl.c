@@ -201,6 +201,7 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
                (unsigned long long)FIELD(sessions_abandoned), (unsigned long long)active);
     out_printf(c, "logins_failed=%llu\n", (unsigned long long)FIELD(logins_failed));
     out_printf(c, "login_attempts=%llu\n", (unsigned long long)attempts); /* RAKP 1 received */
+    out_printf(c, "asf_pings=%llu\n", (unsigned long long)FIELD(asf_pings));
     out_printf(c, "seq_rejects=%llu\npets_sent=%llu\npets_resent=%llu\npets_acked=%llu\n",
                (unsigned long long)FIELD(seq_rejects), (unsigned long long)FIELD(pets_sent),
                (unsigned long long)FIELD(pets_resent), (unsigned long long)FIELD(pets_acked));

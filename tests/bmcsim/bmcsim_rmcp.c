@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asf.h"
 #include "ipmi_msg.h"
 #include "log.h"
 
@@ -754,6 +755,18 @@ void rmcp_input(struct bmc *b, const struct sockaddr_in *from, const uint8_t *p,
         if (bs_rand(&b->rng) & 1)
             return;        /* lost on the way in */
         drop_reply = true; /* processed, but the answer is lost */
+    }
+    /* RMCP class 06h = ASF: answer a Presence Ping with a Pong (IPMI supported) */
+    if (asf_is_asf(p, len)) {
+        uint8_t tag, out[ASF_PONG_LEN];
+        if (asf_ping_decode(p, len, &tag, &err) < 0) {
+            b->c.bad_packets++;
+            return;
+        }
+        b->c.asf_pings++;
+        ssize_t n = asf_pong_encode(tag, ASF_ENTITY_IPMI | 0x01, out, sizeof(out), &err);
+        reply(b, from, out, n, false);
+        return;
     }
     /* RMCP header (DMTF ASF): version 06h, class 07h = IPMI */
     if (len < 5 || p[0] != 0x06 || (p[3] & 0x1f) != 0x07) {

@@ -40,7 +40,8 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_sdr_cache.sh \
 	tests/bmcsim/test_bridge_recovery.sh \
 	tests/bmcsim/test_daemon.sh \
-	tests/bmcsim/test_daemon_scale.sh
+	tests/bmcsim/test_daemon_scale.sh \
+	tests/bmcsim/test_daemon_ping.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \
