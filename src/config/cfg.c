@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -92,6 +93,7 @@ enum key {
     K_STATUS_FILE,
     K_STATUS_INTERVAL,
     K_SHARD,
+    K_INCLUDE,
     K_ADDRESS,
     K_INDEX,
     K_ADDRESSES,
@@ -142,6 +144,7 @@ static const struct key_info {
     [K_STATUS_FILE] = {"status-file", IN_GLOBAL},
     [K_STATUS_INTERVAL] = {"status-interval", IN_GLOBAL},
     [K_SHARD] = {"shard", IN_GLOBAL},
+    [K_INCLUDE] = {"include", IN_GLOBAL},
     [K_ADDRESS] = {"address", IN_BMC},
     [K_INDEX] = {"index", IN_BMC},
     [K_ADDRESSES] = {"addresses", IN_GROUP},
@@ -212,6 +215,11 @@ struct load_ctx {
     struct sec_lines *grp; /* one per bmc-group section, in file order */
     size_t ngrp;
     size_t capgrp;
+    /* for an included file: the main file's global keys and its path,
+     * blamed for values taken from its defaults section */
+    cfg_t *globals;
+    const char *defaults_path;
+    const char *blame; /* set by find_key(): the file of the value it found */
 };
 
 /* libconfuse callbacks carry no user pointer; the load in progress is here. */
@@ -229,10 +237,11 @@ static void fail(struct load_ctx *ctx, int line, const char *fmt, ...)
     if (!ctx->err || ctx->errlen == 0)
         return;
     int n;
+    const char *path = ctx->blame ? ctx->blame : ctx->path;
     if (line > 0)
-        n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", ctx->path, line);
+        n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", path, line);
     else
-        n = snprintf(ctx->err, ctx->errlen, "%s: ", ctx->path);
+        n = snprintf(ctx->err, ctx->errlen, "%s: ", path);
     if (n < 0 || (size_t)n >= ctx->errlen)
         return;
     va_list ap;
@@ -576,6 +585,8 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
              cfg_opt_getnstr(opt, 0) ? cfg_opt_getnstr(opt, 0) : "");
         return -1;
     }
+    case K_INCLUDE:
+        return check_string(ctx, line, opt, 1, PATH_MAX - 1, "a file name or a glob pattern");
     case K_ADDRESSES:
         return check_string(ctx, line, opt, 1, 1024,
                             "a host range such as 10.1.0.[1-250] or 127.0.0.1:[20000-20999]");
@@ -986,15 +997,17 @@ static bool opt_written(const cfg_opt_t *opt)
  * The section a bmc takes key `k` from: its own, else defaults, else NULL
  * (the built-in default).  *line gets the line to blame for that value.
  */
-static cfg_t *find_key(const struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l,
-                       cfg_t *defs, enum key k, int *line)
+static cfg_t *find_key(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l, cfg_t *defs,
+                       enum key k, int *line)
 {
+    ctx->blame = NULL;
     if (opt_written(cfg_getopt(sec, keys[k].name))) {
         *line = l->line[k] ? l->line[k] : l->start;
         return sec;
     }
     if (defs && (keys[k].where & IN_DEFAULTS) && opt_written(cfg_getopt(defs, keys[k].name))) {
         *line = ctx->defaults.line[k] ? ctx->defaults.line[k] : l->start;
+        ctx->blame = ctx->defaults_path; /* NULL in the main file: its own path */
         return defs;
     }
     *line = l->start;
@@ -1016,7 +1029,8 @@ static uint32_t host_interval(struct load_ctx *ctx, cfg_t *sec, const struct sec
 {
     int line;
     cfg_t *src = find_key(ctx, sec, l, defs, k, &line);
-    return (uint32_t)cfg_getint(src ? src : ctx->root, keys[k].name);
+    ctx->blame = NULL;
+    return (uint32_t)cfg_getint(src ? src : ctx->globals ? ctx->globals : ctx->root, keys[k].name);
 }
 
 /* One bmc section, or the template of a bmc-group (whose address is set later). */
@@ -1031,6 +1045,7 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     copy_str(b->name, sizeof b->name, name);
     b->file = file;
     b->line = l->start;
+    ctx->blame = NULL;
 
     if (!group) {
         const char *address = cfg_getstr(sec, "address");
@@ -1114,6 +1129,17 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     return 0;
 }
 
+/* "line 12", or "FILE:12" when `other` comes from another file than `self`. */
+static const char *where_text(const struct cfg_bmc *other, const struct cfg_bmc *self, char *buf,
+                              size_t len)
+{
+    if (other->file && self->file && strcmp(other->file, self->file) != 0)
+        snprintf(buf, len, "%s:%d", other->file, other->line);
+    else
+        snprintf(buf, len, "line %d", other->line);
+    return buf;
+}
+
 static int cmp_endpoint(const void *a, const void *b)
 {
     const struct cfg_bmc *x = *(const struct cfg_bmc *const *)a;
@@ -1150,10 +1176,13 @@ static int check_unique_endpoints(struct load_ctx *ctx, const struct cfg *c)
     free(v);
     if (!dup)
         return 0;
+    char at[PATH_MAX + 16];
+    ctx->blame = dup->file;
     fail(ctx, dup->line,
-         "bmc \"%s\" uses address %s port %u, as does bmc \"%s\" at line %d; expected each "
+         "bmc \"%s\" uses address %s port %u, as does bmc \"%s\" at %s; expected each "
          "address and port pair once",
-         dup->name, dup->address, (unsigned)dup->port, orig->name, orig->line);
+         dup->name, dup->address, (unsigned)dup->port, orig->name,
+         where_text(orig, dup, at, sizeof at));
     return -1;
 }
 
@@ -1285,7 +1314,7 @@ static int format_name(const char *fmt, const char *num, char *out, size_t len)
 
 /* Appends the BMCs of one bmc-group to c->bmcs (grown as needed). */
 static int expand_group(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l, cfg_t *defs,
-                        struct cfg *c, size_t *cap)
+                        struct cfg *c, size_t *cap, const char *file)
 {
     const char *title = cfg_title(sec);
     struct cfg_bmc tmpl;
@@ -1315,8 +1344,9 @@ static int expand_group(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines
         snprintf(fmtbuf, sizeof fmtbuf, "%s-%%d", title);
         fmt = fmtbuf;
     }
-    if (build_bmc(ctx, sec, l, defs, c->path, &tmpl) < 0)
+    if (build_bmc(ctx, sec, l, defs, file, &tmpl) < 0)
         goto out;
+    ctx->blame = NULL;
     if (c->nbmcs + hr.count > *cap) {
         size_t ncap = c->nbmcs + hr.count + 16;
         struct cfg_bmc *nb = realloc(c->bmcs, ncap * sizeof *nb);
@@ -1400,6 +1430,7 @@ static int cmp_index(const void *a, const void *b)
 static int check_unique_names(struct load_ctx *ctx, const struct cfg *c)
 {
     const struct cfg_bmc **v = calloc(c->nbmcs ? c->nbmcs : 1, sizeof *v);
+    char at[PATH_MAX + 16];
     int rc = 0;
     if (!v) {
         fail(ctx, 0, "out of memory checking bmc names");
@@ -1410,20 +1441,23 @@ static int check_unique_names(struct load_ctx *ctx, const struct cfg *c)
     qsort(v, c->nbmcs, sizeof *v, cmp_name);
     for (size_t i = 1; i < c->nbmcs && rc == 0; i++) {
         if (strcmp(v[i]->name, v[i - 1]->name) == 0) {
+            ctx->blame = v[i]->file;
             fail(ctx, v[i]->line,
-                 "bmc name \"%s\" is also used by the section at line %d; expected every BMC "
+                 "bmc name \"%s\" is also used by the section at %s; expected every BMC "
                  "(bmc-group names included) to have its own name",
-                 v[i]->name, v[i - 1]->line);
+                 v[i]->name, where_text(v[i - 1], v[i], at, sizeof at));
             rc = -1;
         }
     }
     qsort(v, c->nbmcs, sizeof *v, cmp_index);
     for (size_t i = 1; i < c->nbmcs && rc == 0; i++) {
         if (v[i]->index && v[i]->index == v[i - 1]->index) {
+            ctx->blame = v[i]->file;
             fail(ctx, v[i]->line,
-                 "bmc \"%s\" has index %u, as does bmc \"%s\" at line %d; expected each index "
+                 "bmc \"%s\" has index %u, as does bmc \"%s\" at %s; expected each index "
                  "once",
-                 v[i]->name, v[i]->index, v[i - 1]->name, v[i - 1]->line);
+                 v[i]->name, v[i]->index, v[i - 1]->name,
+                 where_text(v[i - 1], v[i], at, sizeof at));
             rc = -1;
         }
     }
@@ -1434,6 +1468,146 @@ static int check_unique_names(struct load_ctx *ctx, const struct cfg *c)
 static uint32_t seconds_to_ms(double s)
 {
     return (uint32_t)(s * 1000.0 + 0.5); /* ranges were checked while parsing */
+}
+
+static cfg_t *confuse_new(void);
+static int read_text(struct load_ctx *ctx, char **out, size_t *outlen);
+static int strip_comments(struct load_ctx *ctx, char *text, size_t len);
+
+/*
+ * One included file: only bmc and bmc-group sections; they take the main
+ * file's defaults and global intervals, and their relative file names are
+ * taken relative to the main file's directory.  Errors name this file
+ * (or the main file, for a value inherited from its defaults).
+ */
+static int include_one(struct load_ctx *main, const char *file, struct cfg *c, size_t *cap)
+{
+    struct load_ctx ic = {.path = file,
+                          .err = main->err,
+                          .errlen = main->errlen,
+                          .dir = main->dir,
+                          .globals = main->root,
+                          .defaults_path = main->path};
+    struct load_ctx *saved = load_cur;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = -1;
+
+    char **nf = realloc(c->files, (c->nfiles + 1) * sizeof *nf);
+    if (!nf) {
+        fail(main, 0, "out of memory");
+        return -1;
+    }
+    c->files = nf;
+    if (!(c->files[c->nfiles] = strdup(file))) {
+        fail(main, 0, "out of memory");
+        return -1;
+    }
+    const char *keep = c->files[c->nfiles++];
+    if (read_text(&ic, &text, &len) < 0 || strip_comments(&ic, text, len) < 0)
+        goto out;
+    load_cur = &ic;
+    ic.root = confuse_new();
+    if (!ic.root) {
+        fail(&ic, 0, "out of memory setting up the parser");
+        goto out;
+    }
+    if (cfg_parse_buf(ic.root, text) != CFG_SUCCESS) {
+        fail(&ic, ic.root->line,
+             "cannot parse the file; expected the syntax of "
+             "ipmi-snmp-bridge.conf(5)");
+        goto out;
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        if ((keys[k].where & IN_GLOBAL) && ic.global.line[k]) {
+            fail(&ic, ic.global.line[k],
+                 "%s is a global key; expected only bmc and bmc-group sections in an included "
+                 "file",
+                 keys[k].name);
+            goto out;
+        }
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        if (ic.defaults.line[k]) {
+            fail(&ic, ic.defaults.line[k],
+                 "a defaults section; expected only bmc and bmc-group sections in an included "
+                 "file (defaults belong in the main file)");
+            goto out;
+        }
+    }
+    ic.defaults = main->defaults; /* the lines of the values inherited from the main file */
+    cfg_t *defs = cfg_getsec(main->root, "defaults");
+    unsigned n = cfg_size(ic.root, "bmc"), ng = cfg_size(ic.root, "bmc-group");
+    if (n != ic.nbmc || ng != ic.ngrp) {
+        fail(&ic, 0, "internal error: section and line records disagree");
+        goto out;
+    }
+    if (c->nbmcs + n > *cap) {
+        size_t ncap = c->nbmcs + n + 16;
+        struct cfg_bmc *nb = realloc(c->bmcs, ncap * sizeof *nb);
+        if (!nb) {
+            fail(&ic, 0, "out of memory");
+            goto out;
+        }
+        memset(nb + c->nbmcs, 0, (ncap - c->nbmcs) * sizeof *nb);
+        c->bmcs = nb;
+        *cap = ncap;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        cfg_t *sec = cfg_getnsec(ic.root, "bmc", i);
+        if (build_bmc(&ic, sec, &ic.bmc[i], defs, keep, &c->bmcs[c->nbmcs]) < 0)
+            goto out;
+        c->nbmcs++;
+    }
+    for (unsigned i = 0; i < ng; i++)
+        if (expand_group(&ic, cfg_getnsec(ic.root, "bmc-group", i), &ic.grp[i], defs, c, cap,
+                         keep) < 0)
+            goto out;
+    rc = 0;
+out:
+    load_cur = saved;
+    if (ic.failed)
+        main->failed = true; /* the message is in the shared buffer */
+    if (ic.root)
+        cfg_free(ic.root);
+    free(ic.bmc);
+    free(ic.grp);
+    free(text);
+    return rc;
+}
+
+/* include = "PATTERN": every file it matches, in sorted order. */
+static int include_glob(struct load_ctx *ctx, const char *pattern, struct cfg *c, size_t *cap)
+{
+    char full[PATH_MAX];
+    int line = line_or(ctx->global.line[K_INCLUDE], 1);
+    if (path_join(ctx->dir, pattern, full, sizeof full) < 0) {
+        fail(ctx, line, "include pattern is too long once joined to %s", ctx->dir);
+        return -1;
+    }
+    glob_t g;
+    int r = glob(full, GLOB_ERR, NULL, &g);
+    if (r == GLOB_NOMATCH)
+        return 0; /* an empty conf.d is fine */
+    if (r != 0) {
+        fail(ctx, line,
+             "include = \"%s\": cannot list the files (%s); expected a readable "
+             "directory",
+             pattern, r == GLOB_NOSPACE ? "out of memory" : "read error");
+        globfree(&g);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
+        if (strcmp(g.gl_pathv[i], ctx->path) == 0) {
+            fail(ctx, line, "include = \"%s\" matches this file itself", pattern);
+            rc = -1;
+            break;
+        }
+        rc = include_one(ctx, g.gl_pathv[i], c, cap);
+    }
+    globfree(&g);
+    return rc;
 }
 
 static struct cfg *build(struct load_ctx *ctx)
@@ -1535,9 +1709,12 @@ static struct cfg *build(struct load_ctx *ctx)
             fail(ctx, 0, "internal error: bmc-group section %u has no line record", i);
             goto fail;
         }
-        if (expand_group(ctx, sec, &ctx->grp[i], defs, c, &cap) < 0)
+        if (expand_group(ctx, sec, &ctx->grp[i], defs, c, &cap, c->path) < 0)
             goto fail;
     }
+    const char *inc = cfg_getstr(root, "include");
+    if (inc && inc[0] && include_glob(ctx, inc, c, &cap) < 0)
+        goto fail;
     if (check_unique_names(ctx, c) < 0 || check_unique_endpoints(ctx, c) < 0)
         goto fail;
     return c;
@@ -1594,6 +1771,7 @@ static cfg_t *confuse_new(void)
         CFG_STR("status-file", "", CFGF_NONE),
         CFG_INT_CB("status-interval", 10, CFGF_NONE, parse_int),
         CFG_STR("shard", "1/1", CFGF_NONE),
+        CFG_STR("include", "", CFGF_NONE),
         CFG_SEC("defaults", defaults_opts, CFGF_NONE),
         CFG_SEC("bmc", bmc_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),
         CFG_SEC("bmc-group", group_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),
@@ -1672,6 +1850,9 @@ void cfg_unload(struct cfg *cfg)
         OPENSSL_cleanse(cfg->bmcs, cfg->nbmcs * sizeof *cfg->bmcs);
         free(cfg->bmcs);
     }
+    for (size_t i = 0; i < cfg->nfiles; i++)
+        free(cfg->files[i]);
+    free(cfg->files);
     free(cfg->path);
     free(cfg);
 }

@@ -75,7 +75,9 @@ struct cfg {
     uint32_t shard_k, shard_n;  /* this process owns shard K of N (N = 1: everything) */
     struct cfg_bmc *bmcs;
     size_t nbmcs;
-    char *path; /* the file that was loaded */
+    char *path;   /* the file that was loaded */
+    char **files; /* files it included (cfg_bmc.file points here or at path) */
+    size_t nfiles;
 };
 
 /*

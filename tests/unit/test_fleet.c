@@ -167,6 +167,56 @@ static void test_intervals_inherit(void)
     cfg_unload(c);
 }
 
+static void write_at(const char *rel, const char *text)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_include(void)
+{
+    char d[400];
+    snprintf(d, sizeof d, "%s/conf.d", tmpdir);
+    CU_ASSERT_FATAL(mkdir(d, 0700) == 0 || errno == EEXIST);
+    write_at("conf.d/20-b.conf", "bmc-group \"g\" { addresses = \"10.0.1.[1-2]\" }\n");
+    write_at("conf.d/10-a.conf", "\nbmc \"a\" {\n address = \"10.0.0.3\"\n sel-interval = 7 }\n");
+    write_at("conf.d/ignored.txt", "not a config\n");
+    struct cfg *c = load("sensor-interval = 9\ninclude = \"conf.d/*.conf\"\n"
+                         "bmc \"m\" { address = \"10.0.0.1\" }\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->nbmcs, 4);
+    /* main file first, then the included files in sorted order */
+    CU_ASSERT_STRING_EQUAL(c->bmcs[0].name, "m");
+    CU_ASSERT_STRING_EQUAL(c->bmcs[1].name, "a");
+    CU_ASSERT_STRING_EQUAL(c->bmcs[2].name, "g-1");
+    CU_ASSERT_PTR_NOT_NULL(strstr(c->bmcs[1].file, "conf.d/10-a.conf"));
+    CU_ASSERT_EQUAL(c->bmcs[1].line, 2);
+    CU_ASSERT_EQUAL(c->bmcs[1].sel_interval_s, 7);
+    CU_ASSERT_EQUAL(c->bmcs[1].sensor_interval_s, 9);     /* the main file's global value */
+    CU_ASSERT_STRING_EQUAL(c->bmcs[2].username, "admin"); /* the main file's defaults */
+    cfg_unload(c);
+
+    /* errors name the included file and its line */
+    write_at("conf.d/30-bad.conf", "\n\ntimeout = 2\n");
+    c = load("include = \"conf.d/*.conf\"\nbmc \"m\" { address = \"10.0.0.1\" }\n");
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "conf.d/30-bad.conf:3: timeout is a global key"));
+    cfg_unload(c);
+    write_at("conf.d/30-bad.conf", "bmc \"m\" { address = \"10.0.0.9\" }\n");
+    c = load("include = \"conf.d/*.conf\"\nbmc \"m\" { address = \"10.0.0.1\" }\n");
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "conf.d/30-bad.conf:1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "bridge.conf:3"));
+    cfg_unload(c);
+    char path[400];
+    snprintf(path, sizeof path, "%s/conf.d/30-bad.conf", tmpdir);
+    unlink(path);
+}
+
 /* ---- shards ------------------------------------------------------------------- */
 
 static void test_fnv1a_vectors(void)
@@ -244,6 +294,7 @@ static CU_TestInfo cfg_tests[] = {
     {"bmc-group with host names and width", test_group_hosts_width},
     {"bmc-group and daemon key errors name FILE:LINE", test_group_errors},
     {"intervals: bmc, defaults, global", test_intervals_inherit},
+    {"include: sorted files, main defaults, errors", test_include},
     CU_TEST_INFO_NULL,
 };
 
