@@ -35,6 +35,7 @@
 #include "ev.h"
 #include "index_map.h"
 #include "log.h"
+#include "report_info.h"
 #include "scheduler.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
@@ -128,6 +129,7 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
     json_object_object_add(j, "sel_entries",
                            json_object_new_int64(d->sel ? (int64_t)sel_state_count(d->sel) : 0));
     json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
+    report_json_info(j, d);
     (void)dm;
     return j;
 }
@@ -265,6 +267,7 @@ static bool equal_but_intervals(const struct cfg_bmc *a, const struct cfg_bmc *b
     x.sel_interval_s = a->sel_interval_s;
     x.sdr_check_interval_s = a->sdr_check_interval_s;
     x.fru_interval_s = a->fru_interval_s;
+    x.info_interval_s = a->info_interval_s;
     bool eq = cfg_bmc_equal(a, &x);
     memset(&x, 0, sizeof(x));
     return eq;

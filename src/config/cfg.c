@@ -79,6 +79,7 @@ enum key {
     K_SENSOR_INTERVAL,
     K_SEL_INTERVAL,
     K_SDR_CHECK_INTERVAL,
+    K_INFO_INTERVAL,
     K_MAX_LOGINS,
     K_MAX_SDR_READS,
     K_SOCKET_BUFFER,
@@ -130,6 +131,7 @@ static const struct key_info {
     [K_SENSOR_INTERVAL] = {"sensor-interval", IN_GLOBAL | IN_HOST},
     [K_SEL_INTERVAL] = {"sel-interval", IN_GLOBAL | IN_HOST},
     [K_SDR_CHECK_INTERVAL] = {"sdr-check-interval", IN_GLOBAL | IN_HOST},
+    [K_INFO_INTERVAL] = {"info-interval", IN_GLOBAL | IN_HOST},
     [K_MAX_LOGINS] = {"max-logins", IN_GLOBAL},
     [K_MAX_SDR_READS] = {"max-sdr-reads", IN_GLOBAL},
     [K_SOCKET_BUFFER] = {"socket-buffer", IN_GLOBAL},
@@ -542,6 +544,7 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
     case K_SEL_INTERVAL:
         return check_int(ctx, line, opt, 1, 86400);
     case K_SDR_CHECK_INTERVAL:
+    case K_INFO_INTERVAL:
         return check_int(ctx, line, opt, 10, 31 * 86400);
     case K_MAX_LOGINS:
     case K_MAX_SDR_READS:
@@ -1067,6 +1070,7 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     b->sel_interval_s = host_interval(ctx, sec, l, defs, K_SEL_INTERVAL);
     b->sdr_check_interval_s = host_interval(ctx, sec, l, defs, K_SDR_CHECK_INTERVAL);
     b->fru_interval_s = host_interval(ctx, sec, l, defs, K_FRU_INTERVAL);
+    b->info_interval_s = host_interval(ctx, sec, l, defs, K_INFO_INTERVAL);
 
     src = find_key(ctx, sec, l, defs, K_USERNAME, &line);
     if (!src) {
@@ -1630,6 +1634,7 @@ static struct cfg *build(struct load_ctx *ctx)
     c->sensor_interval_s = (uint32_t)cfg_getint(root, "sensor-interval");
     c->sel_interval_s = (uint32_t)cfg_getint(root, "sel-interval");
     c->sdr_check_interval_s = (uint32_t)cfg_getint(root, "sdr-check-interval");
+    c->info_interval_s = (uint32_t)cfg_getint(root, "info-interval");
     c->max_logins = (uint32_t)cfg_getint(root, "max-logins");
     c->max_sdr_reads = (uint32_t)cfg_getint(root, "max-sdr-reads");
     c->socket_buffer = (uint32_t)cfg_getint(root, "socket-buffer");
@@ -1736,6 +1741,7 @@ static cfg_t *confuse_new(void)
         CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),                                  \
         CFG_INT_CB("sensor-interval", 0, CFGF_NODEFAULT, parse_int),                               \
         CFG_INT_CB("sel-interval", 0, CFGF_NODEFAULT, parse_int),                                  \
+        CFG_INT_CB("info-interval", 0, CFGF_NODEFAULT, parse_int),                                 \
         CFG_INT_CB("sdr-check-interval", 0, CFGF_NODEFAULT, parse_int),                            \
         CFG_INT_CB("fru-interval", 0, CFGF_NODEFAULT, parse_int)
     cfg_opt_t defaults_opts[] = {HOST_OPTS, CFG_END()};
@@ -1758,6 +1764,7 @@ static cfg_t *confuse_new(void)
         CFG_INT_CB("sensor-interval", 30, CFGF_NONE, parse_int),
         CFG_INT_CB("sel-interval", 60, CFGF_NONE, parse_int),
         CFG_INT_CB("sdr-check-interval", 3600, CFGF_NONE, parse_int),
+        CFG_INT_CB("info-interval", 300, CFGF_NONE, parse_int),
         CFG_INT_CB("max-logins", 64, CFGF_NONE, parse_int),
         CFG_INT_CB("max-sdr-reads", 32, CFGF_NONE, parse_int),
         CFG_INT_CB("socket-buffer", 4 << 20, CFGF_NONE, parse_int),
@@ -1869,7 +1876,7 @@ bool cfg_bmc_equal(const struct cfg_bmc *a, const struct cfg_bmc *b)
            a->index == b->index && a->sensor_interval_s == b->sensor_interval_s &&
            a->sel_interval_s == b->sel_interval_s &&
            a->sdr_check_interval_s == b->sdr_check_interval_s &&
-           a->fru_interval_s == b->fru_interval_s;
+           a->fru_interval_s == b->fru_interval_s && a->info_interval_s == b->info_interval_s;
 }
 
 uint8_t cfg_privilege_from_name(const char *name)

@@ -39,6 +39,7 @@ struct cfg_bmc {
     uint32_t sel_interval_s;       /* new SEL entries */
     uint32_t sdr_check_interval_s; /* SDR repository timestamps (re-read only on change) */
     uint32_t fru_interval_s;       /* FRU inventory */
+    uint32_t info_interval_s;      /* POH counter, SEL time, LAN configuration, DCMI power */
 };
 
 /* Daemon log destinations ("log" key). */
@@ -54,7 +55,8 @@ struct cfg {
     uint32_t sockets;            /* shared UDP sockets (default 4) */
     uint32_t sel_entries;        /* newest SEL entries kept per BMC (default 256) */
     uint32_t fru_interval_s;     /* re-read FRU inventory this often (default 86400) */
-    uint32_t sensor_interval_s;  /* global defaults of the per-BMC intervals (30, 60, 3600) */
+    uint32_t sensor_interval_s;  /* global defaults of the per-BMC intervals (30, 60, 3600, 300) */
+    uint32_t info_interval_s;
     uint32_t sel_interval_s;
     uint32_t sdr_check_interval_s;
     /* fleet-wide admission control */

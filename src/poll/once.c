@@ -227,7 +227,17 @@ static void on_sel(struct bmc *b, void *arg, struct sel_state *st,
     o->sel_res = *res;
     o->have_sel = true;
     o->sel_ns = ev_now_update(((struct once_run *)bmc_user(b))->loop) - o->sel_start_ns;
-    bmc_done(bmc_user(b), o);
+    o->step = STEP_INFO;
+    step(bmc_user(b), o);
+}
+
+static void on_info(struct bmc *b, void *arg)
+{
+    struct bmc_data *o = arg;
+    o->have_info = true;
+    o->info_read_ns = ev_now(((struct once_run *)bmc_user(b))->loop);
+    o->step = STEP_DONE;
+    step(bmc_user(b), o);
 }
 
 static void start_sel(struct once_run *r, struct bmc_data *o)
@@ -291,6 +301,14 @@ static void step(struct once_run *r, struct bmc_data *o)
         case STEP_SEL:
             start_sel(r, o);
             return;
+        case STEP_INFO:
+            /* slow-changing facts: on the first poll, then every info-interval */
+            if ((!o->have_info || ev_now(r->loop) - o->info_read_ns >=
+                                      (uint64_t)r->cfg->info_interval_s * EV_NS_PER_SEC) &&
+                info_read_start(&o->ir, o->b, &o->info, on_info, o) == 0)
+                return;
+            o->step = STEP_DONE;
+            continue;
         case STEP_DONE:
             bmc_done(r, o);
             return;

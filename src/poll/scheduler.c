@@ -35,7 +35,8 @@ enum chain_step {
     C_SDR,
     C_SENSORS,
     C_FRU,
-    C_SEL
+    C_SEL,
+    C_INFO
 };
 
 struct sched_bmc {
@@ -97,10 +98,8 @@ static const char *const state_names[SCHED__COUNT] = {
 };
 
 static const char *const task_names[TASK__COUNT] = {
-    [TASK_SENSORS] = "sensors",
-    [TASK_SEL] = "sel",
-    [TASK_SDR] = "sdr",
-    [TASK_FRU] = "fru",
+    [TASK_SENSORS] = "sensors", [TASK_SEL] = "sel",   [TASK_SDR] = "sdr",
+    [TASK_FRU] = "fru",         [TASK_INFO] = "info",
 };
 
 const char *sched_state_name(enum sched_state st)
@@ -172,6 +171,8 @@ static uint32_t interval_s(const struct sched_bmc *sb, enum sched_task t)
         return sb->cfg.sel_interval_s ? sb->cfg.sel_interval_s : 60;
     case TASK_SDR:
         return sb->cfg.sdr_check_interval_s ? sb->cfg.sdr_check_interval_s : 3600;
+    case TASK_INFO:
+        return sb->cfg.info_interval_s ? sb->cfg.info_interval_s : 300;
     case TASK_FRU:
     default:
         return sb->cfg.fru_interval_s ? sb->cfg.fru_interval_s : 86400;
@@ -527,6 +528,23 @@ static void on_sel(struct bmc *b, void *arg, struct sel_state *st,
     stage_next(sb);
 }
 
+static void on_info(struct bmc *b, void *arg)
+{
+    (void)b;
+    struct sched_bmc *sb = arg;
+    struct bmc_data *d = &sb->d;
+    d->have_info = true;
+    d->info_read_ns = ev_now(sb->s->loop);
+    if (d->info.poh_st == INFO_FAILED || d->info.sel_time_st == INFO_FAILED ||
+        d->info.lan_st == INFO_FAILED || d->info.dcmi_st == INFO_FAILED)
+        sb->degraded = true;
+    else
+        sb->last_ok[TASK_INFO] = d->info_read_ns;
+    if (stop_here(sb))
+        return;
+    stage_next(sb);
+}
+
 /* From the stage just finished (sb->cs) to the next one the chain runs. */
 static void stage_next(struct sched_bmc *sb)
 {
@@ -602,6 +620,13 @@ static void stage_next(struct sched_bmc *sb)
                 return;
             continue;
         case C_SEL:
+            sb->cs = C_INFO;
+            if (!(sb->run & (1u << TASK_INFO)))
+                continue;
+            if (info_read_start(&d->ir, d->b, &d->info, on_info, sb) == 0)
+                return;
+            continue;
+        case C_INFO:
             chain_end(sb);
             return;
         }

@@ -54,7 +54,7 @@ enum sched_state {
 };
 const char *sched_state_name(enum sched_state s);
 
-enum sched_task { TASK_SENSORS = 0, TASK_SEL, TASK_SDR, TASK_FRU, TASK__COUNT };
+enum sched_task { TASK_SENSORS = 0, TASK_SEL, TASK_SDR, TASK_FRU, TASK_INFO, TASK__COUNT };
 const char *sched_task_name(enum sched_task t);
 
 struct sched_opts {

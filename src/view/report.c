@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "report_info.h"
 #include "fru.h"
 #include "ipmi_tables.h"
 #include "once.h"
@@ -492,6 +493,7 @@ static json_object *json_bmc(const struct bmc_data *o)
     json_object_object_add(j, "sel", json_sel(o));
     json_object_object_add(j, "sel_stats", json_sel_stats(o));
     json_object_object_add(j, "counters", json_counters(o->b));
+    report_json_info(j, o); /* POH, SEL clock, LAN, DCMI power */
     return j;
 }
 
