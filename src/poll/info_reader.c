@@ -21,10 +21,8 @@ static const uint8_t lan_params[] = {
 #define NLAN (sizeof(lan_params) / sizeof(lan_params[0]))
 
 static const char *const status_names[] = {
-    [INFO_NOT_READ] = "not_read",
-    [INFO_OK] = "ok",
-    [INFO_UNSUPPORTED] = "not_supported",
-    [INFO_FAILED] = "failed",
+    [INFO_NOT_READ] = "not_read", [INFO_OK] = "ok",           [INFO_UNSUPPORTED] = "not_supported",
+    [INFO_FAILED] = "failed",     [INFO_NOT_SET] = "not_set",
 };
 
 const char *info_status_name(uint8_t s)
@@ -133,7 +131,9 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
         } else if (layout_decode(&ipmi_sel_time_rsp_layout, buf, len, &t, &e) < 0 || len < 5) {
             o->sel_time_st = INFO_FAILED;
         } else {
-            o->sel_time_st = INFO_OK;
+            /* 00000000h..20000000h count from BMC initialization (IPMI 2.0
+             * section 37.1): a clock never set has no offset from ours */
+            o->sel_time_st = t.time > 0x20000000u ? INFO_OK : INFO_NOT_SET;
             o->sel_time = t.time;
             o->clock_offset_s = (int64_t)t.time - (int64_t)time(NULL);
         }

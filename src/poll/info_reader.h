@@ -18,6 +18,7 @@ enum info_status {
     INFO_OK,
     INFO_UNSUPPORTED, /* answered with a completion code: the BMC lacks it */
     INFO_FAILED,      /* no answer, or an answer that did not decode */
+    INFO_NOT_SET,     /* SEL time only: the clock counts from BMC init (never set) */
 };
 const char *info_status_name(uint8_t s);
 

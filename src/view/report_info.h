@@ -12,8 +12,9 @@
 
 /*
  * Adds "poh_hours", "clock_offset_s", "lan", "dcmi_power" (null when not
- * read or not supported) and "info_status" (ok, not_supported, failed or
- * not_read for each of poh, sel_time, lan and dcmi) to the object `j`.
+ * read or not supported) and "info_status" (ok, not_supported, failed,
+ * not_read, and for sel_time not_set, for each of poh, sel_time, lan and
+ * dcmi) to the object `j`.
  */
 void report_json_info(json_object *j, const struct bmc_data *o);
 

@@ -41,7 +41,8 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_bridge_recovery.sh \
 	tests/bmcsim/test_daemon.sh \
 	tests/bmcsim/test_daemon_scale.sh \
-	tests/bmcsim/test_daemon_ping.sh
+	tests/bmcsim/test_daemon_ping.sh \
+	tests/bmcsim/test_info.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \
