@@ -560,6 +560,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     ev_timer_stop(dm.loop, &dm.guard);
     ev_timer_stop(dm.loop, &dm.status_timer);
     ev_del_fd(dm.loop, dm.sigfd);
+    sched_detach_all(dm.s);
     log_notice("stopped");
 out:
     sched_free(dm.s);

@@ -1657,7 +1657,10 @@ void poller_remove(struct poller *p, struct bmc *b)
     }
     ev_timer_stop(p->loop, &b->step_timer);
     b->state = BMC_S_CLOSING; /* callbacks of fail_all() must not start a session */
-    fail_all(b, BMC_E_CLOSED);
+    /* a reader may answer an error with its next request: drain until quiet
+     * (each round completes at least one request; readers are finite) */
+    for (unsigned round = 0; round < 100000 && (b->nqueued || b->ninflight); round++)
+        fail_all(b, BMC_E_CLOSED);
     ht_remove(p, b);
     size_t i = b->index;
     if (i < p->n && p->bmcs[i] == b) {

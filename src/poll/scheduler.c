@@ -334,6 +334,13 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
 {
     struct sched *s = sb->s;
     uint64_t now = ev_now(s->loop);
+    if (s->stopping) { /* requests failed by the shutdown: no state change, no log */
+        login_done(sb, false);
+        sdr_done(sb);
+        sb->cs = C_IDLE;
+        sb->run = 0;
+        return;
+    }
     sb->err = e;
     snprintf(sb->err_text, sizeof(sb->err_text), "%s", text && *text ? text : bmc_error_word(e));
     sb->failures++;
@@ -916,6 +923,20 @@ void sched_stop(struct sched *s)
             sdr_done(sb);
             sb->cs = C_IDLE;
         }
+    }
+}
+
+void sched_detach_all(struct sched *s)
+{
+    s->stopping = true;
+    for (size_t i = 0; i < s->n; i++) {
+        struct sched_bmc *sb = s->v[i];
+        if (!sb->d.b)
+            continue;
+        if (sb->cs == C_PING)
+            bmc_ping_cancel(sb->d.b);
+        poller_remove(s->p, sb->d.b);
+        sb->d.b = NULL;
     }
 }
 

@@ -106,6 +106,12 @@ void sched_remove(struct sched_bmc *sb);
 void sched_update_intervals(struct sched_bmc *sb, const struct cfg_bmc *cfg);
 /* Stop starting chains (shutdown); chains in flight end at their next step. */
 void sched_stop(struct sched *s);
+/*
+ * After sched_stop() and poller_close_all(): take every BMC out of the
+ * poller, completing whatever its readers still had queued, so that
+ * sched_free() and poller_free() leave nothing behind.
+ */
+void sched_detach_all(struct sched *s);
 
 size_t sched_count(const struct sched *s);
 struct sched_bmc *sched_at(struct sched *s, size_t i);
