@@ -154,6 +154,7 @@ static void write_status(struct daemon *dm)
     json_object_object_add(f, "bmcs", json_object_new_int64((int64_t)sched_count(dm->s)));
     json_object_object_add(f, "logins_in_flight", json_object_new_int64(st.logins_in_flight));
     json_object_object_add(f, "login_window", json_object_new_int64(st.login_window));
+    json_object_object_add(f, "login_window_min", json_object_new_int64(st.login_window_min));
     json_object_object_add(f, "max_logins_seen", json_object_new_int64(st.max_logins_seen));
     json_object_object_add(f, "sdr_in_flight", json_object_new_int64(st.sdr_in_flight));
     json_object_object_add(f, "max_sdr_seen", json_object_new_int64(st.max_sdr_seen));
@@ -218,8 +219,9 @@ static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 
 /* ---- reload ---------------------------------------------------------------------- */
 
-static void on_left(struct sched *s, void *arg, const char *name)
+static void on_left(struct sched *s, void *arg, const char *name, uint32_t index)
 {
+    (void)index; /* STORE HOOK: store_remove(store, index) when the store is merged */
     struct daemon *dm = arg;
     for (size_t i = 0; i < dm->npend; i++) {
         if (strcmp(dm->pend[i].cfg.name, name) != 0)

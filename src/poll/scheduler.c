@@ -78,12 +78,14 @@ struct sched {
     bool stopping;
     uint64_t rng;
     /* admission */
-    uint32_t logins, sdrs, window, max_logins_seen, max_sdr_seen;
+    uint32_t logins, sdrs, window, window_min, max_logins_seen, max_sdr_seen;
     uint32_t epoch_total, epoch_timeouts;
     uint64_t login_timeouts, logins_ok;
     struct wait_queue wait_login, wait_sdr;
     sched_left_cb left_cb;
     void *left_arg;
+    sched_publish_cb publish_cb;
+    void *publish_arg;
 };
 
 static const char *const state_names[SCHED__COUNT] = {
@@ -138,7 +140,15 @@ bool sched_in_shard(const char *name, uint32_t k, uint32_t n)
 {
     if (n <= 1)
         return true;
-    return sched_name_hash(name) % n == k - 1;
+    /* FNV-1a's low bits depend on the low bits of the input only: mix all
+     * 32 bits into each with MurmurHash3's finalizer before "mod n" */
+    uint32_t h = sched_name_hash(name);
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h % n == k - 1;
 }
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -283,6 +293,8 @@ static void login_done(struct sched_bmc *sb, bool timed_out)
                 log_notice("%u of the last %u logins timed out: login window %u -> %u",
                            s->epoch_timeouts, s->epoch_total, s->window, w);
             s->window = w;
+            if (w < s->window_min)
+                s->window_min = w;
         } else if (s->window < s->o.max_logins) {
             uint32_t w = s->window + s->window / 4 + 1;
             s->window = w > s->o.max_logins ? s->o.max_logins : w;
@@ -366,6 +378,8 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
     sb->cs = C_IDLE;
     sb->run = 0;
     sb->next_ns = now + jitter(s, delay_s * EV_NS_PER_SEC);
+    if (s->publish_cb)
+        s->publish_cb(s, s->publish_arg, sb);
     if (sb->leaving || s->stopping) {
         if (sb->leaving)
             ev_timer_start(s->loop, &sb->timer, 0);
@@ -412,6 +426,8 @@ static void chain_end(struct sched_bmc *sb)
         sb->err = BMC_E_NONE;
         sb->err_text[0] = '\0';
         set_state(sb, sb->degraded ? SCHED_DEGRADED : SCHED_POLLING);
+        if (s->publish_cb)
+            s->publish_cb(s, s->publish_arg, sb);
     }
     if (sb->leaving) {
         ev_timer_start(s->loop, &sb->timer, 0); /* removed from a clean stack */
@@ -782,7 +798,7 @@ struct sched *sched_new(struct ev_loop *loop, struct poller *p, const struct sch
         s->o.max_logins = 1;
     if (!s->o.max_sdr_reads)
         s->o.max_sdr_reads = 1;
-    s->window = s->o.max_logins;
+    s->window = s->window_min = s->o.max_logins;
     s->rng = ev_monotonic_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
     if (!s->rng)
         s->rng = 1;
@@ -805,6 +821,12 @@ void sched_free(struct sched *s)
         free_bmc(s->v[i]);
     free(s->v);
     free(s);
+}
+
+void sched_set_publish_cb(struct sched *s, sched_publish_cb cb, void *arg)
+{
+    s->publish_cb = cb;
+    s->publish_arg = arg;
 }
 
 void sched_set_left_cb(struct sched *s, sched_left_cb cb, void *arg)
@@ -856,6 +878,7 @@ static void do_remove(struct sched_bmc *sb)
 {
     struct sched *s = sb->s;
     char name[CFG_NAME_MAX];
+    uint32_t index = sb->index;
     snprintf(name, sizeof(name), "%s", sb->cfg.name);
     q_unlink(&s->wait_login, sb);
     q_unlink(&s->wait_sdr, sb);
@@ -868,7 +891,7 @@ static void do_remove(struct sched_bmc *sb)
     s->v[i]->pos = i;
     free_bmc(sb);
     if (s->left_cb)
-        s->left_cb(s, s->left_arg, name);
+        s->left_cb(s, s->left_arg, name, index);
 }
 
 void sched_remove(struct sched_bmc *sb)
@@ -992,6 +1015,7 @@ void sched_stats(const struct sched *s, struct sched_stats *out)
     memset(out, 0, sizeof(*out));
     out->logins_in_flight = s->logins;
     out->login_window = s->window;
+    out->login_window_min = s->window_min;
     out->max_logins_seen = s->max_logins_seen;
     out->sdr_in_flight = s->sdrs;
     out->max_sdr_seen = s->max_sdr_seen;

@@ -83,7 +83,17 @@ struct sched_info {
 };
 
 /* Called after a BMC left (sched_remove) and its poller entry is gone. */
-typedef void (*sched_left_cb)(struct sched *s, void *arg, const char *name);
+typedef void (*sched_left_cb)(struct sched *s, void *arg, const char *name, uint32_t index);
+/*
+ * ---- store hook ---------------------------------------------------------
+ * Called after every chain (completed or failed), on the scheduler's
+ * thread, while the BMC's struct bmc_data is quiet: the place to build and
+ * publish its snapshot (snap_build() + store_publish(), src/store/store.h,
+ * with sched_info() for the state and index).  On leave, the left callback
+ * above is the place for store_remove(index).
+ */
+typedef void (*sched_publish_cb)(struct sched *s, void *arg, struct sched_bmc *sb);
+void sched_set_publish_cb(struct sched *s, sched_publish_cb cb, void *arg);
 
 struct sched *sched_new(struct ev_loop *loop, struct poller *p, const struct sched_opts *o);
 /* Stops every timer; frees every BMC without closing sessions (poller_close_all first). */
@@ -124,6 +134,7 @@ bool sched_leaving(const struct sched_bmc *sb);
 /* Fleet figures. */
 struct sched_stats {
     uint32_t logins_in_flight, login_window, max_logins_seen;
+    uint32_t login_window_min; /* the smallest the window has been */
     uint32_t sdr_in_flight, max_sdr_seen;
     uint32_t waiting_login, waiting_sdr;
     uint64_t login_timeouts, logins_ok;
@@ -131,9 +142,10 @@ struct sched_stats {
 void sched_stats(const struct sched *s, struct sched_stats *out);
 
 /*
- * Sharding: the 32-bit FNV-1a hash of the BMC name; shard K of N (1-based)
- * owns the names whose hash mod N is K - 1.  Stable across versions and
- * machines, so every process of a sharded fleet agrees.
+ * Sharding: h = the 32-bit FNV-1a hash of the BMC name, then MurmurHash3's
+ * 32-bit finalizer (fmix32); shard K of N (1-based) owns the names with
+ * h mod N = K - 1.  Stable across versions and machines, so every process
+ * of a sharded fleet agrees.
  */
 uint32_t sched_name_hash(const char *name);
 bool sched_in_shard(const char *name, uint32_t k, uint32_t n);
