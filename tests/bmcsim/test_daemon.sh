@@ -37,6 +37,7 @@ sensor-interval = 3
 sel-interval = 5
 auth-retry-interval = 30
 unreachable-max-backoff = 20
+socket-buffer = 67108864
 defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17}  privilege = "admin" }
 bmc-group "sim" { addresses = "127.0.0.1:[$PORT-$((PORT + ${NGROUP:-3}))]"  name-format = "sim%d" }
 $1
@@ -116,6 +117,13 @@ assert_contains "$(bstat badpw error_text)" "badpw" "the error text names the BM
 assert_num ">" "$(bstat sim$PORT sensors)" 10 "sensors were read from sim$PORT ($(bstat sim$PORT sensors))"
 assert_num ">" "$(bstat sim$PORT readings)" 10 "readings are there ($(bstat sim$PORT readings))"
 assert_eq "$(bstat sim$PORT fru_read)" True "FRU was read"
+rmem_max=$(cat /proc/sys/net/core/rmem_max 2> /dev/null || echo 0)
+if ((rmem_max > 0 && rmem_max < 67108864)); then
+    assert_contains "$(cat "$RUNDIR/run1.err")" "socket receive buffer is $rmem_max bytes, not the 67108864 asked for" \
+        "socket-buffer above net.core.rmem_max ($rmem_max): the clamp is logged"
+else
+    assert_not_contains "$(cat "$RUNDIR/run1.err")" "socket receive buffer is" "socket-buffer granted: nothing logged"
+fi
 idx1=$(indices)
 nidx=$(printf '%s\n' "$idx1" | cut -d= -f2 | sort -u | wc -l)
 assert_eq "$nidx" 6 "six distinct indices"
