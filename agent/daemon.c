@@ -93,17 +93,20 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
     sched_info(sb, &si);
     const struct bmc_data *d = sched_data(sb);
     const struct cfg_bmc *c = sched_cfg(sb);
-    const struct bmc_counters *bc = bmc_counters(d->b);
+    static const struct bmc_counters none;
+    const struct bmc_counters *bc = d->b ? bmc_counters(d->b) : &none;
     json_object *j = json_object_new_object();
     json_object_object_add(j, "name", json_object_new_string(c->name));
     json_object_object_add(j, "index", json_object_new_int64(si.index));
-    json_object_object_add(j, "address", json_object_new_string(bmc_address(d->b)));
+    json_object_object_add(j, "address",
+                           json_object_new_string(d->b ? bmc_address(d->b) : c->address));
     json_object_object_add(j, "state", json_object_new_string(sched_state_name(si.state)));
     json_object_object_add(j, "error",
                            si.error ? json_object_new_string(bmc_error_word(si.error)) : NULL);
     json_object_object_add(j, "error_text",
                            si.error ? json_object_new_string(si.error_text) : NULL);
-    json_object_object_add(j, "session", json_object_new_string(bmc_state_name(bmc_state(d->b))));
+    json_object_object_add(j, "session",
+                           json_object_new_string(d->b ? bmc_state_name(bmc_state(d->b)) : "none"));
     json_object_object_add(j, "leaving", json_object_new_boolean(sched_leaving(sb)));
     json_object_object_add(j, "chains", json_object_new_int64(si.chains));
     json_object_object_add(j, "failures", json_object_new_int64(si.failures));

@@ -153,6 +153,12 @@ bool sched_in_shard(const char *name, uint32_t k, uint32_t n)
 
 /* ---- small helpers ------------------------------------------------------- */
 
+/* "host:port" for messages, also before the address resolved. */
+static const char *sched_address(const struct sched_bmc *sb)
+{
+    return sb->d.b ? bmc_address(sb->d.b) : sb->cfg.address;
+}
+
 static uint64_t rng_next(struct sched *s)
 {
     uint64_t x = s->rng; /* xorshift64: jitter only, no secret */
@@ -200,7 +206,7 @@ static void set_state(struct sched_bmc *sb, enum sched_state st)
                              : LOG_LVL_NOTICE;
     if (sb->state == SCHED_DEGRADED && st == SCHED_POLLING)
         lvl = LOG_LVL_NOTICE;
-    log_msg(lvl, "BMC %s (%s): %s -> %s", sb->cfg.name, bmc_address(sb->d.b),
+    log_msg(lvl, "BMC %s (%s): %s -> %s", sb->cfg.name, sched_address(sb),
             sched_state_name(sb->state), sched_state_name(st));
     sb->state = st;
 }
@@ -766,6 +772,24 @@ static void chain_go(struct sched_bmc *sb)
     ident_next(sb);
 }
 
+/*
+ * A BMC whose address did not resolve stays in the fleet (state error,
+ * error word resolve) and is tried again with the unreachable backoff: a
+ * DNS outage at start-up must not drop BMCs for good.
+ */
+static int try_resolve(struct sched_bmc *sb)
+{
+    char err[640];
+    sb->d.b = poller_add(sb->s->p, &sb->cfg, err, sizeof(err));
+    if (sb->d.b) {
+        bmc_set_user(sb->d.b, sb);
+        log_notice("BMC %s (%s): the address resolves now", sb->cfg.name, sched_address(sb));
+        return 0;
+    }
+    chain_fail(sb, BMC_E_RESOLVE, err);
+    return -1;
+}
+
 static void on_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
     (void)loop;
@@ -780,6 +804,8 @@ static void on_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
         return;
     }
     if (sb->s->stopping || sb->cs != C_IDLE)
+        return;
+    if (!sb->d.b && try_resolve(sb) < 0)
         return;
     start_chain(sb);
 }
@@ -857,11 +883,15 @@ struct sched_bmc *sched_add(struct sched *s, const struct cfg_bmc *cfg, uint32_t
     sb->cfg = *cfg;
     sb->index = index;
     sb->d.b = poller_add(s->p, &sb->cfg, err, errlen);
-    if (!sb->d.b) {
+    /* poller_add() says "cannot resolve" for a name lookup that failed:
+     * such a BMC is kept and retried; any other refusal is final */
+    bool unresolved = !sb->d.b && strstr(err, "cannot resolve");
+    if (!sb->d.b && !unresolved) {
         free(sb);
         return NULL;
     }
-    bmc_set_user(sb->d.b, sb);
+    if (sb->d.b)
+        bmc_set_user(sb->d.b, sb);
     sb->pos = s->n;
     s->v[s->n++] = sb;
     ev_timer_init(&sb->timer, on_timer, sb);
@@ -869,6 +899,11 @@ struct sched_bmc *sched_add(struct sched *s, const struct cfg_bmc *cfg, uint32_t
     for (int t = 0; t < TASK__COUNT; t++)
         sb->due[t] = ev_now(s->loop) + delay;
     sb->next_ns = ev_now(s->loop) + delay;
+    if (unresolved) {
+        log_warn("%s; retried with backoff", err);
+        chain_fail(sb, BMC_E_RESOLVE, err); /* arms the retry timer */
+        return sb;
+    }
     if (!s->stopping)
         ev_timer_start(s->loop, &sb->timer, delay);
     return sb;

@@ -90,7 +90,8 @@ typedef void (*sched_left_cb)(struct sched *s, void *arg, const char *name, uint
  * thread, while the BMC's struct bmc_data is quiet: the place to build and
  * publish its snapshot (snap_build() + store_publish(), src/store/store.h,
  * with sched_info() for the state and index).  On leave, the left callback
- * above is the place for store_remove(index).
+ * above is the place for store_remove(index).  sb's bmc_data.b is NULL
+ * while its address does not resolve (state error, error word resolve).
  */
 typedef void (*sched_publish_cb)(struct sched *s, void *arg, struct sched_bmc *sb);
 void sched_set_publish_cb(struct sched *s, sched_publish_cb cb, void *arg);

@@ -69,6 +69,7 @@ unreachable-max-backoff = 16
 defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17} }
 bmc-group "sim" { addresses = "127.0.0.1:[$PORT-$((PORT + 2))]"  name-format = "sim%d" }
 bmc "dead" { address = "127.0.0.1"  port = $DEAD }
+bmc "nodns" { address = "no-such-host.invalid" }
 EOF
 "$BRIDGE" -c "$CFG" -v > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
 DPID=$!
@@ -115,6 +116,9 @@ assert_num ">=" "$((c1 - c0))" 3 "meanwhile sim$PORT kept polling ($((c1 - c0)) 
 # the dead port: enough time for rounds at about 4, 8 and 16 s
 wait_for 40 test "$(grep -c ' 060000ff06' "$RUNDIR/dead.log")" -ge 6 || true
 assert_eq "$(bstat dead state)" unreachable "the dead port reads unreachable"
+assert_eq "$(bstat nodns state)" error "a name that does not resolve: the BMC stays, state error"
+assert_eq "$(bstat nodns error)" resolve "its error word is resolve"
+assert_num ">=" "$(bstat nodns failures)" 2 "the lookup was retried ($(bstat nodns failures) attempts)"
 kill -TERM "$DPID"
 rc=0
 wait "$DPID" || rc=$?
