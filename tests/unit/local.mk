@@ -16,7 +16,8 @@ UNIT_TESTS = \
 	tests/unit/test_fru \
 	tests/unit/test_sel \
 	tests/unit/test_sdr_repo \
-	tests/unit/test_fleet
+	tests/unit/test_fleet \
+	tests/unit/test_asf_info
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -59,3 +60,7 @@ tests_unit_test_sdr_repo_LDADD = $(UNIT_LIBS)
 tests_unit_test_fleet_SOURCES = tests/unit/test_fleet.c
 tests_unit_test_fleet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fleet_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_asf_info_SOURCES = tests/unit/test_asf_info.c
+tests_unit_test_asf_info_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_asf_info_LDADD = $(UNIT_LIBS)
