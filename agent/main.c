@@ -40,6 +40,7 @@ static void usage(FILE *f)
             "                      SDRs and SEL positions (each poll reads only new SEL entries)\n"
             "      --interval S    seconds between polls (default 10)\n"
             "      --step          between polls, wait for a line on standard input instead\n"
+            "      --shard K/N     daemon: poll only shard K of N (overrides the shard key)\n"
             "  -v, --verbose       more log output (repeat for debug)\n"
             "  -q, --quiet         only errors\n"
             "  -h, --help          this help\n"
@@ -51,18 +52,26 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
-        {"once", no_argument, NULL, 'O'},         {"json", no_argument, NULL, 'J'},
-        {"polls", required_argument, NULL, 'P'},  {"interval", required_argument, NULL, 'I'},
-        {"step", no_argument, NULL, 'S'},         {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'C'},
+        {"once", no_argument, NULL, 'O'},
+        {"json", no_argument, NULL, 'J'},
+        {"polls", required_argument, NULL, 'P'},
+        {"interval", required_argument, NULL, 'I'},
+        {"step", no_argument, NULL, 'S'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"shard", required_argument, NULL, 'H'},
+        {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
     bool check = false, once = false;
     struct once_opts oo = {.json = false, .polls = 1, .interval_ms = 10000, .step = false};
     bool poll_opts = false;
     int verbose = 0, quiet = 0, c;
+    unsigned long shard_k = 0, shard_n = 0;
     while ((c = getopt_long(argc, argv, "c:vqhV", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -103,6 +112,16 @@ int main(int argc, char **argv)
             oo.step = true;
             poll_opts = true;
             break;
+        case 'H': {
+            char *end;
+            shard_k = strtoul(optarg, &end, 10);
+            shard_n = *end == '/' ? strtoul(end + 1, &end, 10) : 0;
+            if (*end || shard_k < 1 || shard_n < 1 || shard_k > shard_n || shard_n > 4096) {
+                fprintf(stderr, "ipmi-snmp-bridge: --shard takes K/N with 1 <= K <= N <= 4096\n");
+                return 2;
+            }
+            break;
+        }
         case 'v':
             verbose++;
             break;
@@ -152,6 +171,10 @@ int main(int argc, char **argv)
     } else if (once) {
         status = once_run(cfg, &oo, stdout);
     } else {
+        if (shard_n) {
+            cfg->shard_k = (uint32_t)shard_k;
+            cfg->shard_n = (uint32_t)shard_n;
+        }
         /* the daemon owns the configuration from here (a reload replaces it) */
         return daemon_run(path, cfg, NULL);
     }
