@@ -80,8 +80,14 @@ declare -a SPIDS=()
 for k in 1 2; do
     sed -e "s#^status-file = .*#status-file = \"$RUNDIR/status$k.json\"#" \
         -e "s#^state-dir = .*#state-dir = \"$RUNDIR/state$k\"#" "$CFG" > "$RUNDIR/shard$k.conf"
-    echo "shard = \"$k/2\"" >> "$RUNDIR/shard$k.conf"
-    "$BRIDGE" -c "$RUNDIR/shard$k.conf" > "$RUNDIR/shard$k.out" 2> "$RUNDIR/shard$k.err" < /dev/null &
+    # shard 1 from the config key, shard 2 from the command line
+    shardarg=()
+    if ((k == 1)); then
+        echo "shard = \"1/2\"" >> "$RUNDIR/shard$k.conf"
+    else
+        shardarg=(--shard 2/2)
+    fi
+    "$BRIDGE" -c "$RUNDIR/shard$k.conf" "${shardarg[@]}" > "$RUNDIR/shard$k.out" 2> "$RUNDIR/shard$k.err" < /dev/null &
     SPIDS+=($!)
     track_pid "$!" ipmi-snmp-bridge
 done
