@@ -60,6 +60,7 @@ struct daemon {
     struct pending *pend; /* changed BMCs waiting for their old self to leave */
     size_t npend, cappend;
     uint32_t reloads, reload_errors;
+    uint32_t fallback_index; /* without a usable state-dir: the next index for this run */
     uint64_t started_ns;
 };
 
@@ -68,7 +69,13 @@ struct daemon {
 static uint32_t index_of(struct daemon *dm, const struct cfg_bmc *b)
 {
     uint32_t v = dm->im ? index_map_get(dm->im, b->name, b->index) : 0;
-    return v ? v : b->index;
+    if (v)
+        return v;
+    /* no index file: explicit indices, else numbers above every one given out */
+    v = b->index ? b->index : ++dm->fallback_index;
+    if (v > dm->fallback_index)
+        dm->fallback_index = v;
+    return v;
 }
 
 static void save_indices(struct daemon *dm)
@@ -533,11 +540,14 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     }
     sched_set_left_cb(dm.s, on_left, &dm);
     size_t owned = 0;
+    for (size_t i = 0; i < cfg->nbmcs; i++) /* automatic indices stay clear of explicit ones */
+        if (cfg->bmcs[i].index > dm.fallback_index)
+            dm.fallback_index = cfg->bmcs[i].index;
     for (size_t i = 0; i < cfg->nbmcs; i++) {
         const struct cfg_bmc *b = &cfg->bmcs[i];
         if (!sched_in_shard(b->name, cfg->shard_k, cfg->shard_n))
             continue;
-        uint32_t idx = dm.im ? index_of(&dm, b) : (b->index ? b->index : (uint32_t)(i + 1));
+        uint32_t idx = index_of(&dm, b);
         if (!sched_add(dm.s, b, idx, COLD_SPREAD_MS, err, sizeof(err)))
             log_err("BMC %s not polled: %s", b->name, err); /* e.g. a name that does not resolve */
         else
