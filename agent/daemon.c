@@ -418,8 +418,10 @@ static void reload(struct daemon *dm)
                dm->path, added, removed, changed, retimed, kept);
     if (dm->hooks && dm->hooks->reload)
         dm->hooks->reload(dm->hooks->arg, dm->cfg);
-    if (ev_timer_active(&dm->status_timer) || dm->cfg->status_file[0])
+    if (dm->cfg->status_file[0] && dm->cfg->status_interval_s)
         ev_timer_start(dm->loop, &dm->status_timer, 0);
+    else
+        ev_timer_stop(dm->loop, &dm->status_timer);
 }
 
 /* ---- shutdown ---------------------------------------------------------------------- */
@@ -562,7 +564,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     }
     ev_timer_init(&dm.status_timer, on_status_timer, &dm);
     ev_timer_init(&dm.guard, on_guard, &dm);
-    if (cfg->status_file[0])
+    if (cfg->status_file[0] && cfg->status_interval_s)
         ev_timer_start(dm.loop, &dm.status_timer, 0);
     if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, cfg) < 0)
         log_err("the AgentX subagent did not start; polling goes on");

@@ -205,11 +205,19 @@ assert_num ">=" "$active" 4 "sessions open before SIGTERM ($active)"
 assert_eq "$(($(counter sessions_closed) - closed0))" "$active" "one Close Session per open session"
 assert_eq "$(counter sessions_active)" 0 "no session left open at the simulator"
 
-# ---- a restart keeps every index
+# ---- a restart keeps every index; the status file now only on SIGUSR1
 rm -f "$STATUS"
+sed -i 's/^status-interval = 1$/status-interval = 0/' "$CFG"
 start_daemon run2
-wait_for 30 test -s "$STATUS" || true
-wait_for 30 polling_count 4 || true
+sleep 2
+assert_cmd "status-interval = 0: no status file without SIGUSR1" test ! -e "$STATUS"
+usr1_polling() {
+    kill -USR1 "$DPID" 2> /dev/null
+    sleep 0.3
+    polling_count 4
+}
+wait_for 40 usr1_polling || true
+assert_eq "$(fstat fleet.states.polling)" 4 "SIGUSR1 writes the status file: the four BMCs poll again"
 assert_eq "$(indices)" "$idx2" "after a restart every BMC has the same index"
 kill -TERM "$DPID"
 wait "$DPID" || true
