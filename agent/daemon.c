@@ -119,6 +119,7 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
     json_object_object_add(j, "failures", json_object_new_int64(si.failures));
     json_object_object_add(j, "logins", json_object_new_int64((int64_t)bc->sessions_opened));
     json_object_object_add(j, "requests", json_object_new_int64((int64_t)bc->requests));
+    json_object_object_add(j, "bad_packets", json_object_new_int64((int64_t)bc->bad_packets));
     json_object_object_add(j, "backoff_s", json_object_new_int64(si.backoff_s));
     json_object_object_add(
         j, "next_in_s",

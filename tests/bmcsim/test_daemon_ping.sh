@@ -5,7 +5,8 @@
 # "unreachable", while the other BMCs keep polling.  A simulated BMC that
 # goes silent (reboot) is pinged, answers with a Presence Pong once it is
 # back (bmcsim counts the pings), and returns to "polling" with a new
-# session.
+# session.  A name that does not resolve and a peer answering garbage stay
+# in the fleet (error / unreachable, garbage counted); the daemon runs on.
 #
 #   make check TESTS=tests/bmcsim/test_daemon_ping.sh
 set -euo pipefail
@@ -17,8 +18,9 @@ require_bridge
 require_cmds python3
 bmcsim_setup
 
-PORT=$(free_port 4 26300) || bail_out "no free ports"
+PORT=$(free_port 5 26300) || bail_out "no free ports"
 DEAD=$((PORT + 3))
+GARBAGE=$((PORT + 4)) # answers every datagram with noise
 start_bmcsim sim --count 3 --base-port "$PORT" --seed 9 --tick-ms 0 || bail_out "bmcsim did not start"
 note "$SIM_READY"
 
@@ -52,6 +54,18 @@ with open(sys.argv[2], "w", buffering=1) as log:
 PY
 LPID=$!
 track_pid "$LPID" python3
+python3 - "$GARBAGE" << 'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(os.urandom(37), a)                            # not RMCP at all
+    s.sendto(bytes([6, 0, 0xFF, 7]) + os.urandom(40), a)   # RMCP, garbage inside
+    s.sendto(bytes([6, 0, 0xFF, 6]) + os.urandom(24), a)   # ASF, garbage inside
+PY
+GPID=$!
+track_pid "$GPID" python3
 for ((i = 0; i < 50; i++)); do grep -q ready "$RUNDIR/dead.log" 2> /dev/null && break; sleep 0.1; done
 
 CFG=$RUNDIR/bridge.conf
@@ -70,6 +84,7 @@ defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17
 bmc-group "sim" { addresses = "127.0.0.1:[$PORT-$((PORT + 2))]"  name-format = "sim%d" }
 bmc "dead" { address = "127.0.0.1"  port = $DEAD }
 bmc "nodns" { address = "no-such-host.invalid" }
+bmc "garbage" { address = "127.0.0.1"  port = $GARBAGE }
 EOF
 "$BRIDGE" -c "$CFG" -v > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
 DPID=$!
@@ -118,6 +133,9 @@ wait_for 40 test "$(grep -c ' 060000ff06' "$RUNDIR/dead.log")" -ge 6 || true
 assert_eq "$(bstat dead state)" unreachable "the dead port reads unreachable"
 assert_eq "$(bstat nodns state)" error "a name that does not resolve: the BMC stays, state error"
 assert_eq "$(bstat nodns error)" resolve "its error word is resolve"
+assert_match "$(bstat garbage state)" '^(unreachable|error)$' "a BMC answering garbage never polls ($(bstat garbage state))"
+assert_num ">" "$(bstat garbage bad_packets)" 3 "its garbage is refused and counted ($(bstat garbage bad_packets) bad packets)"
+assert_cmd "the daemon is still running" kill -0 "$DPID"
 assert_num ">=" "$(bstat nodns failures)" 2 "the lookup was retried ($(bstat nodns failures) attempts)"
 kill -TERM "$DPID"
 rc=0
