@@ -25,6 +25,8 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +66,84 @@ struct daemon {
     uint64_t started_ns;
 };
 
+/* ---- privileges ------------------------------------------------------------- */
+
+/*
+ * Root is refused without a `user` to become, unless --allow-root said so.
+ * Checked before anything is opened, so the refusal is the only effect.
+ */
+static int check_root(const struct cfg *cfg)
+{
+    if (geteuid() != 0 || cfg->user[0])
+        return 0;
+    if (!cfg->allow_root) {
+        log_err("refusing to run as root: set user = \"NAME\" in the configuration (the daemon "
+                "opens its sockets, then runs as NAME), or pass --allow-root to run as root");
+        return -1;
+    }
+    log_warn("running as root (--allow-root); a user = \"NAME\" setting would drop privileges");
+    return 0;
+}
+
+/*
+ * Become `user` (its uid, primary gid and supplementary groups) once the
+ * sockets are open and the configuration, secrets included, has been read.
+ * Every file written later (status file, index file, SDR cache) and every
+ * reload (SIGHUP reads the configuration and its secret files again) is
+ * done as that user.  Failing to drop is fatal: running on as root when the
+ * configuration asks otherwise is not an option.
+ */
+static int drop_privileges(const struct cfg *cfg)
+{
+    if (!cfg->user[0])
+        return 0;
+    errno = 0;
+    struct passwd *pw = getpwnam(cfg->user);
+    if (!pw) {
+        log_err("user = \"%s\": %s", cfg->user,
+                errno ? strerror(errno) : "no such user in the password database");
+        return -1;
+    }
+    char name[sizeof(cfg->user)];
+    snprintf(name, sizeof(name), "%s", pw->pw_name);
+    uid_t uid = pw->pw_uid;
+    gid_t gid = pw->pw_gid;
+    if (geteuid() != 0) {
+        if (uid == geteuid() && gid == getegid())
+            return 0; /* started as that user already */
+        log_err("user = \"%s\": cannot become uid %ld: not started as root (running as uid %ld)",
+                cfg->user, (long)uid, (long)geteuid());
+        return -1;
+    }
+    if (uid == 0) {
+        if (!cfg->allow_root) {
+            log_err("user = \"%s\" is root (uid 0); name an unprivileged user, or pass "
+                    "--allow-root",
+                    cfg->user);
+            return -1;
+        }
+        return 0;
+    }
+    if (initgroups(name, gid) < 0) {
+        log_err("user = \"%s\": initgroups: %s", name, strerror(errno));
+        return -1;
+    }
+    if (setgid(gid) < 0) {
+        log_err("user = \"%s\": setgid(%ld): %s", name, (long)gid, strerror(errno));
+        return -1;
+    }
+    if (setuid(uid) < 0) {
+        log_err("user = \"%s\": setuid(%ld): %s", name, (long)uid, strerror(errno));
+        return -1;
+    }
+    if (setuid(0) == 0 || geteuid() == 0 || getegid() == 0) {
+        log_err("user = \"%s\": root could be regained after the change; stopping", name);
+        return -1;
+    }
+    log_notice("running as user %s (uid %ld, gid %ld)", name, (long)uid, (long)gid);
+    return 0;
+}
+
 /* ---- indices ------------------------------------------------------------------ */
 
 static uint32_t index_of(struct daemon *dm, const struct cfg_bmc *b)
@@ -94,6 +174,32 @@ static json_object *age(uint64_t now, uint64_t then)
     return json_object_new_double((double)(now - then) / 1e9);
 }
 
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* SEL entries kept in the ring whose record ID another kept entry has too. */
+static uint32_t sel_duplicates(const struct sel_state *st)
+{
+    size_t n = st ? sel_state_count(st) : 0;
+    if (n < 2)
+        return 0;
+    uint16_t *ids = malloc(n * sizeof(*ids));
+    if (!ids)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *e = sel_state_entry(st, i);
+        ids[i] = e ? (uint16_t)(e[0] | e[1] << 8) : 0;
+    }
+    qsort(ids, n, sizeof(*ids), cmp_u16);
+    uint32_t dup = 0;
+    for (size_t i = 1; i < n; i++)
+        dup += ids[i] == ids[i - 1];
+    free(ids);
+    return dup;
+}
+
 static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t now)
 {
     struct sched_info si;
@@ -117,6 +223,10 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
     json_object_object_add(j, "leaving", json_object_new_boolean(sched_leaving(sb)));
     json_object_object_add(j, "chains", json_object_new_int64(si.chains));
     json_object_object_add(j, "failures", json_object_new_int64(si.failures));
+    json_object_object_add(j, "sweeps", json_object_new_int64(si.sweeps));
+    json_object_object_add(j, "full_sweeps", json_object_new_int64(si.full_sweeps));
+    json_object_object_add(j, "full_sweep_age_s", age(now, si.last_full_sweep_ns));
+    json_object_object_add(j, "unreachable_marks", json_object_new_int64(si.unreachable_marks));
     json_object_object_add(j, "logins", json_object_new_int64((int64_t)bc->sessions_opened));
     json_object_object_add(j, "requests", json_object_new_int64((int64_t)bc->requests));
     json_object_object_add(j, "bad_packets", json_object_new_int64((int64_t)bc->bad_packets));
@@ -139,7 +249,9 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
                            json_object_new_int64(d->repo ? (int64_t)d->repo->nrecords : 0));
     json_object_object_add(j, "sel_entries",
                            json_object_new_int64(d->sel ? (int64_t)sel_state_count(d->sel) : 0));
+    json_object_object_add(j, "sel_duplicates", json_object_new_int64(sel_duplicates(d->sel)));
     json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
+    json_object_object_add(j, "counters", report_json_counters(bc));
     report_json_info(j, d);
     (void)dm;
     return j;
@@ -187,6 +299,9 @@ static void write_status(struct daemon *dm)
         json_object_object_add(bs, sched_state_name((enum sched_state)k),
                                json_object_new_int64(by_state[k]));
     json_object_object_add(f, "states", bs);
+    struct bmc_counters sum; /* of the BMCs in the poller now */
+    poller_counters(dm->p, &sum);
+    json_object_object_add(f, "counters", report_json_counters(&sum));
     json_object_object_add(root, "fleet", f);
     json_object_object_add(root, "bmcs", arr);
 
@@ -350,6 +465,7 @@ static void reload(struct daemon *dm)
     /* keep the shard of the running process: a shard change needs a restart */
     nc->shard_k = dm->cfg->shard_k;
     nc->shard_n = dm->cfg->shard_n;
+    nc->allow_root = dm->cfg->allow_root;
 
     size_t n_old = sched_count(dm->s), n_new = 0;
     struct sched_bmc **ov = calloc(n_old ? n_old : 1, sizeof(*ov));
@@ -504,15 +620,8 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         log_err("signalfd: %s", strerror(errno));
         goto out;
     }
-    if (cfg->user[0])
-        log_notice("user = \"%s\": changing user is not part of this build; running as uid %ld",
-                   cfg->user, (long)getuid());
-
-    dm.im = index_map_load(cfg->state_dir, err, sizeof(err));
-    if (!dm.im)
-        log_err("BMC indices cannot be kept (state-dir): %s; they are assigned in configuration "
-                "order for this run",
-                err);
+    if (check_root(cfg) < 0)
+        goto out;
 
     struct poller_opts po;
     poller_opts_default(&po);
@@ -534,6 +643,16 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         log_err("%s", err);
         goto out;
     }
+    if (hooks && hooks->bind && hooks->bind(hooks->arg, dm.loop, cfg) < 0)
+        log_err("a listener could not be opened before the change of user; polling goes on");
+    if (drop_privileges(cfg) < 0)
+        goto out;
+
+    dm.im = index_map_load(cfg->state_dir, err, sizeof(err));
+    if (!dm.im)
+        log_err("BMC indices cannot be kept (state-dir): %s; they are assigned in configuration "
+                "order for this run",
+                err);
     struct sched_opts so;
     sched_opts_from_cfg(&so, cfg);
     dm.s = sched_new(dm.loop, dm.p, &so);

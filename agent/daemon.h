@@ -19,6 +19,12 @@ struct daemon;
  */
 struct daemon_hooks {
     void *arg;
+    /*
+     * Before privileges are dropped (the `user` key): open what needs root,
+     * e.g. the PET listener's UDP port 162.  -1 is logged; the daemon keeps
+     * polling.  Runs once, at start; a reload runs as `user`.
+     */
+    int (*bind)(void *arg, struct ev_loop *loop, const struct cfg *cfg);
     /* After the poller started.  -1 is logged; the daemon keeps polling. */
     int (*start)(void *arg, struct ev_loop *loop, const struct cfg *cfg);
     /* After a reload was accepted (the new configuration is in effect). */

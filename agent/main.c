@@ -41,6 +41,7 @@ static void usage(FILE *f)
             "      --interval S    seconds between polls (default 10)\n"
             "      --step          between polls, wait for a line on standard input instead\n"
             "      --shard K/N     daemon: poll only shard K of N (overrides the shard key)\n"
+            "      --allow-root    daemon: run as root although no `user` is configured\n"
             "  -v, --verbose       more log output (repeat for debug)\n"
             "  -q, --quiet         only errors\n"
             "  -h, --help          this help\n"
@@ -52,22 +53,16 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check-config", no_argument, NULL, 'C'},
-        {"once", no_argument, NULL, 'O'},
-        {"json", no_argument, NULL, 'J'},
-        {"polls", required_argument, NULL, 'P'},
-        {"interval", required_argument, NULL, 'I'},
-        {"step", no_argument, NULL, 'S'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"shard", required_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
+        {"once", no_argument, NULL, 'O'},         {"json", no_argument, NULL, 'J'},
+        {"polls", required_argument, NULL, 'P'},  {"interval", required_argument, NULL, 'I'},
+        {"step", no_argument, NULL, 'S'},         {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {"shard", required_argument, NULL, 'H'},
+        {"allow-root", no_argument, NULL, 'R'},   {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
-    bool check = false, once = false;
+    bool check = false, once = false, allow_root = false;
     struct once_opts oo = {.json = false, .polls = 1, .interval_ms = 10000, .step = false};
     bool poll_opts = false;
     int verbose = 0, quiet = 0, c;
@@ -122,6 +117,9 @@ int main(int argc, char **argv)
             }
             break;
         }
+        case 'R':
+            allow_root = true;
+            break;
         case 'v':
             verbose++;
             break;
@@ -171,6 +169,7 @@ int main(int argc, char **argv)
     } else if (once) {
         status = once_run(cfg, &oo, stdout);
     } else {
+        cfg->allow_root = allow_root;
         if (shard_n) {
             cfg->shard_k = (uint32_t)shard_k;
             cfg->shard_n = (uint32_t)shard_n;

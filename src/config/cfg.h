@@ -75,6 +75,7 @@ struct cfg {
     char status_file[512];      /* empty: off; else JSON status written here */
     uint32_t status_interval_s; /* and rewritten this often (0: on SIGUSR1 only) */
     uint32_t shard_k, shard_n;  /* this process owns shard K of N (N = 1: everything) */
+    bool allow_root;            /* --allow-root (command line only): root without `user` */
     struct cfg_bmc *bmcs;
     size_t nbmcs;
     char *path;   /* the file that was loaded */

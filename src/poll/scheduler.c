@@ -59,6 +59,9 @@ struct sched_bmc {
     struct sched_bmc *wnext; /* in a wait queue */
     uint32_t backoff_s;
     uint32_t chains, failures;
+    uint32_t sweeps, full_sweeps; /* sensor tasks done; those with every sensor answered */
+    uint32_t unreachable_marks;   /* times the BMC went to unreachable */
+    uint64_t last_full_sweep;
     uint32_t retries_unreachable; /* retries since the BMC became unreachable */
     uint8_t pings_left;
     bool ping_probed, ignores_ping; /* learnt once the BMC answered a login */
@@ -208,6 +211,8 @@ static void set_state(struct sched_bmc *sb, enum sched_state st)
         lvl = LOG_LVL_NOTICE;
     log_msg(lvl, "BMC %s (%s): %s -> %s", sb->cfg.name, sched_address(sb),
             sched_state_name(sb->state), sched_state_name(st));
+    if (st == SCHED_UNREACHABLE)
+        sb->unreachable_marks++;
     sb->state = st;
 }
 
@@ -516,10 +521,18 @@ static void on_sensors(struct bmc *b, void *arg, const struct sensor_poll *p)
     struct bmc_data *d = &sb->d;
     d->have_sensors = true;
     d->thresholds_read = true;
+    bool full = true;
     for (size_t i = 0; d->set && i < d->set->n; i++)
-        if (d->vals[i].why == SENSOR_WHY_SESSION)
+        if (d->vals[i].why == SENSOR_WHY_SESSION) {
             sb->degraded = true;
+            full = false;
+        }
     sb->last_ok[TASK_SENSORS] = ev_now(sb->s->loop);
+    sb->sweeps++;
+    if (full) {
+        sb->full_sweeps++;
+        sb->last_full_sweep = sb->last_ok[TASK_SENSORS];
+    }
     if (stop_here(sb))
         return;
     stage_next(sb);
@@ -1040,6 +1053,10 @@ void sched_info(const struct sched_bmc *sb, struct sched_info *out)
     out->index = sb->index;
     out->chains = sb->chains;
     out->failures = sb->failures;
+    out->sweeps = sb->sweeps;
+    out->full_sweeps = sb->full_sweeps;
+    out->last_full_sweep_ns = sb->last_full_sweep;
+    out->unreachable_marks = sb->unreachable_marks;
     memcpy(out->last_ok_ns, sb->last_ok, sizeof(out->last_ok_ns));
     out->next_ns = sb->next_ns;
     out->backoff_s = sb->backoff_s;

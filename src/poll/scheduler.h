@@ -80,6 +80,10 @@ struct sched_info {
     uint64_t last_ok_ns[TASK__COUNT]; /* ev_now() when each task last completed; 0 = never */
     uint64_t next_ns;                 /* when the next chain is due */
     uint32_t backoff_s;               /* current unreachable backoff (0: none) */
+    uint32_t sweeps;                  /* sensor tasks completed */
+    uint32_t full_sweeps;             /* of which every sensor got an answer (no session error) */
+    uint64_t last_full_sweep_ns;      /* ev_now() of the last full sweep; 0 = never */
+    uint32_t unreachable_marks;       /* times the BMC entered SCHED_UNREACHABLE */
 };
 
 /* Called after a BMC left (sched_remove) and its poller entry is gone. */

@@ -441,9 +441,8 @@ static json_object *json_sel_stats(const struct bmc_data *o)
     return j;
 }
 
-static json_object *json_counters(const struct bmc *b)
+json_object *report_json_counters(const struct bmc_counters *c)
 {
-    const struct bmc_counters *c = bmc_counters(b);
     json_object *j = json_object_new_object();
 #define CTR(name) json_object_object_add(j, #name, json_object_new_int64((int64_t)c->name))
     CTR(tx_packets);
@@ -492,7 +491,7 @@ static json_object *json_bmc(const struct bmc_data *o)
     json_object_object_add(j, "fru", json_fru(o));
     json_object_object_add(j, "sel", json_sel(o));
     json_object_object_add(j, "sel_stats", json_sel_stats(o));
-    json_object_object_add(j, "counters", json_counters(o->b));
+    json_object_object_add(j, "counters", report_json_counters(bmc_counters(o->b)));
     report_json_info(j, o); /* POH, SEL clock, LAN, DCMI power */
     return j;
 }

@@ -18,4 +18,11 @@
  */
 void report_json_info(json_object *j, const struct bmc_data *o);
 
+/*
+ * The session engine's counters of one BMC (or a sum) as the "counters"
+ * object of --once --json; also the status file's (agent/daemon.c).
+ */
+struct bmc_counters;
+json_object *report_json_counters(const struct bmc_counters *c);
+
 #endif

@@ -56,6 +56,7 @@ enum fault_kind {
     FK_MALFORMED,
     FK_IMPOSTOR,
     FK_REFUSE,
+    FK_OVERSIZE,
     FK__COUNT
 };
 const char *fault_kind_name(unsigned k);
@@ -65,7 +66,7 @@ const char *fault_kind_name(unsigned k);
  * "0.5%" is representable without floating point on the hot path.
  */
 struct faults {
-    uint16_t drop, dup, reorder, slow, busy, truncate, malformed;
+    uint16_t drop, dup, reorder, slow, busy, truncate, malformed, oversize;
     uint32_t delay_ms, jitter_ms, reorder_ms, slow_ms;
     int32_t refuse_after; /* -1: off; else logins after this many attempts are refused */
     bool impostor;

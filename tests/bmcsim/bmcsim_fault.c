@@ -53,6 +53,7 @@ static const char *const fault_names[FK__COUNT] = {
     [FK_SLOW] = "slow",         [FK_BUSY] = "busy",
     [FK_TRUNCATE] = "truncate", [FK_MALFORMED] = "malformed",
     [FK_IMPOSTOR] = "impostor", [FK_REFUSE] = "refuse",
+    [FK_OVERSIZE] = "oversize",
 };
 
 const char *fault_kind_name(unsigned k)
@@ -71,7 +72,7 @@ void faults_default(struct faults *f)
 bool faults_any(const struct faults *f)
 {
     return f->drop || f->dup || f->reorder || f->slow || f->busy || f->truncate || f->malformed ||
-           f->delay_ms || f->jitter_ms || f->impostor || f->refuse_after >= 0;
+           f->oversize || f->delay_ms || f->jitter_ms || f->impostor || f->refuse_after >= 0;
 }
 
 /* "12.5" -> 1250 basis points */
@@ -147,6 +148,8 @@ int faults_set(struct faults *f, const char *kv, char *err, size_t errlen)
         rc = parse_pct(val, &f->truncate);
     else if (!strcmp(key, "malformed"))
         rc = parse_pct(val, &f->malformed);
+    else if (!strcmp(key, "oversize"))
+        rc = parse_pct(val, &f->oversize);
     else if (!strcmp(key, "delay") || !strcmp(key, "delay-ms"))
         rc = parse_u32(val, &f->delay_ms);
     else if (!strcmp(key, "jitter") || !strcmp(key, "jitter-ms"))
@@ -167,7 +170,7 @@ int faults_set(struct faults *f, const char *kv, char *err, size_t errlen)
     } else {
         snprintf(err, errlen,
                  "unknown fault '%s' (drop dup reorder reorder-ms delay jitter slow "
-                 "slow-ms busy truncate malformed impostor refuse-after clear)",
+                 "slow-ms busy truncate malformed oversize impostor refuse-after clear)",
                  key);
         return -1;
     }
@@ -186,7 +189,7 @@ static void fmt_pct(char *buf, size_t cap, uint16_t bp)
 
 void faults_format(const struct faults *f, char *buf, size_t cap)
 {
-    char p[7][16];
+    char p[8][16];
     fmt_pct(p[0], sizeof(p[0]), f->drop);
     fmt_pct(p[1], sizeof(p[1]), f->dup);
     fmt_pct(p[2], sizeof(p[2]), f->reorder);
@@ -194,6 +197,7 @@ void faults_format(const struct faults *f, char *buf, size_t cap)
     fmt_pct(p[4], sizeof(p[4]), f->busy);
     fmt_pct(p[5], sizeof(p[5]), f->truncate);
     fmt_pct(p[6], sizeof(p[6]), f->malformed);
+    fmt_pct(p[7], sizeof(p[7]), f->oversize);
     char ra[16];
     if (f->refuse_after < 0)
         snprintf(ra, sizeof(ra), "off");
@@ -201,9 +205,9 @@ void faults_format(const struct faults *f, char *buf, size_t cap)
         snprintf(ra, sizeof(ra), "%d", (int)f->refuse_after);
     snprintf(buf, cap,
              "drop=%s dup=%s reorder=%s reorder-ms=%u delay=%u jitter=%u slow=%s slow-ms=%u "
-             "busy=%s truncate=%s malformed=%s impostor=%d refuse-after=%s",
+             "busy=%s truncate=%s malformed=%s oversize=%s impostor=%d refuse-after=%s",
              p[0], p[1], p[2], (unsigned)f->reorder_ms, (unsigned)f->delay_ms,
-             (unsigned)f->jitter_ms, p[3], (unsigned)f->slow_ms, p[4], p[5], p[6],
+             (unsigned)f->jitter_ms, p[3], (unsigned)f->slow_ms, p[4], p[5], p[6], p[7],
              f->impostor ? 1 : 0, ra);
 }
 
@@ -299,6 +303,7 @@ void bmc_send(struct bmc *b, const struct sockaddr_in *to, const uint8_t *pkt, s
 {
     const struct faults *fl = bmc_faults(b);
     uint8_t copy[RMCPP_MAX_PACKET];
+    uint8_t big[RMCPP_MAX_PACKET + 64];
 
     if (len > sizeof(copy))
         return;
@@ -314,6 +319,15 @@ void bmc_send(struct bmc *b, const struct sockaddr_in *to, const uint8_t *pkt, s
         copy[at] ^= (uint8_t)(1u << (bs_rand(&b->rng) % 8));
         pkt = copy;
         b->c.faults[FK_MALFORMED]++;
+    }
+    if (session_traffic && bmc_chance(b, fl->oversize)) {
+        /* the reply followed by junk, longer than any RMCP+ packet may be:
+         * the client must refuse the datagram, not overrun a buffer */
+        memcpy(big, pkt, len);
+        bs_rand_bytes(&b->rng, big + len, sizeof(big) - len);
+        pkt = big;
+        len = sizeof(big);
+        b->c.faults[FK_OVERSIZE]++;
     }
     unsigned copies = 1;
     if (bmc_chance(b, fl->dup)) {

@@ -86,7 +86,7 @@ bmc "dead" { address = "127.0.0.1"  port = $DEAD }
 bmc "nodns" { address = "no-such-host.invalid" }
 bmc "garbage" { address = "127.0.0.1"  port = $GARBAGE }
 EOF
-"$BRIDGE" -c "$CFG" -v > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
+"$BRIDGE" -c "$CFG" --allow-root -v > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
 DPID=$!
 track_pid "$DPID" ipmi-snmp-bridge
 
