@@ -189,6 +189,8 @@ static uint32_t interval_s(const struct sched_bmc *sb, enum sched_task t)
     case TASK_SEL:
         return sb->cfg.sel_interval_s ? sb->cfg.sel_interval_s : 60;
     case TASK_SDR:
+        if (!sb->d.repo) /* no repository yet (the read failed): try again soon */
+            return interval_s(sb, TASK_SENSORS);
         return sb->cfg.sdr_check_interval_s ? sb->cfg.sdr_check_interval_s : 3600;
     case TASK_INFO:
         return sb->cfg.info_interval_s ? sb->cfg.info_interval_s : 300;
