@@ -59,3 +59,9 @@ tests_unit_test_sdr_repo_LDADD = $(UNIT_LIBS)
 tests_unit_test_pet_SOURCES = tests/unit/test_pet.c
 tests_unit_test_pet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pet_LDADD = $(UNIT_LIBS)
+
+# petdecode: one PET through the codec, as JSON (for tests/integration/pet_vectors.sh)
+check_PROGRAMS += tests/unit/petdecode
+tests_unit_petdecode_SOURCES = tests/unit/petdecode.c
+tests_unit_petdecode_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_petdecode_LDADD = $(BRIDGE_LIBS)
