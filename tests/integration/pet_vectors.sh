@@ -40,8 +40,9 @@ n=0
 while read -r name specific payload; do
     [[ -z $name || $name == \#* ]] && continue
     n=$((n + 1))
-    # shellcheck disable=SC2046 # ipmi-pet takes the payload as separate bytes
-    bytes=$(sed 's/../& /g' <<< "$payload")
+    # ipmi-pet takes the payload as separate byte arguments
+    # shellcheck disable=SC2001
+    bytes=$(sed "s/../& /g" <<< "$payload")
     d=$RUNDIR/$name
     mkdir -p "$d"
     if ! "$PETDECODE" --sdr "$SDR" "0x$specific" "$payload" > "$d/ours.json" 2> "$d/ours.err"; then
