@@ -325,7 +325,8 @@ int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, 
     out.busy = true;
     out.b = b;
     out.cmd = cmd;
-    memcpy(out.req, data, len);
+    if (len)
+        memcpy(out.req, data, len);
     out.len = len;
     out.cb = cb;
     out.arg = arg;
