@@ -23,6 +23,13 @@
  * the ring are known, records after the last known one are new; if none is
  * known the SEL was cleared and everything is read again as new.  Either
  * way no record is reported twice, and the ring ends up mirroring the SEL.
+ * A "next record ID" chain that comes back on itself fails the poll
+ * ("record chain loops at ID xxxxh") without reporting anything twice.
+ *
+ * Every entry appended to the ring gets the next 32-bit sequence number
+ * (sel_state_entry_seq): the MIB's ipmiSelIndex.  The ring is indexed by
+ * record bytes (a seeded hash), so a poll costs O(records read + ring) CPU;
+ * the bound per poll is spelled out at the top of sel_reader.c.
  *
  * Driving it from the poll loop:
  *   st = sel_state_new(256);              at BMC setup
