@@ -748,8 +748,10 @@ static int hex_nibble(unsigned char c)
 
 /*
  * Reads the first line of a secret file into out[0..cap).  The file must be
- * a regular file with no group or other permissions.  With `kg`, the line
- * may also be "0x" and 40 hex digits.  Nothing read goes into a message.
+ * a regular file, not a symbolic link (whoever can replace the link can
+ * point it at a file of their choosing), owned by the user we run as or by
+ * root, with no group or other permissions.  With `kg`, the line may also
+ * be "0x" and 40 hex digits.  Nothing read goes into a message.
  */
 static int read_secret(struct load_ctx *ctx, int line, const char *key, const char *name, bool kg,
                        uint8_t *out, size_t cap, size_t *outlen)
@@ -769,7 +771,14 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
              name, ctx->dir);
         return -1;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+    if (fd < 0 && errno == ELOOP) {
+        fail(ctx, line,
+             "%s %s is a symbolic link; expected the file itself (a regular file, mode 600), "
+             "not a link to it",
+             key, path);
+        goto done;
+    }
     if (fd < 0) {
         fail(ctx, line, "%s %s cannot be opened: %s; expected a readable file (mode 600)", key,
              path, strerror(errno));
@@ -783,6 +792,13 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
     if (!S_ISREG(st.st_mode)) {
         fail(ctx, line, "%s %s is not a regular file; expected a regular file holding %s", key,
              path, expected);
+        goto done;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        fail(ctx, line,
+             "%s %s is owned by uid %ld; expected a file owned by the user ipmi-snmp-bridge runs "
+             "as (uid %ld) or by root",
+             key, path, (long)st.st_uid, (long)geteuid());
         goto done;
     }
     if (st.st_mode & 077) {

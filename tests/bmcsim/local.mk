@@ -38,6 +38,8 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_pet.sh \
 	tests/bmcsim/test_faults.sh \
 	tests/bmcsim/test_sdr_cache.sh \
+	tests/bmcsim/test_sdr_cache_trust.sh \
+	tests/bmcsim/test_no_core_dumps.sh \
 	tests/bmcsim/test_bridge_recovery.sh
 TESTS += $(BMCSIM_TESTS)
 

@@ -465,6 +465,61 @@ static void test_kg_bad_hex(void)
     expect_error(kg_conf, "kg-file", "kg-file", "longer than 20 bytes", NULL);
 }
 
+/* A link to a good secret file is refused: it is opened with O_NOFOLLOW. */
+static void test_secret_symlink(void)
+{
+    char real[320], link[320];
+    write_file("real.pw", PASSWORD "\n", 0600);
+    path_in(real, sizeof real, "real.pw");
+    path_in(link, sizeof link, "link.pw");
+    unlink(link);
+    CU_ASSERT_FATAL(symlink(real, link) == 0);
+    remember(link);
+    expect_error("bmc \"web01\" {\n"
+                 "    address = \"127.0.0.1\"\n"
+                 "    username = \"admin\"\n"
+                 "    password-file = \"link.pw\"\n"
+                 "}\n",
+                 "password-file", "password-file", link, "symbolic link", "expected", NULL);
+    /* the same for a K_G file */
+    standard_secrets();
+    write_file("real.kg", KG_TEXT "\n", 0600);
+    path_in(real, sizeof real, "real.kg");
+    path_in(link, sizeof link, "link.kg");
+    unlink(link);
+    CU_ASSERT_FATAL(symlink(real, link) == 0);
+    remember(link);
+    expect_error("defaults { username = \"admin\" password-file = \"web01.pw\" }\n"
+                 "bmc \"web01\" {\n"
+                 "    address = \"127.0.0.1\"\n"
+                 "    kg-file = \"link.kg\"\n"
+                 "}\n",
+                 "kg-file", "kg-file", link, "symbolic link", NULL);
+}
+
+/* A secret file of another user is refused (only root can make one to test with). */
+static void test_secret_owner(void)
+{
+    char pw[320], kg[320];
+    if (geteuid() != 0) {
+        fprintf(stderr, "\n  (not root: cannot give a file to another user; not tested)");
+        return;
+    }
+    write_file("web01.pw", PASSWORD "\n", 0600);
+    path_in(pw, sizeof pw, "web01.pw");
+    CU_ASSERT_FATAL(chown(pw, 65534, 65534) == 0);
+    expect_error(pw_conf, "password-file", "password-file", pw, "owned by uid 65534", "or by root",
+                 NULL);
+    CU_ASSERT_FATAL(chown(pw, 0, 0) == 0);
+    struct cfg *cfg = load_ok(pw_conf); /* root's own file is fine */
+    cfg_unload(cfg);
+    write_file("web01.kg", KG_TEXT "\n", 0600);
+    path_in(kg, sizeof kg, "web01.kg");
+    CU_ASSERT_FATAL(chown(kg, 65534, 65534) == 0);
+    expect_error(kg_conf, "kg-file", "kg-file", kg, "owned by uid 65534", NULL);
+    CU_ASSERT_FATAL(chown(kg, 0, 0) == 0);
+}
+
 /* ---- structure ----------------------------------------------------------- */
 
 static void test_unknown_option(void)
@@ -728,6 +783,8 @@ static CU_TestInfo secret_tests[] = {
     {"password file is a directory", test_password_not_regular},
     {"world-readable kg file", test_kg_world_readable},
     {"bad kg hex", test_kg_bad_hex},
+    {"symbolic links to secret files", test_secret_symlink},
+    {"secret files of another user", test_secret_owner},
     {"no secret in any message", test_no_secret_in_any_message},
     CU_TEST_INFO_NULL,
 };
