@@ -917,6 +917,10 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
     if (!setup_reply_ours(b, r.tag, r.status, r.console_sid, plen))
         return;
     if (r.status != 0) {
+        /* after a RAKP 2 that did not verify, a BMC may refuse our
+         * retransmitted RAKP 1: the failed check is the better verdict */
+        if (b->step_rejects && step_verdict(b))
+            return;
         rakp2_refused(b, r.status, false);
         return;
     }
@@ -940,7 +944,8 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
             /* a wrong password, or a spoof racing the genuine RAKP 2: keep
              * waiting; step_verdict() says auth_failed if nothing verifies */
             b->ctr.rakp_rejected++;
-            b->step_rejects++;
+            if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
+                b->step_rejects++;
             step_doubt(b);
             return;
         }
@@ -982,6 +987,8 @@ static void on_rakp4(struct bmc *b, const uint8_t *pl, size_t plen)
     if (!setup_reply_ours(b, r.tag, r.status, r.console_sid, plen))
         return;
     if (r.status != 0) {
+        if (b->step_rejects && step_verdict(b))
+            return;
         rakp4_refused(b, r.status, false);
         return;
     }
@@ -1000,7 +1007,8 @@ static void on_rakp4(struct bmc *b, const uint8_t *pl, size_t plen)
         if (rmcpp_memeq_ct(mac, r.icv, r.icv_len)) {
             /* as for RAKP 2: not acted on until the step runs out */
             b->ctr.rakp_rejected++;
-            b->step_rejects++;
+            if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
+                b->step_rejects++;
             step_doubt(b);
             return;
         }

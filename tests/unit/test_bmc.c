@@ -42,6 +42,7 @@ struct fake {
     uint8_t rm[16], rc[16], guid[16];
     struct rmcpp_keys keys;
     uint32_t out_seq;
+    bool feed; /* hand our datagrams to bmc_feed() instead of the socket */
     /* last packet received from the bridge */
     uint8_t buf[RMCPP_MAX_PACKET];
     size_t len;
@@ -127,6 +128,10 @@ static void fake_settle(struct fake *f, uint64_t rx_before)
 
 static void fake_send(struct fake *f, const uint8_t *buf, size_t len)
 {
+    if (f->feed) {
+        bmc_feed(f->b, buf, len);
+        return;
+    }
     uint64_t rx = bmc_counters(f->b)->rx_packets;
     CU_ASSERT_FATAL(sendto(f->fd, buf, len, 0, (struct sockaddr *)&f->peer, sizeof(f->peer)) ==
                     (ssize_t)len);
@@ -530,6 +535,69 @@ static void test_only_bad_rakp2_auth_failed(void)
     fake_close(&f);
 }
 
+/* 300 spoofed RAKP 2s (more than a byte counts) and nothing else: still
+ * auth_failed when the step runs out. */
+static void test_rakp2_flood_auth_failed(void)
+{
+    struct fake f;
+    const uint8_t suites[] = {17};
+    fake_open(&f, suites, 1, 20, 1);
+    bmc_connect(f.b);
+    fake_authcap(&f);
+    CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 17);
+    fake_open_rsp(&f, 0, 0);
+    fake_recv_rakp1(&f);
+    f.feed = true;
+    for (int i = 0; i < 300; i++)
+        fake_rakp2(&f, false);
+    CU_ASSERT_EQUAL(bmc_counters(f.b)->rakp_rejected, 300);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_RAKP1);
+    run_until_state(&f, BMC_S_FAILED);
+    CU_ASSERT_EQUAL(bmc_last_error(f.b), BMC_E_AUTH_FAILED);
+    fake_close(&f);
+}
+
+/* A BMC that refuses our retransmitted RAKP 1 after a RAKP 2 that did not
+ * verify: the verdict is the failed check (auth_failed), not the refusal. */
+static void test_bad_rakp2_then_refusal(void)
+{
+    struct fake f;
+    const uint8_t suites[] = {3};
+    fake_open(&f, suites, 1, 5000, 3);
+    bmc_connect(f.b);
+    fake_authcap(&f);
+    CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 3);
+    fake_open_rsp(&f, 0, 0);
+    fake_recv_rakp1(&f);
+    fake_rakp2(&f, false);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_RAKP1);
+    struct rmcpp_rakp2 r = {.tag = f.tag, .status = 0x02, .console_sid = f.console_sid};
+    fake_send_setup(&f, RMCPP_PL_RAKP2, &rmcpp_rakp2_layout, &r, 8);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_FAILED);
+    CU_ASSERT_EQUAL(bmc_last_error(f.b), BMC_E_AUTH_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bmc_error_text(f.b), "does not verify"));
+    fake_close(&f);
+}
+
+/* ---- defect 3: suite 1 only when allowed --------------------------------- */
+
+static void test_suite1_needs_allow(void)
+{
+    struct fake f;
+    const uint8_t suites[] = {3};
+    fake_open(&f, suites, 1, 5000, 3);
+    char err[256] = "";
+    struct cfg_bmc c = f.cfg; /* a second BMC, listing 1 */
+    snprintf(c.address, sizeof(c.address), "127.0.0.2");
+    c.suites[1] = 1;
+    c.nsuites = 2;
+    CU_ASSERT_PTR_NULL(poller_add(f.p, &c, err, sizeof(err)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cipher suite 1 not allowed"));
+    c.allow_suite1 = true;
+    CU_ASSERT_PTR_NOT_NULL(poller_add(f.p, &c, err, sizeof(err)));
+    fake_close(&f);
+}
+
 /* ---- defect 5: inbound sequence numbers across FFFFFFFFh ----------------- */
 
 static void test_seq_wrap_in_session(void)
@@ -569,6 +637,9 @@ int main(void)
         {"spoofed RAKP 2 dropped, genuine one accepted", test_bad_rakp2_dropped},
         {"spoofed RAKP 4 dropped, genuine one accepted", test_bad_rakp4_dropped},
         {"only bad RAKP 2s: auth_failed", test_only_bad_rakp2_auth_failed},
+        {"300 bad RAKP 2s: still auth_failed", test_rakp2_flood_auth_failed},
+        {"bad RAKP 2, then a refusal: auth_failed", test_bad_rakp2_then_refusal},
+        {"suite 1 needs allow_suite1", test_suite1_needs_allow},
         {"inbound sequence numbers wrap", test_seq_wrap_in_session},
         CU_TEST_INFO_NULL,
     };
