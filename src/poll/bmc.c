@@ -220,10 +220,10 @@ static int rand_nonzero(uint8_t *out, size_t n)
 static int new_tag(struct bmc *b)
 {
     uint8_t t;
-    do {
-        if (rand_nonzero(&t, 1) < 0)
-            return -1;
-    } while (t == b->tag);
+    if (rand_nonzero(&t, 1) < 0)
+        return -1;
+    if (t == b->tag) /* one value in 255: take its neighbour, never 0 */
+        t = t == 0xff ? 1 : (uint8_t)(t + 1);
     b->tag = t;
     return 0;
 }

@@ -41,6 +41,7 @@ restart_with_17() {
 }
 conf "$RUNDIR/circ.conf" "$PORT" "17, 3"
 coproc BR { timeout 120 "$BRIDGE" -c "$RUNDIR/circ.conf" --once --json --polls 2 --step -v 2> "$RUNDIR/circ.err"; }
+# shellcheck disable=SC2153 # BR_PID is set by coproc BR
 br_pid=$BR_PID
 exec {bin}<&"${BR[0]}" {bout}>&"${BR[1]}"
 IFS= read -r P1 <&"$bin" || P1=""
