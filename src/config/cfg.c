@@ -81,6 +81,7 @@ enum key {
     K_CIPHER_SUITES,
     K_PRIVILEGE,
     K_ALLOW_CIPHER_ZERO,
+    K_ALLOW_CIPHER_ONE,
     K_COUNT
 };
 
@@ -111,6 +112,7 @@ static const struct key_info {
     [K_CIPHER_SUITES] = {"cipher-suites", IN_HOST},
     [K_PRIVILEGE] = {"privilege", IN_HOST},
     [K_ALLOW_CIPHER_ZERO] = {"allow-cipher-zero", IN_HOST},
+    [K_ALLOW_CIPHER_ONE] = {"allow-cipher-one", IN_HOST},
 };
 
 /* Section paths for cfg_set_validate_func(), by scope. */
@@ -488,6 +490,7 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
         return -1;
     }
     case K_ALLOW_CIPHER_ZERO:
+    case K_ALLOW_CIPHER_ONE:
     case K_COUNT:
         break;
     }
@@ -944,6 +947,9 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     int zero_line;
     src = find_key(ctx, sec, l, defs, K_ALLOW_CIPHER_ZERO, &zero_line);
     b->allow_suite0 = src && cfg_getbool(src, "allow-cipher-zero") == cfg_true;
+    int one_line;
+    src = find_key(ctx, sec, l, defs, K_ALLOW_CIPHER_ONE, &one_line);
+    b->allow_suite1 = src && cfg_getbool(src, "allow-cipher-one") == cfg_true;
 
     src = find_key(ctx, sec, l, defs, K_CIPHER_SUITES, &line);
     if (src) {
@@ -959,11 +965,18 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
         memcpy(b->suites, default_suites, sizeof default_suites);
         b->nsuites = sizeof default_suites;
     }
-    for (size_t i = 0; i < b->nsuites && !b->allow_suite0; i++) {
-        if (b->suites[i] == 0) {
+    for (size_t i = 0; i < b->nsuites; i++) {
+        if (b->suites[i] == 0 && !b->allow_suite0) {
             fail(ctx, line,
                  "bmc \"%s\": cipher suite 0 has no authentication; set allow-cipher-zero = true "
                  "to use it",
+                 name);
+            return -1;
+        }
+        if (b->suites[i] == 1 && !b->allow_suite1) {
+            fail(ctx, line,
+                 "bmc \"%s\": cipher suite 1 has no integrity and no confidentiality; set "
+                 "allow-cipher-one = true to use it",
                  name);
             return -1;
         }
@@ -1117,7 +1130,8 @@ static cfg_t *confuse_new(void)
         CFG_STR("password-file", NULL, CFGF_NODEFAULT), CFG_STR("kg-file", NULL, CFGF_NODEFAULT),  \
         CFG_INT_LIST_CB("cipher-suites", NULL, CFGF_NODEFAULT, parse_int),                         \
         CFG_STR("privilege", NULL, CFGF_NODEFAULT),                                                \
-        CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT)
+        CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),                                  \
+        CFG_BOOL("allow-cipher-one", cfg_false, CFGF_NODEFAULT)
     cfg_opt_t defaults_opts[] = {HOST_OPTS, CFG_END()};
     cfg_opt_t bmc_opts[] = {CFG_STR("address", NULL, CFGF_NODEFAULT), HOST_OPTS, CFG_END()};
 #undef HOST_OPTS

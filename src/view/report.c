@@ -457,6 +457,7 @@ static json_object *json_counters(const struct bmc *b)
     CTR(reopens);
     CTR(stray_packets);
     CTR(replays);
+    CTR(rakp_rejected);
     CTR(bad_packets);
 #undef CTR
     /* why packets were dropped, by decoder reason code */

@@ -40,7 +40,8 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_sdr_cache.sh \
 	tests/bmcsim/test_sdr_cache_trust.sh \
 	tests/bmcsim/test_no_core_dumps.sh \
-	tests/bmcsim/test_bridge_recovery.sh
+	tests/bmcsim/test_bridge_recovery.sh \
+	tests/bmcsim/test_bridge_suites.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \

@@ -622,6 +622,50 @@ static void test_suite_zero_refused(void)
     expect_error(conf2, "cipher-suites", "cipher suite 0 has no authentication", "web01", NULL);
 }
 
+/* Suite 1 (no integrity, no confidentiality) needs its own opt-in, like 0. */
+static void test_suite_one_refused(void)
+{
+    static const char conf[] = "defaults { username = \"u\" password-file = \"web01.pw\" }\n"
+                               "bmc \"web01\" {\n"
+                               "    address = \"h\"\n"
+                               "    cipher-suites = {3, 1}\n"
+                               "}\n";
+    standard_secrets();
+    expect_error(conf, "cipher-suites",
+                 "cipher suite 1 has no integrity and no confidentiality; set allow-cipher-one = "
+                 "true to use it",
+                 "web01", NULL);
+    /* allow-cipher-zero does not allow 1 */
+    static const char conf2[] = "defaults {\n"
+                                "    username = \"u\" password-file = \"web01.pw\"\n"
+                                "    cipher-suites = {1}\n"
+                                "    allow-cipher-zero = true\n"
+                                "}\n"
+                                "bmc \"web01\" { address = \"h\" }\n";
+    expect_error(conf2, "cipher-suites", "cipher suite 1 has no integrity", "web01", NULL);
+    expect_error("bmc \"a\" {\n allow-cipher-one = perhaps\n}\n", "allow-cipher-one", NULL);
+}
+
+static void test_suite_one_allowed(void)
+{
+    standard_secrets();
+    struct cfg *cfg = load_ok("defaults { username = \"u\" password-file = \"web01.pw\"\n"
+                              "  cipher-suites = {3, 1} allow-cipher-one = true }\n"
+                              "bmc \"a\" { address = \"h\" }\n"
+                              "bmc \"b\" { address = \"h2\" cipher-suites = {2} "
+                              "allow-cipher-one = false }\n");
+    if (!cfg)
+        return;
+    CU_ASSERT_TRUE(cfg->bmcs[0].allow_suite1);
+    CU_ASSERT_FALSE(cfg->bmcs[0].allow_suite0);
+    CU_ASSERT_EQUAL(cfg->bmcs[0].nsuites, 2);
+    CU_ASSERT_EQUAL(cfg->bmcs[0].suites[1], 1);
+    CU_ASSERT_FALSE(cfg->bmcs[1].allow_suite1);
+    /* suite 2 (integrity, no encryption) needs no opt-in */
+    CU_ASSERT_EQUAL(cfg->bmcs[1].suites[0], 2);
+    cfg_unload(cfg);
+}
+
 static void test_suite_unsupported(void)
 {
     static const char conf[] = "bmc \"web01\" {\n"
@@ -770,6 +814,7 @@ static CU_TestInfo load_tests[] = {
     {"built-in defaults", test_builtin_defaults},
     {"relative and absolute password paths", test_relative_password_path},
     {"suite 0 with allow-cipher-zero", test_suite_zero_allowed},
+    {"suite 1 with allow-cipher-one", test_suite_one_allowed},
     {"empty kg-file cancels defaults", test_kg_empty_cancels_default},
     {"cfg_unload(NULL)", test_free_null},
     CU_TEST_INFO_NULL,
@@ -798,6 +843,7 @@ static CU_TestInfo error_tests[] = {
     {"no bmc section", test_no_bmc},
     {"bmc names", test_bmc_name},
     {"suite 0 without allow", test_suite_zero_refused},
+    {"suite 1 without allow", test_suite_one_refused},
     {"suite 42 unsupported", test_suite_unsupported},
     {"numbers out of range", test_numbers},
     {"privilege names", test_privilege},
