@@ -148,7 +148,8 @@ struct store_sensor {
     uint8_t event_type;
     uint8_t entity_id, entity_instance;
     const char *type_name;  /* static */
-    bool analog;            /* has units and thresholds */
+    bool analog;            /* has units (JSON "units" is null otherwise) */
+    bool thresholds;        /* a threshold sensor (event type 01h): thr* apply */
     bool has_value;         /* value, value_text, scaled are valid */
     bool scaled_ok;         /* value_scaled fits Integer32 */
     uint8_t precision;      /* 0..3 */
@@ -172,6 +173,7 @@ struct store_sensors {
     struct store_part p;    /* p.n rows */
     struct store_sensor *s; /* sorted by index */
     uint32_t nwarning, ncritical, nnonrecoverable, nunavailable;
+    uint32_t duplicates; /* SDRs naming an address already listed: left out (logged) */
 };
 
 /* ---- FRU part ------------------------------------------------------------------- */
@@ -339,7 +341,7 @@ struct store_bmc {
     struct {
         uint64_t sdr_gen;      /* bmc_data.sdr_gen: the sensor set (SEL names come from it) */
         uint64_t fru_read_ns;  /* bmc_data.fru_read_ns */
-        uint64_t sel_appended; /* sel_state.appended */
+        uint64_t sel_last_seq; /* sequence number of the newest ring entry */
         uint32_t sel_count, sel_first_seq;
     } src;
 };
