@@ -87,6 +87,9 @@ static void publish_all(struct once_run *r)
                     bmc_name(r->bmcs[i].b), bmc_address(r->bmcs[i].b));
             continue;
         }
+        log_debug("BMC %s: snapshot of %u sensors, %u FRUs, %u SEL entries: %zu bytes", snap->name,
+                  snap->nsensors, snap->fru ? snap->fru->p.n : 0, snap->sel ? snap->sel->p.n : 0,
+                  store_bmc_bytes(snap));
         store_bmc_unref(r->snap[i]);
         r->snap[i] = snap;
         store_publish(r->store, store_bmc_ref(snap));

@@ -159,11 +159,11 @@ struct store_sensor {
     const char *value_text; /* "3.30"; NULL without a value */
     const char *units;      /* NULL for discrete sensors */
     uint8_t nstates;
-    const char *states[STORE_STATES_MAX]; /* static texts */
-    const char *states_text;              /* ", "-joined; "" when none */
-    const char *unavailable_reason;       /* NULL unless status is unavailable */
-    uint8_t thr_mask;                     /* bit enum store_thr: threshold known */
-    uint8_t thr_scaled_mask;              /* bit enum store_thr: thr_scaled fits */
+    const char *const *states;      /* nstates static texts */
+    const char *states_text;        /* ", "-joined; "" when none */
+    const char *unavailable_reason; /* NULL unless status is unavailable */
+    uint8_t thr_mask;               /* bit enum store_thr: threshold known */
+    uint8_t thr_scaled_mask;        /* bit enum store_thr: thr_scaled fits */
     double thr[STORE_THR__COUNT];
     int32_t thr_scaled[STORE_THR__COUNT];
     uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
@@ -356,6 +356,10 @@ const struct store_frus *store_frus_ref(const struct store_frus *p);
 void store_frus_unref(const struct store_frus *p);
 const struct store_sels *store_sels_ref(const struct store_sels *p);
 void store_sels_unref(const struct store_sels *p);
+
+/* Bytes a snapshot holds (its arena and its parts' arenas; shared parts count
+ * in every snapshot that holds them). */
+size_t store_bmc_bytes(const struct store_bmc *b);
 
 /* Rows of a part: first row with index >= `index` (SNMP GETNEXT), as a
  * position in 0..n (n: none); and exact lookup (NULL: none).  O(log n).
