@@ -717,7 +717,8 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->index = o->bmc_index;
     s->name = clean(a, bmc_name(d->b));
     s->address = clean(a, bmc_address(d->b));
-    s->state = (uint8_t)store_state_from_error(d->err);
+    s->state = o->set_state && o->state < STORE_ST__COUNT ? o->state
+                                                          : (uint8_t)store_state_from_error(d->err);
     s->error = d->err ? clean(a, d->err_text) : NULL;
     int suite = bmc_suite(d->b);
     s->cipher_suite = (suite >= 0 && !d->err) ? suite : -1;

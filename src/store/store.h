@@ -419,6 +419,8 @@ struct bmc_data;
 struct snap_opts {
     uint32_t bmc_index;
     uint64_t wall_s, mono_ns; /* when the poll completed; 0: now */
+    bool set_state;           /* the scheduler's state (e.g. STORE_ST_DEGRADED) ... */
+    uint8_t state;            /* ... instead of the one bmc_data.err gives */
 };
 
 /*
