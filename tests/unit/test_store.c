@@ -402,6 +402,12 @@ static void test_build_numbers(void)
     CU_ASSERT_STRING_EQUAL(v33->value_text, "1.000");
     CU_ASSERT_PTR_EQUAL(store_sensor_find(p, v12->index), v12);
     store_bmc_unref(b);
+    /* the scheduler's state word instead of the poll's */
+    o.set_state = true;
+    o.state = STORE_ST_DEGRADED;
+    b = snap_build(&f.d, &o, NULL);
+    CU_ASSERT_STRING_EQUAL(store_state_word(b->state), "degraded");
+    store_bmc_unref(b);
     fixture_free(&f);
 }
 
