@@ -27,11 +27,13 @@ static char *clean(struct store_arena *a, const char *s)
 /* ---- numbers ------------------------------------------------------------------ */
 
 /* store.h "Numbers": the decimals that show one raw step, 0..3. */
-static uint8_t sensor_precision(const struct sdr_sensor *s)
+static uint8_t sensor_precision(const struct sdr_sensor *s, const struct sensor_value *v)
 {
     if (s->value_kind != SDR_VALUE_ANALOG && s->value_kind != SDR_VALUE_NEEDS_FACTORS)
         return 0;
-    double step = fabs((double)s->conv.m) * pow(10.0, s->conv.rexp);
+    /* non-linear sensors with per-reading factors (Get Sensor Reading Factors): those */
+    const struct sdr_factors *f = v->have_factors ? &v->factors : &s->conv;
+    double step = fabs((double)f->m) * pow(10.0, f->rexp);
     if (!(step > 0))
         return 0;
     for (uint8_t p = 0; p < 3; p++)
@@ -110,7 +112,7 @@ static int fill_sensor(struct store_arena *a, struct interned *in, struct store_
     o->entity_instance = s->entity_instance;
     o->analog = analog(s);
     o->thresholds = sdr_is_threshold(s);
-    o->precision = sensor_precision(s);
+    o->precision = sensor_precision(s, v);
     o->read_mono_ns = mono_ns;
     if (numeric_reading(s, v)) {
         o->has_value = true;

@@ -43,7 +43,10 @@
  *              of the SDR's conversion factors, IPMI 2.0 section 36.3);
  *              e.g. M=1 Rexp=-2 -> 2, M=5 Rexp=-3 -> 3 (0.005 V steps),
  *              M=3 Rexp=-1 -> 1, M=1 Rexp=0 -> 0; more than 3 is clamped to
- *              3, M=0 or a discrete sensor gives 0.
+ *              3, M=0 or a discrete sensor gives 0.  Non-linear sensors use
+ *              the factors of their reading when the BMC gave them (Get
+ *              Sensor Reading Factors); the step is that of the raw value
+ *              before linearization, so it is an approximation for them.
  *   scaled     round(value * 10^precision) as Integer32; absent (flag clear)
  *              when it does not fit.
  *   value_text "%.*f" of the value with that precision ("3.30").
