@@ -427,6 +427,14 @@ struct snap_opts {
 };
 
 /*
+ * Use from a scheduler (on the thread that owns `d`, after each poll):
+ *   snap = snap_build(d, &(struct snap_opts){.bmc_index = idx}, last[idx]);
+ *   store_bmc_unref(last[idx]); last[idx] = snap;      keep one to share parts
+ *   store_publish(store, store_bmc_ref(snap));          the store's reference
+ * and on the agent thread, when store_fd() is readable: store_apply(store).
+ * The builder relies on two fields of struct bmc_data: `sdr_gen` (bump it
+ * whenever `set` is rebuilt) and `sensors_mono_ns` (set when a sweep ends).
+ *
  * A new snapshot of what `d` holds now.  Parts that did not change since
  * `prev` (may be NULL; same BMC) are shared with it.  Returns a snapshot
  * with one reference (the caller's), or NULL when memory is short.
