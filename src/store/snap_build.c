@@ -772,10 +772,12 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
 
     s->src.sdr_gen = d->sdr_gen;
     s->src.fru_read_ns = d->fru_read_ns;
-    if (d->frur && d->fru_done) {
+    if (d->fru_done) {
+        /* shared until the next FRU read: the reader's results (about 10 KB per
+         * device) may be freed once a snapshot holds them */
         if (prev && prev->fru && prev->src.fru_read_ns == d->fru_read_ns)
             s->fru = store_frus_ref(prev->fru);
-        else if (!(s->fru = build_fru(d)))
+        else if (d->frur && !(s->fru = build_fru(d)))
             goto fail;
     }
     if (d->sel) {

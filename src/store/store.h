@@ -434,6 +434,9 @@ struct snap_opts {
  * and on the agent thread, when store_fd() is readable: store_apply(store).
  * The builder relies on two fields of struct bmc_data: `sdr_gen` (bump it
  * whenever `set` is rebuilt) and `sensors_mono_ns` (set when a sweep ends).
+ * Once a snapshot holds the FRU part, the FRU reader (`frur`, about 10 KB of
+ * results per FRU device) may be freed until the next FRU read: the part is
+ * shared as long as `fru_read_ns` stays the same.
  *
  * A new snapshot of what `d` holds now.  Parts that did not change since
  * `prev` (may be NULL; same BMC) are shared with it.  Returns a snapshot
