@@ -41,7 +41,9 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_sdr_cache_trust.sh \
 	tests/bmcsim/test_no_core_dumps.sh \
 	tests/bmcsim/test_bridge_recovery.sh \
-	tests/bmcsim/test_bridge_suites.sh
+	tests/bmcsim/test_bridge_suites.sh \
+	tests/bmcsim/test_store_text.sh \
+	tests/bmcsim/test_once_deadline.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \

@@ -17,7 +17,8 @@ UNIT_TESTS = \
 	tests/unit/test_sel \
 	tests/unit/test_sdr_repo \
 	tests/unit/test_pet \
-	tests/unit/test_bmc
+	tests/unit/test_bmc \
+	tests/unit/test_store
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -69,3 +70,7 @@ tests_unit_petdecode_LDADD = $(BRIDGE_LIBS)
 tests_unit_test_bmc_SOURCES = tests/unit/test_bmc.c
 tests_unit_test_bmc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_bmc_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_LIBS) -lm
