@@ -37,6 +37,9 @@ static void usage(FILE *f)
             "                      SDRs and SEL positions (each poll reads only new SEL entries)\n"
             "      --interval S    seconds between polls (default 10)\n"
             "      --step          between polls, wait for a line on standard input instead\n"
+            "      --deadline S    with --once: stop polling after S seconds in all; BMCs not\n"
+            "                      done by then are reported as timeout (default: from the\n"
+            "                      timeouts and retries of the configuration)\n"
             "  -v, --verbose       more log output (repeat for debug)\n"
             "  -q, --quiet         only errors\n"
             "  -h, --help          this help\n"
@@ -48,12 +51,19 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
-        {"once", no_argument, NULL, 'O'},         {"json", no_argument, NULL, 'J'},
-        {"polls", required_argument, NULL, 'P'},  {"interval", required_argument, NULL, 'I'},
-        {"step", no_argument, NULL, 'S'},         {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'C'},
+        {"once", no_argument, NULL, 'O'},
+        {"json", no_argument, NULL, 'J'},
+        {"polls", required_argument, NULL, 'P'},
+        {"interval", required_argument, NULL, 'I'},
+        {"step", no_argument, NULL, 'S'},
+        {"deadline", required_argument, NULL, 'D'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
     bool check = false, once = false;
@@ -82,6 +92,17 @@ int main(int argc, char **argv)
                 return 2;
             }
             oo.polls = (unsigned)v;
+            poll_opts = true;
+            break;
+        }
+        case 'D': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v > 0 && v <= 864000)) {
+                fprintf(stderr, "ipmi-snmp-bridge: --deadline takes seconds above 0\n");
+                return 2;
+            }
+            oo.deadline_ms = (uint64_t)(v * 1000);
             poll_opts = true;
             break;
         }
@@ -123,8 +144,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if ((oo.json || poll_opts) && !once) {
-        fprintf(stderr,
-                "ipmi-snmp-bridge: --json, --polls, --interval and --step go with --once\n");
+        fprintf(stderr, "ipmi-snmp-bridge: --json, --polls, --interval, --step and --deadline go "
+                        "with --once\n");
         return 2;
     }
 

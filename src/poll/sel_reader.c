@@ -32,7 +32,8 @@ struct sel_state *sel_state_new(uint32_t capacity)
         return NULL;
     st->ring = calloc(capacity, SEL_RECORD_LEN);
     st->seen = calloc((capacity + 7) / 8, 1);
-    if (!st->ring || !st->seen) {
+    st->seq = calloc(capacity, sizeof(*st->seq));
+    if (!st->ring || !st->seen || !st->seq) {
         sel_state_free(st);
         return NULL;
     }
@@ -46,6 +47,7 @@ void sel_state_free(struct sel_state *st)
         return;
     free(st->ring);
     free(st->seen);
+    free(st->seq);
     free(st->pend);
     free(st);
 }
@@ -60,6 +62,13 @@ const uint8_t *sel_state_entry(const struct sel_state *st, size_t i)
     if (i >= st->count)
         return NULL;
     return st->ring[slot(st, (uint32_t)i)];
+}
+
+uint32_t sel_state_entry_seq(const struct sel_state *st, size_t i)
+{
+    if (i >= st->count)
+        return 0;
+    return st->seq[slot(st, (uint32_t)i)];
 }
 
 static void seen_set(struct sel_state *st, uint32_t s)
@@ -90,6 +99,7 @@ static void ring_append(struct sel_state *st, const uint8_t *rec)
     }
     memcpy(st->ring[s], rec, SEL_RECORD_LEN);
     seen_set(st, s);
+    st->seq[s] = ++st->last_seq;
     st->appended++;
 }
 
@@ -115,6 +125,7 @@ static void ring_compact(struct sel_state *st)
         if (w != i) {
             uint32_t d = slot(st, w);
             memcpy(st->ring[d], st->ring[s], SEL_RECORD_LEN);
+            st->seq[d] = st->seq[s];
             seen_set(st, d);
         }
         w++;

@@ -66,7 +66,9 @@ struct sel_counters {
 struct sel_state {
     /* ring of the newest records, raw: entry i (0 = oldest) is at (head + i) % cap */
     uint8_t (*ring)[SEL_RECORD_LEN];
-    uint8_t *seen; /* one bit per ring slot, for the scan after a clear */
+    uint8_t *seen;     /* one bit per ring slot, for the scan after a clear */
+    uint32_t *seq;     /* per ring slot: the entry's sequence number (sel_state_entry_seq) */
+    uint32_t last_seq; /* the last sequence number given; 0 = none yet */
     /* records a scan met before any record we know (allocated on the first
      * scan): if none is known in the end, they are the new SEL, in order */
     uint8_t (*pend)[SEL_RECORD_LEN];
@@ -97,6 +99,9 @@ static inline size_t sel_state_count(const struct sel_state *st)
 }
 /* Raw record i of the ring, 0 = oldest; NULL when out of range. */
 const uint8_t *sel_state_entry(const struct sel_state *st, size_t i);
+/* Sequence number of ring entry i (0 = oldest): given on append, starting at
+ * 1, increasing, never reused by this state (ipmiSelIndex); 0 when out of range. */
+uint32_t sel_state_entry_seq(const struct sel_state *st, size_t i);
 
 enum sel_poll_status { SEL_POLL_OK = 0, SEL_POLL_FAILED };
 
