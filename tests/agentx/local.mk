@@ -1,0 +1,8 @@
+# AgentX subagent tests: a driver that serves a store (filled by one --once
+# poll, or synthetic) through agent/libagentx.a, and scripts that run it under
+# a private snmpd (master agentx on a unix socket in the run dir, udp on
+# 127.0.0.1 on an unprivileged port).
+noinst_PROGRAMS += tests/agentx/agentx-driver
+tests_agentx_agentx_driver_SOURCES = tests/agentx/agentx_driver.c
+tests_agentx_agentx_driver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent
+tests_agentx_agentx_driver_LDADD = agent/libagentx.a $(BRIDGE_LIBS) $(NETSNMP_LIBS)
