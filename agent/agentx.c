@@ -165,14 +165,17 @@ static bool v_hex(netsnmp_variable_list *vb, const char *hex, size_t maxbytes)
     size_t n = 0;
     if (!hex)
         return false;
-    for (const char *p = hex; p[0] && p[1]; p += 2) {
-        int hi = hexval(p[0]), lo = hexval(p[1]);
+    for (const char *p = hex; *p;) {
+        if (*p == ' ') { /* "001291 010203": groups of bytes */
+            p++;
+            continue;
+        }
+        int hi = hexval(p[0]), lo = p[1] ? hexval(p[1]) : -1;
         if (hi < 0 || lo < 0 || n >= sizeof(buf) || n >= maxbytes)
             return false;
         buf[n++] = (uint8_t)(hi << 4 | lo);
+        p += 2;
     }
-    if (strlen(hex) % 2)
-        return false;
     return v_bytes(vb, buf, n);
 }
 
@@ -184,9 +187,17 @@ static bool v_date(netsnmp_variable_list *vb, int64_t t)
     if (!gmtime_r(&tt, &tm))
         return false;
     int year = tm.tm_year + 1900;
-    uint8_t d[11] = {(uint8_t)(year >> 8), (uint8_t)year, (uint8_t)(tm.tm_mon + 1),
-                     (uint8_t)tm.tm_mday,  (uint8_t)tm.tm_hour, (uint8_t)tm.tm_min,
-                     (uint8_t)(tm.tm_sec > 59 ? 59 : tm.tm_sec), 0, '+', 0, 0};
+    uint8_t d[11] = {(uint8_t)(year >> 8),
+                     (uint8_t)year,
+                     (uint8_t)(tm.tm_mon + 1),
+                     (uint8_t)tm.tm_mday,
+                     (uint8_t)tm.tm_hour,
+                     (uint8_t)tm.tm_min,
+                     (uint8_t)(tm.tm_sec > 59 ? 59 : tm.tm_sec),
+                     0,
+                     '+',
+                     0,
+                     0};
     return v_bytes(vb, d, sizeof(d));
 }
 
@@ -199,11 +210,11 @@ static uint64_t age_s(uint64_t then_ns)
 /* ---- enumerations: store value -> MIB label value ------------------------------------- */
 
 static const uint8_t state_mib[STORE_ST__COUNT] = {
-    [STORE_ST_OK] = 1,           [STORE_ST_NEW] = 2,          [STORE_ST_CONNECTING] = 3,
-    [STORE_ST_DISCOVERING] = 4,  [STORE_ST_POLLING] = 5,      [STORE_ST_DEGRADED] = 6,
-    [STORE_ST_UNREACHABLE] = 7,  [STORE_ST_AUTH_FAILED] = 8,  [STORE_ST_CIPHER] = 9,
-    [STORE_ST_PRIVILEGE] = 10,   [STORE_ST_PROTOCOL] = 11,    [STORE_ST_TIMEOUT] = 12,
-    [STORE_ST_CLOSED] = 13,      [STORE_ST_RESOLVE] = 14,     [STORE_ST_INTERNAL] = 15,
+    [STORE_ST_OK] = 1,          [STORE_ST_NEW] = 2,         [STORE_ST_CONNECTING] = 3,
+    [STORE_ST_DISCOVERING] = 4, [STORE_ST_POLLING] = 5,     [STORE_ST_DEGRADED] = 6,
+    [STORE_ST_UNREACHABLE] = 7, [STORE_ST_AUTH_FAILED] = 8, [STORE_ST_CIPHER] = 9,
+    [STORE_ST_PRIVILEGE] = 10,  [STORE_ST_PROTOCOL] = 11,   [STORE_ST_TIMEOUT] = 12,
+    [STORE_ST_CLOSED] = 13,     [STORE_ST_RESOLVE] = 14,    [STORE_ST_INTERNAL] = 15,
 };
 #define MIB_STATES 15
 
@@ -785,8 +796,8 @@ static bool mr_fields(netsnmp_variable_list *vb, const struct store_fru_mr *m)
     return v_str(vb, buf);
 }
 
-static bool mr_value(struct agentx *a, const struct store_bmc *b, const struct pos *p,
-                     unsigned col, netsnmp_variable_list *vb)
+static bool mr_value(struct agentx *a, const struct store_bmc *b, const struct pos *p, unsigned col,
+                     netsnmp_variable_list *vb)
 {
     (void)a;
     const struct store_fru_mr *m = &b->fru->f[p->a].mr[p->b];
@@ -874,10 +885,10 @@ static bool sel_value(struct agentx *a, const struct store_bmc *b, const struct 
 
 struct tdef {
     const char *name;
-    uint32_t sub;   /* ipmiBridgeObjects.sub */
-    bool scalar;    /* the group itself is the "entry" (no .1) */
-    bool per_bmc;   /* first index component: ipmiBmcIndex */
-    uint8_t nidx;   /* index components, ipmiBmcIndex included */
+    uint32_t sub; /* ipmiBridgeObjects.sub */
+    bool scalar;  /* the group itself is the "entry" (no .1) */
+    bool per_bmc; /* first index component: ipmiBmcIndex */
+    uint8_t nidx; /* index components, ipmiBmcIndex included */
     uint8_t ncols;
     const uint8_t *cols; /* ascending */
     /* within one snapshot (NULL for global tables); key: the row's own
@@ -891,11 +902,11 @@ struct tdef {
 
 static const uint8_t scalar_cols[] = {1, 2, 3, 4, 5, 6, 7};
 static const uint8_t state_cols[] = {2};
-static const uint8_t bmc_cols[] = {2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
-                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-                                   32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46,
-                                   47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 60, 61, 62, 63,
-                                   64, 65, 66, 67, 68, 69, 70, 71, 72, 80, 81, 82, 83, 84, 85, 86};
+static const uint8_t bmc_cols[] = {2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17,
+                                   18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
+                                   34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
+                                   50, 51, 52, 53, 54, 55, 56, 57, 60, 61, 62, 63, 64, 65, 66, 67,
+                                   68, 69, 70, 71, 72, 80, 81, 82, 83, 84, 85, 86};
 static const uint8_t bad_cols[] = {2};
 static const uint8_t sensor_cols[] = {2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
                                       14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25};
@@ -912,10 +923,9 @@ static const struct tdef tables[] = {
     {"ipmiBridgeStateTable", 2, false, false, 1, COLS(state_cols), state_seek, state_next,
      state_idx, state_value},
     {"ipmiBmcTable", 3, false, true, 1, COLS(bmc_cols), bmc_seek, no_next, no_idx, bmc_value},
-    {"ipmiBadPacketTable", 4, false, true, 2, COLS(bad_cols), bad_seek, bad_next, a_idx,
-     bad_value},
-    {"ipmiSensorTable", 5, false, true, 2, COLS(sensor_cols), sensor_seek, sensor_next,
-     sensor_idx, sensor_value},
+    {"ipmiBadPacketTable", 4, false, true, 2, COLS(bad_cols), bad_seek, bad_next, a_idx, bad_value},
+    {"ipmiSensorTable", 5, false, true, 2, COLS(sensor_cols), sensor_seek, sensor_next, sensor_idx,
+     sensor_value},
     {"ipmiFruTable", 6, false, true, 2, COLS(fru_cols), fru_seek, fru_next, fru_idx, fru_value},
     {"ipmiFruCustomTable", 7, false, true, 4, COLS(custom_cols), custom_seek, custom_next,
      custom_idx, custom_value},
@@ -985,7 +995,8 @@ static void row_key(struct agentx *a, const struct tdef *t, const struct gpos *g
     }
 }
 
-/* ---- OIDs ---------------------------------------------------------------------------------------- */
+/* ---- OIDs
+ * ---------------------------------------------------------------------------------------- */
 
 /* The entry OID of a table (ipmiBridgeObjects.sub.1, or .sub for scalars). */
 static size_t entry_oid(const struct tdef *t, oid *out)
@@ -1290,7 +1301,8 @@ static void sync_fds(struct agentx *a)
     }
 }
 
-/* ---- connection state and Net-SNMP's log ------------------------------------------------------ */
+/* ---- connection state and Net-SNMP's log ------------------------------------------------------
+ */
 
 static const char *socket_name(const struct agentx *a)
 {
@@ -1308,8 +1320,7 @@ static int on_index_start(int major, int minor, void *server, void *client)
         if (!a->ever_connected)
             log_notice("AgentX: registered with the master agent at %s", socket_name(a));
         else
-            log_notice("AgentX: registered again with the master agent at %s after %" PRIu64
-                       " s",
+            log_notice("AgentX: registered again with the master agent at %s after %" PRIu64 " s",
                        socket_name(a), age_s(a->lost_mono_ns));
     }
     a->connected = true;
@@ -1352,7 +1363,8 @@ static int on_netsnmp_log(int major, int minor, void *server, void *client)
     static const char *const churn[] = {
         "AgentX subagent connected", "AgentX master disconnected",
         "failed to respond to ping", "Failed to connect to the agentx master",
-        "agentx master agent", "Turning on AgentX", "NET-SNMP version"};
+        "agentx master agent",       "Turning on AgentX",
+        "NET-SNMP version"};
     for (size_t i = 0; i < sizeof(churn) / sizeof(churn[0]); i++)
         if (strstr(line, churn[i])) {
             log_debug("net-snmp: %s", line);
@@ -1370,7 +1382,8 @@ static int on_netsnmp_log(int major, int minor, void *server, void *client)
     return 0;
 }
 
-/* ---- start / stop ----------------------------------------------------------------------------- */
+/* ---- start / stop -----------------------------------------------------------------------------
+ */
 
 static int register_tables(struct agentx *a, char *err, size_t errlen)
 {
@@ -1476,6 +1489,13 @@ void agentx_stop(struct agentx *a)
     for (size_t i = 0; i < a->nfds; i++)
         ev_del_fd(a->loop, a->fds[i].fd);
     a->nfds = 0;
+    /* Net-SNMP's shutdown frees the client argument of every callback still
+     * registered: take ours (the agent itself) back first. */
+    snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START, on_index_start,
+                             a, 1);
+    snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, on_index_stop, a,
+                             1);
+    snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_netsnmp_log, a, 1);
     snmp_shutdown(a->app);
     netsnmp_large_fd_set_cleanup(&a->fdset);
     free(a->fds);

@@ -34,8 +34,8 @@ struct agentx_counters {
 };
 
 struct agentx_opts {
-    const char *socket;      /* AgentX master socket; NULL: Net-SNMP's default */
-    const char *app_name;    /* Net-SNMP application name (config files); NULL: "ipmi-snmp-bridge" */
+    const char *socket;   /* AgentX master socket; NULL: Net-SNMP's default */
+    const char *app_name; /* Net-SNMP application name (config files); NULL: "ipmi-snmp-bridge" */
     unsigned ping_interval_s; /* AgentX ping and reconnect period; 0: 5 */
     unsigned timeout_ms;      /* AgentX request timeout (the ping waits this long); 0: 1000 */
     const struct agentx_counters *counters;
@@ -57,12 +57,12 @@ int agentx_connected(const struct agentx *a);
 
 /* Counters of the agent itself (tests, benchmarks). */
 struct agentx_stats {
-    uint64_t requests;     /* handler calls */
-    uint64_t varbinds;     /* varbinds answered or declined */
-    uint64_t hint_hits;    /* GETNEXT answered from the cursor hint */
-    uint64_t seeks;        /* GETNEXT answered by binary search */
-    uint64_t connects;     /* registrations with a master */
-    uint64_t disconnects;  /* losses of the master */
+    uint64_t requests;    /* handler calls */
+    uint64_t varbinds;    /* varbinds answered or declined */
+    uint64_t hint_hits;   /* GETNEXT answered from the cursor hint */
+    uint64_t seeks;       /* GETNEXT answered by binary search */
+    uint64_t connects;    /* registrations with a master */
+    uint64_t disconnects; /* losses of the master */
 };
 void agentx_get_stats(const struct agentx *a, struct agentx_stats *out);
 

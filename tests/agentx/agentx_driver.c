@@ -87,7 +87,8 @@ static const struct store_bmc *synth_bmc(uint32_t index, uint32_t nsensors, uint
     b->poll_wall_s = (uint64_t)time(NULL);
     b->poll_mono_ns = mono;
 
-    struct store_arena *sa = arena_new(4096 + (size_t)nsensors * (sizeof(struct store_sensor) + 64));
+    struct store_arena *sa =
+        arena_new(4096 + (size_t)nsensors * (sizeof(struct store_sensor) + 64));
     struct store_sensors *ss = sa ? arena_alloc(sa, sizeof(*ss)) : NULL;
     struct store_sensor *rows =
         ss && nsensors ? arena_alloc(sa, (size_t)nsensors * sizeof(*rows)) : NULL;
@@ -213,7 +214,8 @@ int main(int argc, char **argv)
     struct store *store = store_new();
     if (!store)
         return 1;
-    if (config ? fill_from_poll(store, config, json_out) < 0 : fill_synthetic(store, synthetic) < 0) {
+    if (config ? fill_from_poll(store, config, json_out) < 0
+               : fill_synthetic(store, synthetic) < 0) {
         fprintf(stderr, "agentx-driver: could not fill the store\n");
         store_free(store);
         return 1;
