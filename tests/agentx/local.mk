@@ -8,6 +8,8 @@ tests_agentx_agentx_driver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent
 tests_agentx_agentx_driver_LDADD = agent/libagentx.a $(BRIDGE_LIBS) $(NETSNMP_LIBS)
 
 AGENTX_TESTS = \
-	tests/agentx/agentx_walk.sh
+	tests/agentx/agentx_walk.sh \
+	tests/agentx/agentx_badinput.sh \
+	tests/agentx/agentx_restart.sh
 TESTS += $(AGENTX_TESTS)
 EXTRA_DIST += $(AGENTX_TESTS) tests/agentx/mib_vs_json.py tests/lib/snmpd.sh

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# agentx_restart.sh - snmpd restarts under the subagent: while snmpd is down
+# the driver keeps running (no spin: its CPU time over the outage is small),
+# after snmpd comes back walks answer again within 20 s (the subagent retries
+# every 5 s, Net-SNMP's and our default), twice in a row (the second time the
+# new AgentX socket may get the fd number of the old one), and the driver's
+# log has at most 2 lines about each restart (lost, registered again) - not
+# one per retry.
+set -euo pipefail
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=tests/lib/snmpd.sh
+. "$TESTS_LIB_DIR/snmpd.sh"
+
+require_cmds snmpd snmpget snmpwalk ss timeout
+DRIVER=$top_builddir/tests/agentx/agentx-driver
+[[ -x $DRIVER ]] || bail_out "missing $DRIVER (make)"
+make_rundir
+OBJ=.1.3.6.1.4.1.8072.9999.9999.623.1
+OUTAGE=${OUTAGE:-8}
+
+SNMP_PORT=$(free_port 1 22350) || bail_out "no free port"
+snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start"
+"$DRIVER" --socket "$AGENTX_SOCK" --synthetic 2:3 > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
+DRIVER_PID=$!
+track_pid "$DRIVER_PID" agentx-driver
+
+# seconds until a GET of ipmiBmcName.2 answers (at most $1 s); "" if never
+answer_within() {
+    local limit=$1 t0 now
+    t0=$(date +%s.%N)
+    while :; do
+        if snmpget -v2c -c public -On -t 0.5 -r 0 "$SNMPD_TARGET" "$OBJ.3.1.2.2" 2>&1 | grep -q 'STRING: "synth2"'; then
+            now=$(date +%s.%N)
+            awk -v a="$t0" -v b="$now" 'BEGIN { printf "%.1f", b - a }'
+            return 0
+        fi
+        now=$(date +%s.%N)
+        awk -v a="$t0" -v b="$now" -v l="$limit" 'BEGIN { exit !(b - a > l) }' && return 1
+        sleep 0.2
+    done
+}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+agentx_lines() { grep -ciE 'agentx|net-snmp|master' "$RUNDIR/driver.err" || true; }
+
+s=$(answer_within 20) && pass "the subagent answers through snmpd (after ${s}s)" ||
+    fail "the subagent answers through snmpd" "$(cat "$RUNDIR/driver.err")"
+count=$(snmpwalk -v2c -c public -On "$SNMPD_TARGET" "$OBJ.5" | grep -c "^$OBJ" || true)
+assert_eq "$count" $((2 * 3 * 19)) "walk of ipmiSensorTable: 2 BMCs x 3 sensors x 19 present columns"
+
+for round in 1 2; do
+    before=$(agentx_lines)
+    snmpd_stop
+    ticks0=$(cpu_ticks "$DRIVER_PID")
+    sleep "$OUTAGE"
+    ticks1=$(cpu_ticks "$DRIVER_PID")
+    if pid_matches "$DRIVER_PID" agentx-driver; then
+        pass "restart $round: the driver lives through ${OUTAGE}s without snmpd"
+    else
+        fail "restart $round: the driver lives through ${OUTAGE}s without snmpd" "$(tail "$RUNDIR/driver.err")"
+    fi
+    # 100 ticks = 1 s of CPU in ${OUTAGE}s: far above a retry every 5 s, far below a spin
+    assert_num "<" $((ticks1 - ticks0)) 100 "restart $round: no busy loop while snmpd is away ($((ticks1 - ticks0)) CPU ticks)"
+    snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start again"
+    if s=$(answer_within 20); then
+        pass "restart $round: walks answer again ${s}s after snmpd is back"
+    else
+        fail "restart $round: walks answer again within 20 s" "$(tail "$RUNDIR/driver.err")"
+    fi
+    count=$(snmpwalk -v2c -c public -On "$SNMPD_TARGET" "$OBJ.5" | grep -c "^$OBJ" || true)
+    assert_eq "$count" $((2 * 3 * 19)) "restart $round: the whole sensor table again"
+    n=$(($(agentx_lines) - before))
+    if ((n >= 1 && n <= 2)); then
+        pass "restart $round: $n log lines about it"
+    else
+        fail "restart $round: 1 or 2 log lines about it, got $n" "$(cat "$RUNDIR/driver.err")"
+    fi
+done
+note "$(cat "$RUNDIR/driver.err")"
+finish
