@@ -7,14 +7,19 @@
 #    (tests/agentx/mib_vs_json.py: a JSON null is an absent instance);
 #  * snmpwalk (GETNEXT) gives the same as snmpbulkwalk; snmptable renders
 #    the sensor table with the MIB loaded;
+#  * the sensor table of BMC 1 equals what ipmitool and FreeIPMI read from
+#    the same simulator (tests/lib/oracle_compare.py builds the expectation,
+#    tests/agentx/mib_vs_oracle.py compares the MIB with it);
 #  * the driver's counters show the cursor hint answering the walk.
 set -euo pipefail
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 # shellcheck source=tests/lib/snmpd.sh
 . "$TESTS_LIB_DIR/snmpd.sh"
+# shellcheck source=tests/lib/oracle.sh
+. "$TESTS_LIB_DIR/oracle.sh"
 
-require_cmds ipmi_sim sdrcomp snmpd snmpwalk snmpbulkwalk snmptable snmpget ss python3 timeout
+require_cmds ipmi_sim sdrcomp ipmitool ipmi-sensors snmpd snmpwalk snmpbulkwalk snmptable snmpget ss python3 timeout
 DRIVER=$top_builddir/tests/agentx/agentx-driver
 [[ -x $DRIVER ]] || bail_out "missing $DRIVER (make)"
 BASE_MIBS=$top_srcdir/tests/mibs/base
@@ -60,6 +65,14 @@ note "walk: $(wc -l < "$W") instances"
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h" 2> /dev/null || true)
 [[ -n $version ]] || version=$(awk -F'[][]' '/^AC_INIT/ { print $4 }' "$top_srcdir/configure.ac")
 run_checks python3 "$top_srcdir/tests/agentx/mib_vs_json.py" "$W" "$J" "$version"
+
+ORACLE=$RUNDIR/oracle
+if oracle_collect sensors "$ORACLE" "$PORT" &&
+    python3 "$TESTS_LIB_DIR/oracle_compare.py" sensors "$ORACLE" > "$ORACLE/checks.txt" 2>&1; then
+    run_checks python3 "$top_srcdir/tests/agentx/mib_vs_oracle.py" "$W" "$ORACLE/expected-sensors.json" 1
+else
+    fail "ipmitool and FreeIPMI read the simulator's sensors" "$(cat "$ORACLE"/*.err "$ORACLE/checks.txt" 2> /dev/null | head -20)"
+fi
 
 snmpwalk -v2c -c public -On -Ox -t 5 "$SNMPD_TARGET" "$OBJ" > "$RUNDIR/walk-getnext.txt" 2>&1 || true
 # ages may tick between the two walks: compare without the moving columns
