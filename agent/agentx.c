@@ -1450,13 +1450,6 @@ struct agentx *agentx_start(struct ev_loop *loop, struct store *store,
     netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
     if (a->socket[0])
         netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, a->socket);
-    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-                       (int)a->opts.ping_interval_s);
-    /* the AgentX ping is synchronous: it may stall the loop this long, once */
-    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
-                       (int)a->opts.timeout_ms * 1000);
-    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 0);
-
     snmp_disable_log();
     netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG);
     snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_netsnmp_log, a);
@@ -1468,6 +1461,13 @@ struct agentx *agentx_start(struct ev_loop *loop, struct store *store,
         snprintf(err, errlen, "Net-SNMP agent initialisation failed");
         goto fail;
     }
+    /* after init_agent(), which sets a subagent's ping interval to 15 s */
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                       (int)a->opts.ping_interval_s);
+    /* the AgentX ping is synchronous: it may stall the loop this long, once */
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
+                       (int)a->opts.timeout_ms * 1000);
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 0);
     if (register_tables(a, err, errlen) < 0)
         goto fail;
     init_snmp(a->app); /* connects (or schedules the retries) */

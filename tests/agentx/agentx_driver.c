@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +34,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: agentx-driver [--socket PATH] [--ping SECONDS] [-v]\n"
+    fprintf(f, "Usage: agentx-driver [--socket PATH] [--ping SECONDS] [--fds N] [-v]\n"
                "                     (-c CONFIG --json-out FILE | --synthetic BMCS:SENSORS)\n");
 }
 
@@ -155,6 +157,27 @@ static int fill_synthetic(struct store *s, const char *spec)
     return 0;
 }
 
+/* Occupy every fd below `n` so that Net-SNMP's sockets get numbers above it
+ * (above FD_SETSIZE: the large fd set must be used throughout). */
+static int occupy_fds(int n)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)n + 64) {
+        rl.rlim_cur = (rlim_t)n + 64;
+        if (rl.rlim_max < rl.rlim_cur)
+            rl.rlim_max = rl.rlim_cur;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            return -1;
+    }
+    for (;;) {
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return -1;
+        if (fd >= n - 1)
+            return 0;
+    }
+}
+
 /* ---- the loop ------------------------------------------------------------------------- */
 
 static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
@@ -169,13 +192,19 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"socket", required_argument, NULL, 's'},   {"config", required_argument, NULL, 'c'},
-        {"json-out", required_argument, NULL, 'j'}, {"synthetic", required_argument, NULL, 'y'},
-        {"ping", required_argument, NULL, 'p'},     {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"socket", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'},
+        {"json-out", required_argument, NULL, 'j'},
+        {"synthetic", required_argument, NULL, 'y'},
+        {"ping", required_argument, NULL, 'p'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"fds", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *sock = NULL, *config = NULL, *json_out = NULL, *synthetic = NULL;
     unsigned ping = 0;
+    int fds = 0;
     int verbose = 0, c;
     while ((c = getopt_long(argc, argv, "s:c:vh", opts, NULL)) != -1) {
         switch (c) {
@@ -193,6 +222,9 @@ int main(int argc, char **argv)
             break;
         case 'p':
             ping = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'f':
+            fds = atoi(optarg);
             break;
         case 'v':
             verbose++;
@@ -222,6 +254,10 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "agentx-driver: serving %zu BMCs\n", store_count(store));
 
+    if (fds > 0 && occupy_fds(fds) < 0) {
+        fprintf(stderr, "agentx-driver: cannot occupy %d fds: %s\n", fds, strerror(errno));
+        return 1;
+    }
     struct ev_loop *loop = ev_new();
     sigset_t mask;
     sigemptyset(&mask);

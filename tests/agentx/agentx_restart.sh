@@ -21,7 +21,9 @@ OUTAGE=${OUTAGE:-8}
 
 SNMP_PORT=$(free_port 1 22350) || bail_out "no free port"
 snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start"
-"$DRIVER" --socket "$AGENTX_SOCK" --synthetic 2:3 > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
+# --fds 1100: every fd below 1100 taken, so the AgentX socket is above
+# FD_SETSIZE (1024) before and after each re-registration
+"$DRIVER" --socket "$AGENTX_SOCK" --synthetic 2:3 --fds 1100 > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
 DRIVER_PID=$!
 track_pid "$DRIVER_PID" agentx-driver
 
@@ -41,12 +43,23 @@ answer_within() {
     done
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# the highest fd number of a socket the driver holds
+max_socket_fd() {
+    local f n max=-1
+    for f in /proc/"$DRIVER_PID"/fd/*; do
+        [[ $(readlink "$f" 2> /dev/null) == socket:* ]] || continue
+        n=${f##*/}
+        ((n > max)) && max=$n
+    done
+    echo "$max"
+}
 agentx_lines() { grep -ciE 'agentx|net-snmp|master' "$RUNDIR/driver.err" || true; }
 
 s=$(answer_within 20) && pass "the subagent answers through snmpd (after ${s}s)" ||
     fail "the subagent answers through snmpd" "$(cat "$RUNDIR/driver.err")"
 count=$(snmpwalk -v2c -c public -On "$SNMPD_TARGET" "$OBJ.5" | grep -c "^$OBJ" || true)
 assert_eq "$count" $((2 * 3 * 19)) "walk of ipmiSensorTable: 2 BMCs x 3 sensors x 19 present columns"
+assert_num ">=" "$(max_socket_fd)" 1024 "the AgentX socket's fd is above FD_SETSIZE ($(max_socket_fd))"
 
 for round in 1 2; do
     before=$(agentx_lines)
@@ -69,6 +82,7 @@ for round in 1 2; do
     fi
     count=$(snmpwalk -v2c -c public -On "$SNMPD_TARGET" "$OBJ.5" | grep -c "^$OBJ" || true)
     assert_eq "$count" $((2 * 3 * 19)) "restart $round: the whole sensor table again"
+    assert_num ">=" "$(max_socket_fd)" 1024 "restart $round: the new AgentX socket's fd is above FD_SETSIZE too"
     n=$(($(agentx_lines) - before))
     if ((n >= 1 && n <= 2)); then
         pass "restart $round: $n log lines about it"
