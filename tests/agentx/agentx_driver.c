@@ -105,7 +105,7 @@ static const struct store_bmc *synth_bmc(uint32_t index, uint32_t nsensors, uint
     ss->s = rows;
     for (uint32_t j = 0; j < nsensors; j++) {
         struct store_sensor *s = &rows[j];
-        uint8_t number = (uint8_t)(j % 256), owner = (uint8_t)(j / 256 * 2);
+        uint8_t number = (uint8_t)(j % 256), owner = (uint8_t)(j / 256); /* index = 1 + j: sorted */
         s->index = store_sensor_index(number, owner, 0, 0);
         s->name = arena_printf(sa, "Temp %u", j);
         s->number = number;
