@@ -5,6 +5,7 @@
 # across tables, sub-identifiers of 2^32-1, a 128-sub-identifier OID, and
 # SETs (notWritable, on every kind of object).  The driver serves synthetic
 # BMCs (3 BMCs x 5 sensors); afterwards it still answers and has not died.
+# AGENTX_WRAP="valgrind -q --leak-check=full" runs the driver under a wrapper.
 set -euo pipefail
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -19,7 +20,7 @@ OBJ=.1.3.6.1.4.1.8072.9999.9999.623.1
 
 SNMP_PORT=$(free_port 1 22250) || bail_out "no free port"
 snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start"
-"$DRIVER" --socket "$AGENTX_SOCK" --synthetic 3:5 > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
+${AGENTX_WRAP:-} "$DRIVER" --socket "$AGENTX_SOCK" --synthetic 3:5 > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
 DRIVER_PID=$!
 track_pid "$DRIVER_PID" agentx-driver
 for ((t = 0; t < 100; t++)); do

@@ -11,6 +11,7 @@
 #    the same simulator (tests/lib/oracle_compare.py builds the expectation,
 #    tests/agentx/mib_vs_oracle.py compares the MIB with it);
 #  * the driver's counters show the cursor hint answering the walk.
+# AGENTX_WRAP="valgrind -q --leak-check=full" runs the driver under a wrapper.
 set -euo pipefail
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -42,7 +43,7 @@ SNMP_PORT=$(free_port 1 22150) || bail_out "no free port"
 snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start (see $RUNDIR/snmpd)"
 note "snmpd on $SNMPD_TARGET, agentx $AGENTX_SOCK"
 
-"$DRIVER" --socket "$AGENTX_SOCK" -c "$CFG" --json-out "$RUNDIR/once.json" \
+${AGENTX_WRAP:-} "$DRIVER" --socket "$AGENTX_SOCK" -c "$CFG" --json-out "$RUNDIR/once.json" \
     > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
 DRIVER_PID=$!
 track_pid "$DRIVER_PID" agentx-driver
