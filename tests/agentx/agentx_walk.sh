@@ -7,6 +7,8 @@
 #    (tests/agentx/mib_vs_json.py: a JSON null is an absent instance);
 #  * snmpwalk (GETNEXT) gives the same as snmpbulkwalk; snmptable renders
 #    the sensor table with the MIB loaded;
+#  * GETNEXT and GET at probe OIDs around the instances agree with the walk
+#    (tests/agentx/getnext_probe.py);
 #  * the sensor table of BMC 1 equals what ipmitool and FreeIPMI read from
 #    the same simulator (tests/lib/oracle_compare.py builds the expectation,
 #    tests/agentx/mib_vs_oracle.py compares the MIB with it);
@@ -66,6 +68,10 @@ note "walk: $(wc -l < "$W") instances"
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h" 2> /dev/null || true)
 [[ -n $version ]] || version=$(awk -F'[][]' '/^AC_INIT/ { print $4 }' "$top_srcdir/configure.ac")
 run_checks python3 "$top_srcdir/tests/agentx/mib_vs_json.py" "$W" "$J" "$version"
+
+# GETNEXT and GET at odd OIDs around every table's instances (parents,
+# neighbours, 0 and 2^32-1 sub-identifiers) agree with the walk
+run_checks python3 "$top_srcdir/tests/agentx/getnext_probe.py" "$W" "$SNMPD_TARGET"
 
 ORACLE=$RUNDIR/oracle
 if oracle_collect sensors "$ORACLE" "$PORT" &&

@@ -12,4 +12,4 @@ AGENTX_TESTS = \
 	tests/agentx/agentx_badinput.sh \
 	tests/agentx/agentx_restart.sh
 TESTS += $(AGENTX_TESTS)
-EXTRA_DIST += $(AGENTX_TESTS) tests/agentx/mib_vs_json.py tests/agentx/mib_vs_oracle.py tests/lib/snmpd.sh
+EXTRA_DIST += $(AGENTX_TESTS) tests/agentx/mib_vs_json.py tests/agentx/mib_vs_oracle.py tests/agentx/getnext_probe.py tests/lib/snmpd.sh
