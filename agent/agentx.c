@@ -1313,8 +1313,12 @@ static int on_index_start(int major, int minor, void *server, void *client)
 {
     (void)major;
     (void)minor;
-    (void)server;
     struct agentx *a = client;
+    netsnmp_session *sess = server;
+    if (sess) { /* the ping's wait: one try of timeout_ms */
+        sess->timeout = (long)a->opts.timeout_ms * 1000;
+        sess->retries = 0;
+    }
     a->stats.connects++;
     if (!a->connected) {
         if (!a->ever_connected)
@@ -1468,6 +1472,13 @@ struct agentx *agentx_start(struct ev_loop *loop, struct store *store,
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
                        (int)a->opts.timeout_ms * 1000);
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 0);
+    /* Net-SNMP 5.9 opens the AgentX session with the library defaults (1 s,
+     * 5 retries), and its ping, Open and Close wait synchronously: a hung
+     * snmpd would stall the loop 6 s per wait.  One try, whole seconds here;
+     * on_index_start() then sets the connected session's exact timeout. */
+    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_RETRIES, 0);
+    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_TIMEOUT,
+                       (int)((a->opts.timeout_ms + 999) / 1000));
     if (register_tables(a, err, errlen) < 0)
         goto fail;
     init_snmp(a->app); /* connects (or schedules the retries) */

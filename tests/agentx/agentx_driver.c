@@ -180,6 +180,21 @@ static int occupy_fds(int n)
 
 /* ---- the loop ------------------------------------------------------------------------- */
 
+/* The loop's longest stall (a 100 ms heartbeat's worst lateness): shows a
+ * synchronous Net-SNMP wait. */
+static uint64_t beat_due_ns, max_stall_ns;
+static struct ev_timer beat;
+
+static void on_beat(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+    (void)arg;
+    uint64_t now = ev_monotonic_ns();
+    if (beat_due_ns && now > beat_due_ns && now - beat_due_ns > max_stall_ns)
+        max_stall_ns = now - beat_due_ns;
+    beat_due_ns = now + 100 * EV_NS_PER_MS;
+    ev_timer_start(loop, t, 100 * EV_NS_PER_MS);
+}
+
 static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 {
     (void)events;
@@ -278,15 +293,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "agentx-driver: %s\n", err);
         return 1;
     }
+    ev_timer_init(&beat, on_beat, NULL);
+    ev_timer_start(loop, &beat, 100 * EV_NS_PER_MS);
     ev_run(loop);
+    ev_timer_stop(loop, &beat);
     struct agentx_stats st;
     agentx_get_stats(ax, &st);
     fprintf(stderr,
             "agentx-driver: stopping: %llu requests, %llu varbinds, %llu hint hits, %llu seeks, "
-            "%llu connects, %llu disconnects\n",
+            "%llu connects, %llu disconnects, longest loop stall %llu ms\n",
             (unsigned long long)st.requests, (unsigned long long)st.varbinds,
             (unsigned long long)st.hint_hits, (unsigned long long)st.seeks,
-            (unsigned long long)st.connects, (unsigned long long)st.disconnects);
+            (unsigned long long)st.connects, (unsigned long long)st.disconnects,
+            (unsigned long long)(max_stall_ns / EV_NS_PER_MS));
     agentx_stop(ax);
     ev_del_fd(loop, sfd);
     close(sfd);

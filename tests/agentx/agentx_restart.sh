@@ -5,7 +5,8 @@
 # every 5 s, Net-SNMP's and our default), twice in a row (the second time the
 # new AgentX socket may get the fd number of the old one), and the driver's
 # log has at most 2 lines about each restart (lost, registered again) - not
-# one per retry.
+# one per retry.  Then snmpd hangs (SIGSTOP) for a while and continues: the
+# subagent comes back too (the driver prints its longest loop stall).
 set -euo pipefail
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -90,5 +91,24 @@ for round in 1 2; do
         fail "restart $round: 1 or 2 log lines about it, got $n" "$(cat "$RUNDIR/driver.err")"
     fi
 done
+# a hung snmpd (SIGSTOP): the AgentX ping fails after its short timeout, the
+# subagent re-registers once snmpd runs again
+before=$(agentx_lines)
+kill -STOP "$SNMPD_PID"
+sleep "$OUTAGE"
+kill -CONT "$SNMPD_PID"
+if s=$(answer_within 20); then
+    pass "hung snmpd: walks answer again ${s}s after it continues"
+else
+    fail "hung snmpd: walks answer again within 20 s" "$(tail "$RUNDIR/driver.err")"
+fi
+n=$(($(agentx_lines) - before))
+if ((n <= 2)); then
+    pass "hung snmpd: $n log lines about it"
+else
+    fail "hung snmpd: at most 2 log lines about it, got $n" "$(cat "$RUNDIR/driver.err")"
+fi
+stop_pid "$DRIVER_PID" agentx-driver
+# the longest stall of the driver's loop (synchronous AgentX waits): shown, not asserted
 note "$(cat "$RUNDIR/driver.err")"
 finish
