@@ -442,7 +442,8 @@ static bool bmc_value(struct agentx *a, const struct store_bmc *b, const struct 
         return ss ? v_uns(vb, ASN_COUNTER, ss->clears_detected & 0xffffffffu) : false;
     case 46:
         return ss ? v_uns(vb, ASN_GAUGE, (uint64_t)(ss->elapsed_ms * 1000.0 + 0.5)) : false;
-    /* 47..57 (POH, clock offset, LAN, DCMI power): not read yet, absent */
+    /* 47..59 and 73..78 (POH, clock offset, LAN, DCMI power and their
+     * read status): absent until the store carries them */
     case 60:
         return v_c64(vb, k->tx_packets);
     case 61:
@@ -902,11 +903,11 @@ struct tdef {
 
 static const uint8_t scalar_cols[] = {1, 2, 3, 4, 5, 6, 7};
 static const uint8_t state_cols[] = {2};
-static const uint8_t bmc_cols[] = {2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17,
-                                   18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
-                                   34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
-                                   50, 51, 52, 53, 54, 55, 56, 57, 60, 61, 62, 63, 64, 65, 66, 67,
-                                   68, 69, 70, 71, 72, 80, 81, 82, 83, 84, 85, 86};
+static const uint8_t bmc_cols[] = {
+    2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+    23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+    44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64,
+    65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 80, 81, 82, 83, 84, 85, 86};
 static const uint8_t bad_cols[] = {2};
 static const uint8_t sensor_cols[] = {2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
                                       14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25};

@@ -32,6 +32,8 @@ SEVERITY = {"ok": 1, "warning": 2, "critical": 3, "nonrecoverable": 4}
 BAD_REASONS = ["truncated", "oversize", "not_rmcp", "auth_type", "length_mismatch", "checksum",
                "bad_pad", "integrity", "decrypt", "payload_type", "security_flags", "bad_field",
                "crypto_library"]
+IP_SOURCES = {"unspecified": 1, "static": 2, "dhcp": 3, "bios": 4, "other": 5}
+INFO_STATUS = {"not_read": 1, "ok": 2, "not_supported": 3, "failed": 4, "not_set": 5}
 THR = ("lnr", "lc", "lnc", "unc", "uc", "unr")
 COUNTERS = ("tx_packets", "rx_packets", "requests", "responses", "retransmits", "busy_retries",
             "sessions_opened", "session_failures", "auth_failures", "reopens", "stray_packets",
@@ -158,6 +160,26 @@ def expected(doc):
             put(3, 44, [i], truth(ss["overflow"]))
             put(3, 45, [i], ss["clears_detected"])
             put(3, 46, [i], ("elapsed_us", ss["elapsed_ms"]))
+        # POH, SEL clock, LAN, DCMI (JSON keys of the info reader, when present)
+        if "poh_hours" in b:
+            put(3, 47, [i], b["poh_hours"])
+            put(3, 48, [i], b["clock_offset_s"])
+            lan = b.get("lan") or {}
+            for col, k2 in ((49, "ip"), (50, "netmask"), (51, "gateway")):
+                v = lan.get(k2)
+                put(3, col, [i], None if v is None else bytes(int(x) for x in v.split(".")))
+            mac = lan.get("mac")
+            put(3, 52, [i], None if mac is None else bytes.fromhex(mac.replace(":", "")))
+            put(3, 53, [i], IP_SOURCES.get(lan.get("ip_source")))
+            put(3, 58, [i], lan.get("channel"))
+            put(3, 59, [i], lan.get("vlan_id"))
+            pw = b.get("dcmi_power") or {}
+            for col, k2 in ((54, "current_watts"), (55, "min_watts"), (56, "max_watts"),
+                            (57, "average_watts"), (73, "period_ms")):
+                put(3, col, [i], pw.get(k2))
+            put(3, 74, [i], truth(pw.get("active")))
+            for col, k2 in ((75, "poh"), (76, "sel_time"), (77, "lan"), (78, "dcmi")):
+                put(3, col, [i], INFO_STATUS.get(b["info_status"][k2]))
         for col, key in enumerate(COUNTERS, start=60):
             put(3, col, [i], b["counters"][key])
         for word, n in b["counters"]["bad_packet_reasons"].items():
