@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1443,6 +1444,12 @@ struct agentx *agentx_start(struct ev_loop *loop, struct store *store,
     ev_timer_init(&a->timer, on_timer, a);
     netsnmp_large_fd_set_init(&a->fdset, FD_SETSIZE);
     the_agent = a;
+
+    /* A write to the AgentX socket of an snmpd that just died must not kill
+     * the bridge: SIGPIPE is ignored unless the program handles it. */
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+        signal(SIGPIPE, SIG_IGN);
 
     /* Net-SNMP: a subagent, no signals for alarms (our loop runs them), no
      * config or persistent files of its own, no MIB files (numeric OIDs). */

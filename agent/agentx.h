@@ -46,7 +46,9 @@ struct agentx_opts {
  * Initialise Net-SNMP as an AgentX subagent, register the MIB's subtrees and
  * hook Net-SNMP's sockets and alarms into `loop`.  Connecting to the master
  * may fail: the agent keeps retrying every ping interval.  Once per process
- * (Net-SNMP keeps global state).  NULL on error, with the reason in `err`.
+ * (Net-SNMP keeps global state).  Sets SIGPIPE to ignored if it was at its
+ * default (a write to a vanished snmpd).  NULL on error, with the reason in
+ * `err`.
  */
 struct agentx *agentx_start(struct ev_loop *loop, struct store *store,
                             const struct agentx_opts *opts, char *err, size_t errlen);
