@@ -38,15 +38,16 @@
 
 #include "ev.h"
 #include "log.h"
+#include "mib_root.h"
 #include "store.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
 
-/* IPMI-BRIDGE-MIB::ipmiBridgeObjects.  The module's root is in the MIB's
- * MODULE-IDENTITY; it must move with it (README, "MIB"). */
-static const oid objects_oid[] = {1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 623, 1};
+/* IPMI-BRIDGE-MIB::ipmiBridgeObjects.  The root comes from the MIB's
+ * MODULE-IDENTITY line (agent/mib_root.h is generated from it). */
+static const oid objects_oid[] = {IPMI_BRIDGE_MIB_ROOT, 1};
 #define OBJECTS_LEN (sizeof(objects_oid) / sizeof(objects_oid[0]))
 #define MAX_IDX     4
 
