@@ -1,7 +1,8 @@
 # AgentX subagent tests: a driver that serves a store (filled by one --once
 # poll, or synthetic) through agent/libagentx.a, and scripts that run it under
 # a private snmpd (master agentx on a unix socket in the run dir, udp on
-# 127.0.0.1 on an unprivileged port).
+# 127.0.0.1 on an unprivileged port).  Port ranges (free_port starts): agentx_walk
+# 22100/22150, agentx_badinput 22250, agentx_restart 22350, bench_agentx 22450.
 noinst_PROGRAMS += tests/agentx/agentx-driver
 tests_agentx_agentx_driver_SOURCES = tests/agentx/agentx_driver.c
 tests_agentx_agentx_driver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent
