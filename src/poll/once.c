@@ -87,8 +87,18 @@ static void publish_all(struct once_run *r)
                     bmc_name(r->bmcs[i].b), bmc_address(r->bmcs[i].b));
             continue;
         }
+        log_debug("BMC %s: snapshot of %u sensors, %u FRUs, %u SEL entries: %zu bytes", snap->name,
+                  snap->nsensors, snap->fru ? snap->fru->p.n : 0, snap->sel ? snap->sel->p.n : 0,
+                  store_bmc_bytes(snap));
         store_bmc_unref(r->snap[i]);
         r->snap[i] = snap;
+        /* the snapshot holds the FRU texts until the next FRU read: the
+         * reader's results (about 10 KB per device) are not needed */
+        struct bmc_data *o = &r->bmcs[i];
+        if (snap->fru && o->frur && !fru_reader_busy(o->frur)) {
+            fru_reader_free(o->frur);
+            o->frur = NULL;
+        }
         store_publish(r->store, store_bmc_ref(snap));
     }
     store_apply(r->store);

@@ -21,6 +21,8 @@ struct blk {
 struct store_arena {
     struct blk *head; /* the block being filled */
     size_t total;
+    size_t more; /* size of the blocks after the first: a quarter of it, so that an
+                  * estimate a little short costs little */
 };
 
 static struct blk *blk_new(size_t cap)
@@ -47,6 +49,7 @@ struct store_arena *arena_new(size_t first)
         return NULL;
     }
     a->total = first;
+    a->more = first / 4 > 256 ? first / 4 : 256;
     return a;
 }
 
@@ -61,15 +64,13 @@ void arena_free(struct store_arena *a)
     free(a);
 }
 
-void *arena_alloc(struct store_arena *a, size_t n)
+/* n bytes at alignment al (a power of two) */
+static void *alloc_at(struct store_arena *a, size_t n, size_t al)
 {
-    const size_t al = alignof(max_align_t);
-    size_t need = (n + al - 1) & ~(al - 1);
-    if (need < n)
-        return NULL;
     struct blk *b = a->head;
-    if (b->cap - b->used < need) {
-        size_t cap = b->cap > need ? b->cap : need;
+    size_t at = (b->used + al - 1) & ~(al - 1);
+    if (at < b->used || at > b->cap || b->cap - at < n) {
+        size_t cap = a->more > n ? a->more : n;
         struct blk *nb = blk_new(cap);
         if (!nb)
             return NULL;
@@ -77,16 +78,24 @@ void *arena_alloc(struct store_arena *a, size_t n)
         a->head = nb;
         a->total += cap;
         b = nb;
+        at = 0;
     }
-    void *p = b->data + b->used;
-    b->used += need;
-    memset(p, 0, n);
+    void *p = b->data + at;
+    b->used = at + n;
+    return p;
+}
+
+void *arena_alloc(struct store_arena *a, size_t n)
+{
+    void *p = alloc_at(a, n, alignof(max_align_t));
+    if (p)
+        memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(struct store_arena *a, const char *s, size_t len)
 {
-    char *p = arena_alloc(a, len + 1);
+    char *p = alloc_at(a, len + 1, 1); /* strings need no alignment */
     if (p) {
         memcpy(p, s, len);
         p[len] = '\0';
@@ -102,7 +111,7 @@ char *arena_strdup(struct store_arena *a, const char *s)
 char *arena_clean(struct store_arena *a, const char *s, size_t len)
 {
     size_t n = text_clean_len(s, len);
-    char *p = arena_alloc(a, n + 1);
+    char *p = alloc_at(a, n + 1, 1);
     if (p)
         text_clean(s, len, p, n + 1);
     return p;
@@ -117,7 +126,7 @@ char *arena_printf(struct store_arena *a, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return NULL;
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = alloc_at(a, (size_t)n + 1, 1);
     if (!p)
         return NULL;
     if ((size_t)n < sizeof(small)) {

@@ -27,11 +27,13 @@ static char *clean(struct store_arena *a, const char *s)
 /* ---- numbers ------------------------------------------------------------------ */
 
 /* store.h "Numbers": the decimals that show one raw step, 0..3. */
-static uint8_t sensor_precision(const struct sdr_sensor *s)
+static uint8_t sensor_precision(const struct sdr_sensor *s, const struct sensor_value *v)
 {
     if (s->value_kind != SDR_VALUE_ANALOG && s->value_kind != SDR_VALUE_NEEDS_FACTORS)
         return 0;
-    double step = fabs((double)s->conv.m) * pow(10.0, s->conv.rexp);
+    /* non-linear sensors with per-reading factors (Get Sensor Reading Factors): those */
+    const struct sdr_factors *f = v->have_factors ? &v->factors : &s->conv;
+    double step = fabs((double)f->m) * pow(10.0, f->rexp);
     if (!(step > 0))
         return 0;
     for (uint8_t p = 0; p < 3; p++)
@@ -77,8 +79,25 @@ static const uint8_t thr_sdr[STORE_THR__COUNT] = {
     [STORE_THR_UNC] = SDR_THR_UNC, [STORE_THR_UC] = SDR_THR_UC, [STORE_THR_UNR] = SDR_THR_UNR,
 };
 
-static int fill_sensor(struct store_arena *a, struct store_sensor *o, const struct sdr_sensor *s,
-                       const struct sensor_value *v, uint64_t mono_ns)
+/* A part's repeated texts (units: a handful per BMC) are stored once. */
+struct interned {
+    const char *s[16];
+    unsigned n;
+};
+
+static const char *intern(struct interned *in, struct store_arena *a, const char *text)
+{
+    for (unsigned i = 0; i < in->n; i++)
+        if (!strcmp(in->s[i], text))
+            return in->s[i];
+    const char *c = arena_strdup(a, text);
+    if (c && in->n < 16)
+        in->s[in->n++] = c;
+    return c;
+}
+
+static int fill_sensor(struct store_arena *a, struct interned *in, struct store_sensor *o,
+                       const struct sdr_sensor *s, const struct sensor_value *v, uint64_t mono_ns)
 {
     o->index = store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
     o->name = clean(a, s->name);
@@ -93,7 +112,7 @@ static int fill_sensor(struct store_arena *a, struct store_sensor *o, const stru
     o->entity_instance = s->entity_instance;
     o->analog = analog(s);
     o->thresholds = sdr_is_threshold(s);
-    o->precision = sensor_precision(s);
+    o->precision = sensor_precision(s, v);
     o->read_mono_ns = mono_ns;
     if (numeric_reading(s, v)) {
         o->has_value = true;
@@ -104,7 +123,7 @@ static int fill_sensor(struct store_arena *a, struct store_sensor *o, const stru
     if (o->analog) {
         char units[64];
         sensor_units_text(s, units, sizeof(units));
-        o->units = arena_strdup(a, units);
+        o->units = intern(in, a, units);
     }
     enum sensor_status st = sensor_poll_status(s, v);
     o->status = (uint8_t)st; /* the same order as enum store_status */
@@ -112,10 +131,16 @@ static int fill_sensor(struct store_arena *a, struct store_sensor *o, const stru
         const char *names[STORE_STATES_MAX];
         unsigned n = sensor_state_names(s, &v->r, names, STORE_STATES_MAX);
         o->nstates = (uint8_t)(n < STORE_STATES_MAX ? n : STORE_STATES_MAX);
-        memcpy(o->states, names, o->nstates * sizeof(names[0]));
+        if (o->nstates) {
+            const char **arr = arena_alloc(a, o->nstates * sizeof(*arr));
+            if (!arr)
+                return -1;
+            memcpy(arr, names, o->nstates * sizeof(names[0]));
+            o->states = arr;
+        }
         char text[512];
         sensor_state_text(s, &v->r, text, sizeof(text));
-        o->states_text = arena_strdup(a, text);
+        o->states_text = text[0] ? arena_strdup(a, text) : "";
     } else {
         o->unavailable_reason = unavailable_reason(a, v);
         o->states_text = "";
@@ -150,7 +175,9 @@ static int cmp_sensor(const void *x, const void *y)
 static const struct store_sensors *build_sensors(const struct bmc_data *d, const char *label)
 {
     const struct sensor_set *set = d->set;
-    struct store_arena *a = arena_new(512 + set->n * (sizeof(struct store_sensor) + 48));
+    /* rows, plus about 40 bytes of text each (name, value, states) */
+    struct interned in = {.n = 0};
+    struct store_arena *a = arena_new(256 + set->n * (sizeof(struct store_sensor) + 40));
     if (!a)
         return NULL;
     struct store_sensors *p = arena_alloc(a, sizeof(*p));
@@ -163,7 +190,7 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     for (size_t i = 0; i < set->n; i++) {
         if (!sensor_poll_readable(&set->s[i]))
             continue;
-        if (fill_sensor(a, &rows[n], &set->s[i], &d->vals[i], d->sensors_mono_ns) < 0)
+        if (fill_sensor(a, &in, &rows[n], &set->s[i], &d->vals[i], d->sensors_mono_ns) < 0)
             goto fail;
         n++;
     }
@@ -430,8 +457,18 @@ static int fill_fru(struct store_arena *a, struct store_fru *o, const struct fru
 
 static const struct store_frus *build_fru(const struct bmc_data *d)
 {
-    size_t n = fru_reader_count(d->frur);
-    struct store_arena *a = arena_new(1024 + n * (sizeof(struct store_fru) + 512));
+    size_t n = fru_reader_count(d->frur), est = 256;
+    for (size_t i = 0; i < n; i++) {
+        /* the row, the texts (at most the image), per multirecord its row, fields,
+         * description and hex data */
+        const struct fru_result *fr = fru_reader_result(d->frur, i);
+        est += sizeof(struct store_fru) + 32 + fr->image_len;
+        if (fr->parsed)
+            for (uint8_t k = 0; k < fr->inv.nmultirec; k++)
+                est += sizeof(struct store_fru_mr) + 8 * sizeof(struct store_kv) + 80 +
+                       2 * (size_t)fr->inv.multirec[k].len;
+    }
+    struct store_arena *a = arena_new(est);
     if (!a)
         return NULL;
     struct store_frus *p = arena_alloc(a, sizeof(*p));
@@ -667,7 +704,9 @@ static uint32_t sel_last_seq(const struct sel_state *st)
 const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_opts *o,
                                    const struct store_bmc *prev)
 {
-    struct store_arena *a = arena_new(sizeof(struct store_bmc) + 1024);
+    /* the header, its texts (name, address, the error texts) */
+    struct store_arena *a =
+        arena_new(sizeof(struct store_bmc) + 160 + strlen(d->err_text) + strlen(d->sdr_err));
     if (!a)
         return NULL;
     struct store_bmc *s = arena_alloc(a, sizeof(*s));
@@ -680,7 +719,8 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->index = o->bmc_index;
     s->name = clean(a, bmc_name(d->b));
     s->address = clean(a, bmc_address(d->b));
-    s->state = (uint8_t)store_state_from_error(d->err);
+    s->state = o->set_state && o->state < STORE_ST__COUNT ? o->state
+                                                          : (uint8_t)store_state_from_error(d->err);
     s->error = d->err ? clean(a, d->err_text) : NULL;
     int suite = bmc_suite(d->b);
     s->cipher_suite = (suite >= 0 && !d->err) ? suite : -1;
@@ -732,10 +772,12 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
 
     s->src.sdr_gen = d->sdr_gen;
     s->src.fru_read_ns = d->fru_read_ns;
-    if (d->frur && d->fru_done) {
+    if (d->fru_done) {
+        /* shared until the next FRU read: the reader's results (about 10 KB per
+         * device) may be freed once a snapshot holds them */
         if (prev && prev->fru && prev->src.fru_read_ns == d->fru_read_ns)
             s->fru = store_frus_ref(prev->fru);
-        else if (!(s->fru = build_fru(d)))
+        else if (d->frur && !(s->fru = build_fru(d)))
             goto fail;
     }
     if (d->sel) {

@@ -138,6 +138,14 @@ void store_bmc_unref(const struct store_bmc *b)
     arena_free(b->arena); /* the snapshot lives in its arena */
 }
 
+size_t store_bmc_bytes(const struct store_bmc *b)
+{
+    if (!b)
+        return 0;
+    return arena_size(b->arena) + (b->sensors ? arena_size(b->sensors->p.arena) : 0) +
+           (b->fru ? arena_size(b->fru->p.arena) : 0) + (b->sel ? arena_size(b->sel->p.arena) : 0);
+}
+
 /* ---- rows ------------------------------------------------------------------------- */
 
 #define LOWER_BOUND(rows, n, index)                                                                \

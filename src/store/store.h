@@ -43,7 +43,10 @@
  *              of the SDR's conversion factors, IPMI 2.0 section 36.3);
  *              e.g. M=1 Rexp=-2 -> 2, M=5 Rexp=-3 -> 3 (0.005 V steps),
  *              M=3 Rexp=-1 -> 1, M=1 Rexp=0 -> 0; more than 3 is clamped to
- *              3, M=0 or a discrete sensor gives 0.
+ *              3, M=0 or a discrete sensor gives 0.  Non-linear sensors use
+ *              the factors of their reading when the BMC gave them (Get
+ *              Sensor Reading Factors); the step is that of the raw value
+ *              before linearization, so it is an approximation for them.
  *   scaled     round(value * 10^precision) as Integer32; absent (flag clear)
  *              when it does not fit.
  *   value_text "%.*f" of the value with that precision ("3.30").
@@ -159,11 +162,11 @@ struct store_sensor {
     const char *value_text; /* "3.30"; NULL without a value */
     const char *units;      /* NULL for discrete sensors */
     uint8_t nstates;
-    const char *states[STORE_STATES_MAX]; /* static texts */
-    const char *states_text;              /* ", "-joined; "" when none */
-    const char *unavailable_reason;       /* NULL unless status is unavailable */
-    uint8_t thr_mask;                     /* bit enum store_thr: threshold known */
-    uint8_t thr_scaled_mask;              /* bit enum store_thr: thr_scaled fits */
+    const char *const *states;      /* nstates static texts */
+    const char *states_text;        /* ", "-joined; "" when none */
+    const char *unavailable_reason; /* NULL unless status is unavailable */
+    uint8_t thr_mask;               /* bit enum store_thr: threshold known */
+    uint8_t thr_scaled_mask;        /* bit enum store_thr: thr_scaled fits */
     double thr[STORE_THR__COUNT];
     int32_t thr_scaled[STORE_THR__COUNT];
     uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
@@ -357,6 +360,10 @@ void store_frus_unref(const struct store_frus *p);
 const struct store_sels *store_sels_ref(const struct store_sels *p);
 void store_sels_unref(const struct store_sels *p);
 
+/* Bytes a snapshot holds (its arena and its parts' arenas; shared parts count
+ * in every snapshot that holds them). */
+size_t store_bmc_bytes(const struct store_bmc *b);
+
 /* Rows of a part: first row with index >= `index` (SNMP GETNEXT), as a
  * position in 0..n (n: none); and exact lookup (NULL: none).  O(log n).
  * NULL parts have no rows. */
@@ -415,9 +422,22 @@ struct bmc_data;
 struct snap_opts {
     uint32_t bmc_index;
     uint64_t wall_s, mono_ns; /* when the poll completed; 0: now */
+    bool set_state;           /* the scheduler's state (e.g. STORE_ST_DEGRADED) ... */
+    uint8_t state;            /* ... instead of the one bmc_data.err gives */
 };
 
 /*
+ * Use from a scheduler (on the thread that owns `d`, after each poll):
+ *   snap = snap_build(d, &(struct snap_opts){.bmc_index = idx}, last[idx]);
+ *   store_bmc_unref(last[idx]); last[idx] = snap;      keep one to share parts
+ *   store_publish(store, store_bmc_ref(snap));          the store's reference
+ * and on the agent thread, when store_fd() is readable: store_apply(store).
+ * The builder relies on two fields of struct bmc_data: `sdr_gen` (bump it
+ * whenever `set` is rebuilt) and `sensors_mono_ns` (set when a sweep ends).
+ * Once a snapshot holds the FRU part, the FRU reader (`frur`, about 10 KB of
+ * results per FRU device) may be freed until the next FRU read: the part is
+ * shared as long as `fru_read_ns` stays the same.
+ *
  * A new snapshot of what `d` holds now.  Parts that did not change since
  * `prev` (may be NULL; same BMC) are shared with it.  Returns a snapshot
  * with one reference (the caller's), or NULL when memory is short.

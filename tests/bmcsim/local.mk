@@ -39,7 +39,8 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_faults.sh \
 	tests/bmcsim/test_sdr_cache.sh \
 	tests/bmcsim/test_bridge_recovery.sh \
-	tests/bmcsim/test_store_text.sh
+	tests/bmcsim/test_store_text.sh \
+	tests/bmcsim/test_once_deadline.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \

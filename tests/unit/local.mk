@@ -15,7 +15,8 @@ UNIT_TESTS = \
 	tests/unit/test_sensor \
 	tests/unit/test_fru \
 	tests/unit/test_sel \
-	tests/unit/test_sdr_repo
+	tests/unit/test_sdr_repo \
+	tests/unit/test_store
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -54,3 +55,7 @@ tests_unit_test_sel_LDADD = $(UNIT_LIBS)
 tests_unit_test_sdr_repo_SOURCES = tests/unit/test_sdr_repo.c
 tests_unit_test_sdr_repo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sdr_repo_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_LIBS) -lm

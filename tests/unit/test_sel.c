@@ -512,6 +512,13 @@ static void ring_mirrors(const struct fake_sel *f, const struct sel_state *st)
     CU_ASSERT_EQUAL_FATAL(st->count, k);
     for (size_t i = 0; i < k; i++)
         CU_ASSERT(!memcmp(sel_state_entry(st, i), f->rec[f->n - k + i], 16));
+    /* sequence numbers (ipmiSelIndex): increasing in ring order, never 0 */
+    for (size_t i = 0; i < k; i++) {
+        CU_ASSERT(sel_state_entry_seq(st, i) > 0);
+        if (i)
+            CU_ASSERT(sel_state_entry_seq(st, i) > sel_state_entry_seq(st, i - 1));
+    }
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, k), 0); /* out of range */
 }
 
 static struct fake_sel fs;
@@ -663,6 +670,8 @@ static void test_reader_clear(void)
      * of them and so keeps them all as new; no second read */
     CU_ASSERT_EQUAL(fs.entry, 3);
     ring_mirrors(&fs, st);
+    /* sequence numbers are not reused after a clear: the 20 before had 1..20 */
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 21);
     for (size_t i = 0; i < fs.n; i++)
         CU_ASSERT_EQUAL(seen_count(fs.rec[i]), 1);
     CU_ASSERT_EQUAL(seen.n, 23);
