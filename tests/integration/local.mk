@@ -19,7 +19,8 @@ INTEGRATION_TESTS = \
 	tests/integration/sensors_ipmisim.sh \
 	tests/integration/fru_sel_ipmisim.sh \
 	tests/integration/sel_incremental.sh \
-	tests/integration/pet_vectors.sh
+	tests/integration/pet_vectors.sh \
+	tests/integration/mib_check.sh
 TESTS += $(INTEGRATION_TESTS)
 
 # shared test helpers and the ipmi_sim fixture
