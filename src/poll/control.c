@@ -540,6 +540,10 @@ enum control_status control_start(struct control_set *cs, struct bmc *b,
     enum bmc_state st = bmc_state(b);
     if (st == BMC_S_FAILED || (st == BMC_S_IDLE && bmc_last_error(b) != BMC_E_NONE)) {
         const char *why = bmc_error_text(b);
+        if (bmc_last_error(b) == BMC_E_PRIVILEGE) {
+            privilege_text(&res, b, 0, "refused: the BMC did not grant the session privilege");
+            return refuse(s, b, r, &res, now);
+        }
         set_result(&res, CONTROL_E_UNAVAILABLE, 0, "refused: the BMC is down (%s)",
                    *why ? bmc_error_word(bmc_last_error(b)) : "no session");
         return refuse(s, b, r, &res, now);

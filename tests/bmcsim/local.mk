@@ -38,7 +38,8 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_pet.sh \
 	tests/bmcsim/test_faults.sh \
 	tests/bmcsim/test_sdr_cache.sh \
-	tests/bmcsim/test_bridge_recovery.sh
+	tests/bmcsim/test_bridge_recovery.sh \
+	tests/bmcsim/test_control.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \

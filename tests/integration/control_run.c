@@ -6,7 +6,8 @@
  *
  * SPEC is BMC:power=powerOff|powerOn|powerCycle|hardReset|softShutdown,
  * BMC:identify=off|on[:SECONDS]|forceOn, BMC:boot=DEVICE[,once|always]
- * [,legacy|uefi], or BMC:read (the read-back of the current states).  The
+ * [,legacy|uefi], BMC:read (the read-back of the current states) or
+ * BMC:wait (print "waiting" and read a line from stdin first).  The
  * specs run one after another; each BMC's session is established first
  * (as the daemon's would be).  One line per spec on stdout:
  *
@@ -172,6 +173,15 @@ int main(int argc, char **argv)
         }
         struct control_req req = {.requester = requester, .timeout_ms = timeout_ms};
         bool read;
+        if (b && !strcmp(colon + 1, "wait")) {
+            /* a test changes something (a fault) while the session is up */
+            char line[64];
+            printf("waiting\n");
+            fflush(stdout);
+            if (!fgets(line, sizeof(line), stdin))
+                break;
+            continue;
+        }
         if (!b || parse_spec(colon + 1, &req, &read) < 0) {
             fprintf(stderr, "control_run: bad spec '%s'\n", argv[a]);
             status = 2;
