@@ -16,7 +16,8 @@ UNIT_TESTS = \
 	tests/unit/test_fru \
 	tests/unit/test_sel \
 	tests/unit/test_sdr_repo \
-	tests/unit/test_pet
+	tests/unit/test_pet \
+	tests/unit/test_chassis_ctl
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -65,3 +66,7 @@ check_PROGRAMS += tests/unit/petdecode
 tests_unit_petdecode_SOURCES = tests/unit/petdecode.c
 tests_unit_petdecode_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_petdecode_LDADD = $(BRIDGE_LIBS)
+
+tests_unit_test_chassis_ctl_SOURCES = tests/unit/test_chassis_ctl.c
+tests_unit_test_chassis_ctl_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_chassis_ctl_LDADD = $(UNIT_LIBS)
