@@ -511,7 +511,9 @@ enum control_status control_start(struct control_set *cs, struct bmc *b,
         /* Busy: logged, but the record keeps describing the action in flight. */
         struct control_record tmp;
         record_begin(&tmp, req);
-        set_result(&res, CONTROL_E_BUSY, 0, "refused: \"%s\" is still in progress", s->last.action);
+        set_result(&res, CONTROL_E_BUSY, 0,
+                   "refused: the previous action (%s) has not finished on the BMC yet",
+                   s->last.action);
         struct control_slot scratch;
         return refuse(&scratch, b, &tmp, &res, now);
     }
