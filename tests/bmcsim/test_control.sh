@@ -116,7 +116,9 @@ assert_eq "$(chassis 0 power)" on "power on: bmcsim powered on"
 assert_eq "$(counter content_chassis_control 0)" 3 "three Chassis Control requests for three power actions on sim0"
 
 # ---- a BMC that stops answering: timeout within the budget --------------------------------
-coproc CR { timeout -k 5 60 "$CTLRUN" -c "$CFG" -r tester -t 1500 sim2:read sim2:wait sim2:power=powerOff 2> "$RUNDIR/slow.err"; }
+# (the engine gives up on the request after 0.3 + 0.6 + 1.2 s: later than the
+# 1.5 s budget, so the action right after it finds the BMC still busy)
+coproc CR { timeout -k 5 60 "$CTLRUN" -c "$CFG" -r tester -t 1500 sim2:read sim2:wait sim2:power=powerOff sim2:power=powerOn 2> "$RUNDIR/slow.err"; }
 crpid=$CR_PID
 exec {cin}<&"${CR[0]}" {cout}>&"${CR[1]}"
 line=""
@@ -128,7 +130,11 @@ exec {cin}<&- {cout}>&-
 wait "$crpid" 2> /dev/null || true
 ctl fault 2 clear > /dev/null
 assert_match "$out" "^result sim2 timeout async " "a BMC that stops answering: timeout (resourceUnavailable)"
-assert_eq "$(grep -c "control: BMC sim2" "$RUNDIR/slow.err" || true)" 1 "the timed-out action is logged once" "$(cat "$RUNDIR/slow.err")"
+assert_contains "$out" "result sim2 busy immediate cc=00 refused: the previous action (power powerOff) has not finished" \
+    "while the timed-out request is still retried, the next action is refused at once (busy)"
+assert_eq "$(grep -c "control: BMC sim2 (127.0.0.1:$((PORT + 2))): power powerOff" "$RUNDIR/slow.err" || true)" 1 \
+    "the timed-out action is logged once" "$(cat "$RUNDIR/slow.err")"
+assert_eq "$(grep -c "control: BMC sim2" "$RUNDIR/slow.err" || true)" 2 "two actions, two log lines"
 
 stop_bmcsim
 assert_eq "$SIM_EXIT" 0 "bmcsim exits cleanly"

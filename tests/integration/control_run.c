@@ -226,8 +226,10 @@ int main(int argc, char **argv)
          * the record to the action still in flight) */
         const struct control_record *rec = control_last(cs, b);
         if (w.res.status != CONTROL_E_BUSY &&
-            (rec->in_progress || rec->result.status != w.res.status))
+            (rec->in_progress || rec->result.status != w.res.status)) {
             fprintf(stderr, "control_run: the record disagrees with the result\n");
+            status = 1;
+        }
         printf("result %s %s %s cc=%02X %s\n", bmc_name(b), control_status_word(w.res.status),
                immediate ? "immediate" : "async", w.res.cc, w.res.text);
         fflush(stdout);
