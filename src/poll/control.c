@@ -105,11 +105,6 @@ static struct control_slot *slot_get(struct control_set *cs, size_t idx)
         if (!s)
             return NULL;
         memset(s + cs->nslots, 0, (n - cs->nslots) * sizeof(*s));
-        for (size_t i = 0; i < cs->nslots; i++) /* requester pointers follow their records */
-            for (unsigned k = 0; k <= CONTROL_KIND__MAX; k++)
-                s[i].last_kind[k].req.requester = s[i].last_kind[k].requester;
-        for (size_t i = 0; i < cs->nslots; i++)
-            s[i].last.req.requester = s[i].last.requester;
         cs->slots = s;
         cs->nslots = n;
     }
@@ -223,7 +218,7 @@ static void record_begin(struct control_record *r, const struct control_req *req
     r->req = *req;
     snprintf(r->requester, sizeof(r->requester), "%s",
              req->requester && *req->requester ? req->requester : "(unknown)");
-    r->req.requester = r->requester;
+    r->req.requester = NULL; /* records are copied: the text is in r->requester */
     control_req_describe(req, r->action, sizeof(r->action));
     timespec_now(&r->started);
 }
@@ -234,10 +229,8 @@ static void record_end(struct control_slot *s, struct control_record *r,
     r->in_progress = false;
     r->result = *res;
     timespec_now(&r->ended);
-    if (r != &s->last_kind[r->req.kind]) {
+    if (r != &s->last_kind[r->req.kind])
         s->last_kind[r->req.kind] = *r;
-        s->last_kind[r->req.kind].req.requester = s->last_kind[r->req.kind].requester;
-    }
 }
 
 static void set_result(struct control_result *res, enum control_status st, uint8_t cc,
@@ -253,15 +246,24 @@ static void set_result(struct control_result *res, enum control_status st, uint8
     va_end(ap);
 }
 
-/* Why the session's privilege is not enough, naming the key to change. */
+/* Why the session's privilege is not enough, naming what to change: the
+ * privilege key when the config asks for less than OPERATOR, else the
+ * user's level on the BMC. */
 static void privilege_text(struct control_result *res, const struct bmc *b, uint8_t cc,
                            const char *why)
 {
     const struct cfg_bmc *c = bmc_cfg(b);
-    set_result(res, CONTROL_E_PRIVILEGE, cc,
-               "%s; chassis control needs operator or admin: set privilege = \"operator\" for "
-               "bmc \"%s\" (%s:%d) and give its user that level on the BMC",
-               why, c->name, c->file ? c->file : "config", c->line);
+    if (c->privilege < IPMI_PRIV_OPERATOR)
+        set_result(res, CONTROL_E_PRIVILEGE, cc,
+                   "%s; chassis control needs operator or admin: set privilege = \"operator\" "
+                   "for bmc \"%s\" (%s:%d) and give its user that level on the BMC",
+                   why, c->name, c->file ? c->file : "config", c->line);
+    else
+        set_result(res, CONTROL_E_PRIVILEGE, cc,
+                   "%s; chassis control needs operator or admin: give user \"%s\" privilege "
+                   "%s on the BMC (bmc \"%s\" has privilege = \"%s\", %s:%d)",
+                   why, c->username, cfg_privilege_name(c->privilege), c->name,
+                   cfg_privilege_name(c->privilege), c->file ? c->file : "config", c->line);
 }
 
 /* ---- completion codes and errors to a status ----------------------------- */
@@ -562,7 +564,6 @@ enum control_status control_start(struct control_set *cs, struct bmc *b,
     op->cb = cb;
     op->arg = arg;
     op->req = r->req;
-    op->req.requester = NULL; /* the record keeps the text */
     op->step = req->kind == CONTROL_POWER      ? STEP_POWER
                : req->kind == CONTROL_IDENTIFY ? STEP_IDENTIFY
                                                : STEP_BOOT_LOCK;

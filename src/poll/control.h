@@ -66,14 +66,14 @@ const char *control_status_word(enum control_status s);
 struct control_result {
     enum control_status status;
     uint8_t cc;     /* the completion code when REFUSED (or privilege from the BMC) */
-    char text[192]; /* one line: how it ended and why */
+    char text[256]; /* one line: how it ended and why */
 };
 
 /* The record of the last action on a BMC. */
 struct control_record {
     bool valid;             /* an action has been asked for */
     bool in_progress;       /* not ended yet */
-    struct control_req req; /* requester points into `requester` */
+    struct control_req req;    /* req.requester is NULL: the text is `requester` */
     char requester[64];
     char action[64];         /* "powerOff", "identify on 30 s", "boot pxe once uefi" */
     struct timespec started; /* wall time (CLOCK_REALTIME) */

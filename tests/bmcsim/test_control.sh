@@ -6,8 +6,8 @@
 # simulator's counters; a "once" boot flag is used up by a power cycle; a
 # lock held by another client is left alone and reported busy; a BMC that
 # answers C1h gives the refused (commitFailed) category with the reason; a
-# BMC that stops answering gives timeout within the budget; every action is
-# logged once.
+# BMC that stops answering gives timeout within the budget; a BMC that does
+# not grant OPERATOR gives the privilege error; every action is logged once.
 set -euo pipefail
 # shellcheck source=tests/bmcsim/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
@@ -138,4 +138,13 @@ assert_eq "$(grep -c "control: BMC sim2" "$RUNDIR/slow.err" || true)" 2 "two act
 
 stop_bmcsim
 assert_eq "$SIM_EXIT" 0 "bmcsim exits cleanly"
+
+# ---- a BMC whose user is only a USER: the session at operator is refused ------------------
+start_bmcsim ctlu --count 1 --base-port "$PORT" --priv user --profile "$top_srcdir/tests/bmcsim/small.profile" ||
+    bail_out "bmcsim did not start"
+run upriv sim0:power=powerOff
+assert_match "$R_OUT" "^result sim0 privilege immediate " "the BMC refuses operator to a USER user: the privilege error, at once"
+assert_contains "$R_OUT" 'give user "admin" privilege operator on the BMC' "the text says what to change on the BMC"
+assert_eq "$(counter content_chassis_control)" 0 "no Chassis Control reached the BMC"
+stop_bmcsim
 finish
