@@ -17,6 +17,8 @@ UNIT_TESTS = \
 	tests/unit/test_sel \
 	tests/unit/test_sdr_repo \
 	tests/unit/test_pet \
+	tests/unit/test_bmc \
+	tests/unit/test_store \
 	tests/unit/test_chassis_ctl
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -66,6 +68,13 @@ check_PROGRAMS += tests/unit/petdecode
 tests_unit_petdecode_SOURCES = tests/unit/petdecode.c
 tests_unit_petdecode_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_petdecode_LDADD = $(BRIDGE_LIBS)
+tests_unit_test_bmc_SOURCES = tests/unit/test_bmc.c
+tests_unit_test_bmc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bmc_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_LIBS) -lm
 
 tests_unit_test_chassis_ctl_SOURCES = tests/unit/test_chassis_ctl.c
 tests_unit_test_chassis_ctl_CFLAGS = $(UNIT_CFLAGS)
