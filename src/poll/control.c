@@ -8,6 +8,9 @@
  * BMC's set-in-progress lock (IPMI 2.0 section 28.12, parameter 0); once it
  * is taken, "set complete" is sent whatever happens next, even after the
  * caller has had its answer.  The op lives until its last request answers.
+ * A lock held by someone else (81h) is never released by us; nor is one
+ * whose "set in progress" the BMC took but whose answer was lost (we cannot
+ * tell it from someone else's: the BMC's own timeout must clear it).
  */
 #include "control.h"
 

@@ -67,6 +67,12 @@ assert_eq "$(chassis 0 identify)" off "bmcsim: identify off"
 assert_contains "$R_OUT" "identify=off(bmc)" "read-back: identify off"
 assert_eq "$(counter content_identify 0)" 3 "bmcsim saw three Chassis Identify requests for three actions"
 
+# ipmitool sets and reads the same state
+assert_eq "$(it $((PORT + 0)) 17 chassis identify 7 2>&1)" "Chassis identify interval: 7 seconds" "ipmitool chassis identify 7"
+assert_eq "$(chassis 0 identify)" timed "bmcsim: identify timed on by ipmitool"
+it $((PORT + 0)) 17 chassis identify 0 > /dev/null 2>&1 || true
+assert_eq "$(chassis 0 identify)" off "ipmitool chassis identify 0: off"
+
 # ---- boot device ----------------------------------------------------------------------
 sbo0=$(counter content_set_boot_options 0)
 run boot sim0:boot=pxe,always,uefi sim0:read
@@ -110,6 +116,7 @@ assert_eq "$(chassis 1 power)" on "the power stays on"
 
 run poff sim0:power=powerOff
 assert_eq "$(chassis 0 power)" off "power off: bmcsim powered off"
+assert_eq "$(it $((PORT + 0)) 17 chassis power status 2>&1)" "Chassis Power is off" "ipmitool chassis power status: off"
 assert_eq "$(ipmitool_field "$(it $((PORT + 0)) 17 chassis status 2>&1)" "System Power")" off "ipmitool chassis status: off"
 run pon sim0:power=powerOn
 assert_eq "$(chassis 0 power)" on "power on: bmcsim powered on"
