@@ -39,6 +39,7 @@
 #include "log.h"
 #include "report_info.h"
 #include "scheduler.h"
+#include "store.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
 #define COLD_SPREAD_MS    5000 /* first chains spread over this much time */
@@ -252,7 +253,9 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
     json_object_object_add(j, "sel_duplicates", json_object_new_int64(sel_duplicates(d->sel)));
     json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
     json_object_object_add(j, "counters", report_json_counters(bc));
-    report_json_info(j, d);
+    struct store_info info;
+    snap_fill_info(&info, &d->info);
+    report_json_info(j, &info);
     (void)dm;
     return j;
 }
