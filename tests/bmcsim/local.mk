@@ -49,6 +49,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_daemon_scale.sh \
 	tests/bmcsim/test_daemon_ping.sh \
 	tests/bmcsim/test_daemon_faults.sh \
+	tests/bmcsim/test_daemon_security.sh \
 	tests/bmcsim/test_info.sh
 TESTS += $(BMCSIM_TESTS)
 
