@@ -50,6 +50,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_daemon_ping.sh \
 	tests/bmcsim/test_daemon_faults.sh \
 	tests/bmcsim/test_daemon_security.sh \
+	tests/bmcsim/test_daemon_soak.sh \
 	tests/bmcsim/test_info.sh
 TESTS += $(BMCSIM_TESTS)
 
@@ -63,3 +64,11 @@ EXTRA_DIST += $(BMCSIM_TESTS) \
 bench-local: tests/bmcsim/bmcsim tests/bmcsim/simload
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bmcsim/bench_sim.sh
+
+# The daemon soak at full length (not part of `make check`, whose run is
+# compressed to 120 s): SOAK_SECONDS (default 3600), SOAK_BMCS (500).
+.PHONY: soak
+soak: ipmi-snmp-bridge$(EXEEXT) tests/bmcsim/bmcsim$(EXEEXT) tests/bmcsim/bmcsim-ctl$(EXEEXT)
+	SOAK_SECONDS=$${SOAK_SECONDS:-3600} \
+	    top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/tests/bmcsim/test_daemon_soak.sh
