@@ -90,3 +90,56 @@ write("ipmi_msg", "chassis.bin", lan_rsp(0x01, 7, bytes([0x00, 0x01, 0x00, 0x40,
 write("ipmi_msg", "setpriv.bin", lan_rsp(0x3B, 8, bytes([0x00, 0x04])))
 write("ipmi_msg", "close.bin", lan_rsp(0x3C, 9, bytes([0x00])))
 write("ipmi_msg", "busy-lun1.bin", lan_rsp(0x2D, 63, bytes([0xC0]), netfn=0x05, lun=1))
+
+# ---- session: configuration bytes, then OP LEN BYTES records (fuzz_session.c) --
+RAW, REPLY, WRAPPED, TIME, REQUEST, REPEAT, CLOSE, CONNECT = range(8)
+F_SHORT, F_CKSUM, F_AUTH, F_SEQ, F_OLD = 1, 2, 4, 8, 16
+
+
+def rec(op, data=b"", flags=0):
+    return bytes([op | flags << 3, len(data)]) + data
+
+
+def session(c0, c1, *recs):
+    return bytes([c0, c1]) + b"".join(recs)
+
+
+UP = [rec(REPLY)] * 5  # auth caps, Open Session, RAKP 2, RAKP 4, Set Session Privilege
+# c0: suite list (0 {17}, 1 {3}, 2 {2}, 3 {1}, 4 {0}, 5 {17,3}, 6 {3,17,2,1}, 7 {1,17}),
+#     +8 K_G, +16/32/48 privilege, +64/128/192 in flight; c1: +4 retries, +16 requests,
+#     +64 answer Close Session, +128 short idle-reopen
+write("session", "up-17.bin", session(0x00, 0x50, *UP, rec(REPLY)))
+write("session", "up-3-kg.bin", session(0x09, 0x50, *UP, rec(REPLY)))
+write("session", "up-2-admin.bin", session(0x22, 0x51, *UP, rec(REPLY)))
+write("session", "up-1-empty-user.bin", session(0x03, 0x51, *UP, rec(REPLY)))
+write("session", "up-0.bin", session(0x04, 0x52, *UP, rec(REPLY)))
+write("session", "fallback-17-to-3.bin",
+      session(0x05, 0x50, rec(REPLY), rec(REPLY, b"\x00\x11"), *UP[1:], rec(REPLY)))
+write("session", "cipher-list.bin",
+      session(0x00, 0x10, rec(REPLY), rec(REPLY, b"\x00\x11"), rec(REPLY), rec(REPLY)))
+write("session", "authcap-timeouts.bin", session(0x00, 0x14, *[rec(TIME)] * 6))
+write("session", "rakp2-forged.bin", session(0x00, 0x10, *UP[:2], rec(REPLY, b"", F_AUTH)))
+write("session", "rakp2-unauthorized.bin",
+      session(0x00, 0x10, *UP[:2], rec(REPLY, b"\x00\x0d", F_SHORT)))
+write("session", "rakp4-bad-icv.bin",
+      session(0x01, 0x10, *UP[:3], rec(REPLY, bytes(8) + b"\x01", F_AUTH)))
+write("session", "setpriv-refused.bin", session(0x10, 0x10, *UP[:4], rec(REPLY, b"\xd4")))
+write("session", "inflight-busy-replay.bin",
+      session(0xc0, 0x70, *UP,
+              rec(REQUEST, b"\x04\x2d\x81\x01"), rec(REPLY, b"\xc0"), rec(REPLY, b"", F_OLD),
+              rec(REPLY, b"", F_SEQ), rec(REPEAT), rec(TIME), rec(REPLY), rec(REPLY),
+              rec(REPLY, b"\x00\x01\x02", F_CKSUM), rec(TIME), rec(REPLY)))
+write("session", "request-timeout-reopen.bin",
+      session(0x05, 0x90, *UP, rec(TIME), rec(TIME), rec(TIME), rec(TIME), *UP, rec(REPLY)))
+write("session", "idle-reopen.bin",
+      session(0x01, 0xd0, *UP, rec(REPLY), rec(TIME), rec(TIME), rec(TIME),
+              rec(REQUEST, b"\x06\x01\x00"), *UP, rec(REPLY)))
+write("session", "raw-and-wrapped.bin",
+      session(0x00, 0x10, *UP,
+              rec(RAW, v20(0x00, lan_rsp(0x01, 1, b"\x00"), 0x01000001, 9)),
+              rec(RAW, v15(lan_rsp(0x38, 1, AUTHCAP))),
+              rec(WRAPPED, b"\x00" + lan_rsp(0x01, 2, b"\x00\x20")),
+              rec(WRAPPED, b"\x13" + bytes(40)), rec(REPLY)))
+write("session", "close-connect.bin",
+      session(0x00, 0x50, *UP, rec(CLOSE), rec(REQUEST, b"\x06\x01\x00"), rec(REPLY),
+              rec(CONNECT), *UP))
