@@ -1524,7 +1524,9 @@ void poller_close_all(struct poller *p, bmc_event_cb done, void *arg)
             p->nclosing++;
             b->ctl_seq = (uint8_t)((b->ctl_seq + 1) & 0x3f);
             enter_step(b, BMC_S_CLOSING);
-        } else if (b->state != BMC_S_CLOSING) {
+        } else if (b->state == BMC_S_CLOSING) {
+            p->nclosing++; /* closing since an earlier call: `done` waits for it too */
+        } else {
             ev_timer_stop(p->loop, &b->step_timer);
             if (b->state != BMC_S_IDLE && b->state != BMC_S_FAILED) {
                 bmc_fail_text(b, BMC_E_CLOSED, "shut down while establishing the session");
