@@ -612,6 +612,7 @@ static struct rq rqs[MAX_REQS];
 static unsigned nrqs;
 static struct bmc *bmc;
 
+static bool requeued; /* a callback queued a request during poller_close_all() */
 static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp);
 
 static void queue(uint8_t netfn, uint8_t cmd, uint8_t lun, bool chain, const uint8_t *d, size_t len)
@@ -633,11 +634,16 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
     CHECK(b == bmc);
     CHECK(r >= rqs && r < rqs + nrqs);
     CHECK(++r->calls == 1);
+    if (verbose)
+        fprintf(stderr, "  callback of request %d: %s, cc %02x, %zu bytes, in state %s\n",
+                (int)(r - rqs), bmc_error_word(rsp->err), rsp->cc, rsp->len,
+                bmc_state_name(bmc_state(b)));
     CHECK((unsigned)rsp->err < BMC_E__COUNT);
     CHECK(rsp->len <= 255 && (rsp->len == 0 || rsp->data != NULL));
     if (rsp->err != BMC_E_NONE)
         CHECK(rsp->len == 0);
     if (r->chain) {
+        requeued |= rsp->err == BMC_E_CLOSED;
         static const uint8_t d[1] = {0};
         queue(IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, 0, false, d, 0);
     }
@@ -825,20 +831,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_bmc();
     }
 
-    /* the end: close, answering Close Session or letting it time out */
-    unsigned before = closes;
-    poller_close_all(p, on_closed, &closes);
-    step();
-    for (unsigned i = 0; i < 16 && closes == before; i++) {
-        if ((c1 & 0x40) && S.last == L_SESSION) {
-            reply(NULL, 0, 0);
-            step();
-        } else {
-            time_passes();
+    /* The end: close, answering Close Session or letting it time out.  A
+     * callback that queues a request while poller_close_all() fails the
+     * others starts a new session after `done` has run (bmc.c does not
+     * refuse requests once closing); the harness then closes again, as a
+     * caller would, and the second round must leave the BMC quiet. */
+    for (unsigned round = 0; round < 3; round++) {
+        unsigned before = closes;
+        requeued = false;
+        if (verbose)
+            fprintf(stderr, "end: close all\n");
+        poller_close_all(p, on_closed, &closes);
+        step();
+        for (unsigned i = 0; i < 16 && closes == before; i++) {
+            if ((c1 & 0x40) && S.last == L_SESSION) {
+                reply(NULL, 0, 0);
+                step();
+            } else {
+                time_passes();
+            }
+            check_bmc();
         }
-        check_bmc();
+        CHECK(closes == before + 1);
+        if (!requeued)
+            break;
     }
-    CHECK(closes == before + 1);
+    CHECK(!requeued);
     for (unsigned i = 0; i < nrqs; i++)
         CHECK(rqs[i].calls == 1);
     CHECK(bmc_state(bmc) == BMC_S_IDLE || bmc_state(bmc) == BMC_S_FAILED);
