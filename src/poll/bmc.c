@@ -315,14 +315,18 @@ static void inflight_remove(struct bmc *b, unsigned i)
 /* Fail every waiting and in-flight request (session could not be had). */
 static void fail_all(struct bmc *b, enum bmc_error e)
 {
-    while (b->ninflight) {
-        struct bmc_req *r = b->inflight[0];
-        inflight_remove(b, 0);
+    /* A callback may queue a request, which an active session sends at once:
+     * fail that one too, or it outlives the session (found by fuzz_session). */
+    for (;;) {
+        struct bmc_req *r = NULL;
+        if (b->ninflight) {
+            r = b->inflight[0];
+            inflight_remove(b, 0);
+        } else if (!(r = queue_pop(b))) {
+            break;
+        }
         req_complete(b, r, e, 0, NULL, 0);
     }
-    struct bmc_req *r;
-    while ((r = queue_pop(b)))
-        req_complete(b, r, e, 0, NULL, 0);
 }
 
 /* ---- sending ----------------------------------------------------------- */
