@@ -939,6 +939,7 @@ static void finish_close(struct bmc *b)
     ev_timer_stop(b->p->loop, &b->step_timer);
     rmcpp_keys_clear(&b->keys);
     b->state = BMC_S_IDLE;
+    fail_all(b, BMC_E_CLOSED); /* queued while closing: would wait forever (fuzz_session) */
     if (b->p->nclosing && --b->p->nclosing == 0 && b->p->close_done)
         b->p->close_done(NULL, b->p->close_arg);
 }
