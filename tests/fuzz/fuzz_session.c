@@ -269,8 +269,8 @@ static void on_rakp3(const uint8_t *pl, size_t plen)
     kuid(key);
     bool found = S.suite->auth == RAKP_NONE;
     if (found)
-        S.chosen = S.ncands ? S.cands[S.ncands - 1] : (struct cand){{0}, {0}};
-    for (unsigned i = 0; i < S.ncands && !found; i++) {
+        S.chosen = S.ncands ? S.cands[(S.ncands - 1) % 8] : (struct cand){{0}, {0}};
+    for (unsigned i = 0; i < S.ncands && i < 8 && !found; i++) {
         size_t n = rmcpp_rakp3_input(in, S.cands[i].rc, S.open.console_sid, S.rakp1.role,
                                      S.rakp1.user, S.rakp1.user_len);
         CHECK(rmcpp_hmac(S.suite->auth, key, 20, in, n, mac) > 0);
@@ -551,8 +551,7 @@ static void reply(const uint8_t *b, size_t blen, unsigned flags)
         struct cand c;
         memcpy(c.rc, t + 8, 16);
         memcpy(c.guid, t + 24, 16);
-        if (S.ncands < 8)
-            S.cands[S.ncands++] = c;
+        S.cands[S.ncands++ % 8] = c; /* the newest 8 */
         if (!(flags & F_AUTH) && S.suite->auth != RAKP_NONE) {
             uint8_t key[20], in[128], mac[32];
             kuid(key);
