@@ -507,7 +507,8 @@ static void reply(const uint8_t *b, size_t blen, unsigned flags)
             memcpy(t, cs, sizeof(cs));
             tl = (S.lan15.dlen >= 3 && (S.lan15_data[2] & 0x3f)) ? 2 : sizeof(cs);
         }
-        n = overlay(t, tl, 255, b, blen, flags);
+        /* the IPMI 1.5 session header counts the message in one byte */
+        n = overlay(t, tl, 255 - IPMI_LAN_OVERHEAD, b, blen, flags);
         size_t ml =
             lan_wrap(msg, S.lan15.netfn, S.lan15.cmd, S.lan15.seq, S.lan15.dst_lun, t, n, flags);
         ssize_t pl = rmcp15_encode(pkt, sizeof(pkt), msg, ml, NULL);
