@@ -7,11 +7,41 @@
 #                                  $FUZZ_ARTIFACTS (default /tmp/fuzz-artifacts)
 SECONDS = 600
 FUZZ_FILES = \
-	tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/run.sh tests/fuzz/seeds.py \
+	tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/replay.c tests/fuzz/run.sh tests/fuzz/seeds.py \
 	tests/fuzz/fuzz_stubs.h tests/fuzz/fuzz_sdr.c tests/fuzz/fuzz_fru.c tests/fuzz/fuzz_sel.c \
 	tests/fuzz/fuzz_rmcpp.c tests/fuzz/fuzz_ipmi_msg.c tests/fuzz/fuzz_session.c \
 	tests/fuzz/fuzz_config.c tests/fuzz/corpus
 EXTRA_DIST += $(FUZZ_FILES)
+
+# `make check` replays every committed corpus input through its harness
+# (replay.c instead of libFuzzer), so a regress-* input fails the suite if
+# its bug comes back, in the plain and the sanitizer builds alike.
+FUZZ_REPLAY = tests/fuzz/replay_rmcpp tests/fuzz/replay_ipmi_msg tests/fuzz/replay_session \
+	tests/fuzz/replay_config tests/fuzz/replay_sdr tests/fuzz/replay_fru tests/fuzz/replay_sel
+check_PROGRAMS += $(FUZZ_REPLAY)
+TESTS += $(FUZZ_REPLAY)
+FUZZ_REPLAY_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CONFUSE_CFLAGS)
+tests_fuzz_replay_rmcpp_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_rmcpp.c
+tests_fuzz_replay_rmcpp_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"rmcpp"'
+tests_fuzz_replay_rmcpp_LDADD = $(BRIDGE_LIBS)
+tests_fuzz_replay_ipmi_msg_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_ipmi_msg.c
+tests_fuzz_replay_ipmi_msg_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"ipmi_msg"'
+tests_fuzz_replay_ipmi_msg_LDADD = $(BRIDGE_LIBS)
+tests_fuzz_replay_session_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_session.c
+tests_fuzz_replay_session_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"session"'
+tests_fuzz_replay_session_LDADD = $(BRIDGE_LIBS)
+tests_fuzz_replay_config_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_config.c
+tests_fuzz_replay_config_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"config"'
+tests_fuzz_replay_config_LDADD = $(BRIDGE_LIBS)
+tests_fuzz_replay_sdr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_sdr.c
+tests_fuzz_replay_sdr_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"sdr"'
+tests_fuzz_replay_sdr_LDADD = $(BRIDGE_LIBS)
+tests_fuzz_replay_fru_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_fru.c
+tests_fuzz_replay_fru_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"fru"'
+tests_fuzz_replay_fru_LDADD = $(BRIDGE_LIBS)
+tests_fuzz_replay_sel_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_sel.c
+tests_fuzz_replay_sel_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"sel"'
+tests_fuzz_replay_sel_LDADD = $(BRIDGE_LIBS)
 
 .PHONY: fuzz-long
 fuzz-long:
