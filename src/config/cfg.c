@@ -81,6 +81,7 @@ enum key {
     K_CIPHER_SUITES,
     K_PRIVILEGE,
     K_ALLOW_CIPHER_ZERO,
+    K_ALLOW_CIPHER_ONE,
     K_COUNT
 };
 
@@ -111,6 +112,7 @@ static const struct key_info {
     [K_CIPHER_SUITES] = {"cipher-suites", IN_HOST},
     [K_PRIVILEGE] = {"privilege", IN_HOST},
     [K_ALLOW_CIPHER_ZERO] = {"allow-cipher-zero", IN_HOST},
+    [K_ALLOW_CIPHER_ONE] = {"allow-cipher-one", IN_HOST},
 };
 
 /* Section paths for cfg_set_validate_func(), by scope. */
@@ -488,6 +490,7 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
         return -1;
     }
     case K_ALLOW_CIPHER_ZERO:
+    case K_ALLOW_CIPHER_ONE:
     case K_COUNT:
         break;
     }
@@ -748,8 +751,10 @@ static int hex_nibble(unsigned char c)
 
 /*
  * Reads the first line of a secret file into out[0..cap).  The file must be
- * a regular file with no group or other permissions.  With `kg`, the line
- * may also be "0x" and 40 hex digits.  Nothing read goes into a message.
+ * a regular file, not a symbolic link (whoever can replace the link can
+ * point it at a file of their choosing), owned by the user we run as or by
+ * root, with no group or other permissions.  With `kg`, the line may also
+ * be "0x" and 40 hex digits.  Nothing read goes into a message.
  */
 static int read_secret(struct load_ctx *ctx, int line, const char *key, const char *name, bool kg,
                        uint8_t *out, size_t cap, size_t *outlen)
@@ -769,7 +774,14 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
              name, ctx->dir);
         return -1;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+    if (fd < 0 && errno == ELOOP) {
+        fail(ctx, line,
+             "%s %s is a symbolic link; expected the file itself (a regular file, mode 600), "
+             "not a link to it",
+             key, path);
+        goto done;
+    }
     if (fd < 0) {
         fail(ctx, line, "%s %s cannot be opened: %s; expected a readable file (mode 600)", key,
              path, strerror(errno));
@@ -783,6 +795,13 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
     if (!S_ISREG(st.st_mode)) {
         fail(ctx, line, "%s %s is not a regular file; expected a regular file holding %s", key,
              path, expected);
+        goto done;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        fail(ctx, line,
+             "%s %s is owned by uid %ld; expected a file owned by the user ipmi-snmp-bridge runs "
+             "as (uid %ld) or by root",
+             key, path, (long)st.st_uid, (long)geteuid());
         goto done;
     }
     if (st.st_mode & 077) {
@@ -928,6 +947,9 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     int zero_line;
     src = find_key(ctx, sec, l, defs, K_ALLOW_CIPHER_ZERO, &zero_line);
     b->allow_suite0 = src && cfg_getbool(src, "allow-cipher-zero") == cfg_true;
+    int one_line;
+    src = find_key(ctx, sec, l, defs, K_ALLOW_CIPHER_ONE, &one_line);
+    b->allow_suite1 = src && cfg_getbool(src, "allow-cipher-one") == cfg_true;
 
     src = find_key(ctx, sec, l, defs, K_CIPHER_SUITES, &line);
     if (src) {
@@ -943,11 +965,18 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
         memcpy(b->suites, default_suites, sizeof default_suites);
         b->nsuites = sizeof default_suites;
     }
-    for (size_t i = 0; i < b->nsuites && !b->allow_suite0; i++) {
-        if (b->suites[i] == 0) {
+    for (size_t i = 0; i < b->nsuites; i++) {
+        if (b->suites[i] == 0 && !b->allow_suite0) {
             fail(ctx, line,
                  "bmc \"%s\": cipher suite 0 has no authentication; set allow-cipher-zero = true "
                  "to use it",
+                 name);
+            return -1;
+        }
+        if (b->suites[i] == 1 && !b->allow_suite1) {
+            fail(ctx, line,
+                 "bmc \"%s\": cipher suite 1 has no integrity and no confidentiality; set "
+                 "allow-cipher-one = true to use it",
                  name);
             return -1;
         }
@@ -1101,7 +1130,8 @@ static cfg_t *confuse_new(void)
         CFG_STR("password-file", NULL, CFGF_NODEFAULT), CFG_STR("kg-file", NULL, CFGF_NODEFAULT),  \
         CFG_INT_LIST_CB("cipher-suites", NULL, CFGF_NODEFAULT, parse_int),                         \
         CFG_STR("privilege", NULL, CFGF_NODEFAULT),                                                \
-        CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT)
+        CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),                                  \
+        CFG_BOOL("allow-cipher-one", cfg_false, CFGF_NODEFAULT)
     cfg_opt_t defaults_opts[] = {HOST_OPTS, CFG_END()};
     cfg_opt_t bmc_opts[] = {CFG_STR("address", NULL, CFGF_NODEFAULT), HOST_OPTS, CFG_END()};
 #undef HOST_OPTS

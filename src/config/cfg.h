@@ -30,6 +30,7 @@ struct cfg_bmc {
     uint8_t suites[CFG_MAX_SUITES]; /* cipher suites in order of preference */
     size_t nsuites;
     bool allow_suite0; /* cipher suite 0 explicitly allowed (warns) */
+    bool allow_suite1; /* cipher suite 1 explicitly allowed (warns) */
     uint8_t privilege; /* IPMI privilege: 2 user, 3 operator, 4 admin */
     const char *file;  /* config file this BMC came from (for messages) */
     int line;          /* line of its "bmc" section */

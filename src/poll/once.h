@@ -18,12 +18,10 @@ struct once_opts {
     unsigned polls;       /* 1 = --once */
     unsigned interval_ms; /* between polls */
     bool step;            /* between polls, wait for a line on standard input instead */
+    uint64_t deadline_ms; /* overall deadline of the run; 0: computed from the config */
 };
 
 /* Returns the exit status: 0 if every BMC answered in the last poll, else 1. */
 int once_run(const struct cfg *cfg, const struct once_opts *opts, FILE *out);
-
-void report_json(const struct bmc_data *bmcs, size_t n, bool compact, FILE *out);
-void report_human(const struct bmc_data *bmcs, size_t n, FILE *out);
 
 #endif

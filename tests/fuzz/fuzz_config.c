@@ -154,6 +154,7 @@ static void check_cfg(const struct cfg *c)
         for (size_t j = 0; j < b->nsuites; j++) {
             CHECK(suite_ok(b->suites[j]));
             CHECK(b->suites[j] != 0 || b->allow_suite0);
+            CHECK(b->suites[j] != 1 || b->allow_suite1);
             for (size_t k = 0; k < j; k++)
                 CHECK(b->suites[k] != b->suites[j]);
         }

@@ -752,7 +752,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *sl = suite_lists[c0 & 7];
     cfgb.nsuites = sl[0];
     memcpy(cfgb.suites, sl + 1, sl[0]);
-    cfgb.allow_suite0 = true;
+    cfgb.allow_suite0 = true; /* both weak suites may be listed: the fuzzer picks */
+    cfgb.allow_suite1 = true;
     cfgb.privilege = privs[(c0 >> 4) & 3];
     cfgb.file = "fuzz.conf";
     cfgb.line = 1;

@@ -465,6 +465,61 @@ static void test_kg_bad_hex(void)
     expect_error(kg_conf, "kg-file", "kg-file", "longer than 20 bytes", NULL);
 }
 
+/* A link to a good secret file is refused: it is opened with O_NOFOLLOW. */
+static void test_secret_symlink(void)
+{
+    char real[320], link[320];
+    write_file("real.pw", PASSWORD "\n", 0600);
+    path_in(real, sizeof real, "real.pw");
+    path_in(link, sizeof link, "link.pw");
+    unlink(link);
+    CU_ASSERT_FATAL(symlink(real, link) == 0);
+    remember(link);
+    expect_error("bmc \"web01\" {\n"
+                 "    address = \"127.0.0.1\"\n"
+                 "    username = \"admin\"\n"
+                 "    password-file = \"link.pw\"\n"
+                 "}\n",
+                 "password-file", "password-file", link, "symbolic link", "expected", NULL);
+    /* the same for a K_G file */
+    standard_secrets();
+    write_file("real.kg", KG_TEXT "\n", 0600);
+    path_in(real, sizeof real, "real.kg");
+    path_in(link, sizeof link, "link.kg");
+    unlink(link);
+    CU_ASSERT_FATAL(symlink(real, link) == 0);
+    remember(link);
+    expect_error("defaults { username = \"admin\" password-file = \"web01.pw\" }\n"
+                 "bmc \"web01\" {\n"
+                 "    address = \"127.0.0.1\"\n"
+                 "    kg-file = \"link.kg\"\n"
+                 "}\n",
+                 "kg-file", "kg-file", link, "symbolic link", NULL);
+}
+
+/* A secret file of another user is refused (only root can make one to test with). */
+static void test_secret_owner(void)
+{
+    char pw[320], kg[320];
+    if (geteuid() != 0) {
+        fprintf(stderr, "\n  (not root: cannot give a file to another user; not tested)");
+        return;
+    }
+    write_file("web01.pw", PASSWORD "\n", 0600);
+    path_in(pw, sizeof pw, "web01.pw");
+    CU_ASSERT_FATAL(chown(pw, 65534, 65534) == 0);
+    expect_error(pw_conf, "password-file", "password-file", pw, "owned by uid 65534", "or by root",
+                 NULL);
+    CU_ASSERT_FATAL(chown(pw, 0, 0) == 0);
+    struct cfg *cfg = load_ok(pw_conf); /* root's own file is fine */
+    cfg_unload(cfg);
+    write_file("web01.kg", KG_TEXT "\n", 0600);
+    path_in(kg, sizeof kg, "web01.kg");
+    CU_ASSERT_FATAL(chown(kg, 65534, 65534) == 0);
+    expect_error(kg_conf, "kg-file", "kg-file", kg, "owned by uid 65534", NULL);
+    CU_ASSERT_FATAL(chown(kg, 0, 0) == 0);
+}
+
 /* ---- structure ----------------------------------------------------------- */
 
 static void test_unknown_option(void)
@@ -565,6 +620,50 @@ static void test_suite_zero_refused(void)
                                 "}\n"
                                 "bmc \"web01\" { address = \"h\" allow-cipher-zero = false }\n";
     expect_error(conf2, "cipher-suites", "cipher suite 0 has no authentication", "web01", NULL);
+}
+
+/* Suite 1 (no integrity, no confidentiality) needs its own opt-in, like 0. */
+static void test_suite_one_refused(void)
+{
+    static const char conf[] = "defaults { username = \"u\" password-file = \"web01.pw\" }\n"
+                               "bmc \"web01\" {\n"
+                               "    address = \"h\"\n"
+                               "    cipher-suites = {3, 1}\n"
+                               "}\n";
+    standard_secrets();
+    expect_error(conf, "cipher-suites",
+                 "cipher suite 1 has no integrity and no confidentiality; set allow-cipher-one = "
+                 "true to use it",
+                 "web01", NULL);
+    /* allow-cipher-zero does not allow 1 */
+    static const char conf2[] = "defaults {\n"
+                                "    username = \"u\" password-file = \"web01.pw\"\n"
+                                "    cipher-suites = {1}\n"
+                                "    allow-cipher-zero = true\n"
+                                "}\n"
+                                "bmc \"web01\" { address = \"h\" }\n";
+    expect_error(conf2, "cipher-suites", "cipher suite 1 has no integrity", "web01", NULL);
+    expect_error("bmc \"a\" {\n allow-cipher-one = perhaps\n}\n", "allow-cipher-one", NULL);
+}
+
+static void test_suite_one_allowed(void)
+{
+    standard_secrets();
+    struct cfg *cfg = load_ok("defaults { username = \"u\" password-file = \"web01.pw\"\n"
+                              "  cipher-suites = {3, 1} allow-cipher-one = true }\n"
+                              "bmc \"a\" { address = \"h\" }\n"
+                              "bmc \"b\" { address = \"h2\" cipher-suites = {2} "
+                              "allow-cipher-one = false }\n");
+    if (!cfg)
+        return;
+    CU_ASSERT_TRUE(cfg->bmcs[0].allow_suite1);
+    CU_ASSERT_FALSE(cfg->bmcs[0].allow_suite0);
+    CU_ASSERT_EQUAL(cfg->bmcs[0].nsuites, 2);
+    CU_ASSERT_EQUAL(cfg->bmcs[0].suites[1], 1);
+    CU_ASSERT_FALSE(cfg->bmcs[1].allow_suite1);
+    /* suite 2 (integrity, no encryption) needs no opt-in */
+    CU_ASSERT_EQUAL(cfg->bmcs[1].suites[0], 2);
+    cfg_unload(cfg);
 }
 
 static void test_suite_unsupported(void)
@@ -715,6 +814,7 @@ static CU_TestInfo load_tests[] = {
     {"built-in defaults", test_builtin_defaults},
     {"relative and absolute password paths", test_relative_password_path},
     {"suite 0 with allow-cipher-zero", test_suite_zero_allowed},
+    {"suite 1 with allow-cipher-one", test_suite_one_allowed},
     {"empty kg-file cancels defaults", test_kg_empty_cancels_default},
     {"cfg_unload(NULL)", test_free_null},
     CU_TEST_INFO_NULL,
@@ -728,6 +828,8 @@ static CU_TestInfo secret_tests[] = {
     {"password file is a directory", test_password_not_regular},
     {"world-readable kg file", test_kg_world_readable},
     {"bad kg hex", test_kg_bad_hex},
+    {"symbolic links to secret files", test_secret_symlink},
+    {"secret files of another user", test_secret_owner},
     {"no secret in any message", test_no_secret_in_any_message},
     CU_TEST_INFO_NULL,
 };
@@ -741,6 +843,7 @@ static CU_TestInfo error_tests[] = {
     {"no bmc section", test_no_bmc},
     {"bmc names", test_bmc_name},
     {"suite 0 without allow", test_suite_zero_refused},
+    {"suite 1 without allow", test_suite_one_refused},
     {"suite 42 unsupported", test_suite_unsupported},
     {"numbers out of range", test_numbers},
     {"privilege names", test_privilege},
