@@ -82,6 +82,7 @@ enum key {
     K_PRIVILEGE,
     K_ALLOW_CIPHER_ZERO,
     K_ALLOW_CIPHER_ONE,
+    K_ALLOW_CONTROL,
     K_COUNT
 };
 
@@ -113,6 +114,7 @@ static const struct key_info {
     [K_PRIVILEGE] = {"privilege", IN_HOST},
     [K_ALLOW_CIPHER_ZERO] = {"allow-cipher-zero", IN_HOST},
     [K_ALLOW_CIPHER_ONE] = {"allow-cipher-one", IN_HOST},
+    [K_ALLOW_CONTROL] = {"allow-control", IN_HOST},
 };
 
 /* Section paths for cfg_set_validate_func(), by scope. */
@@ -491,6 +493,7 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
     }
     case K_ALLOW_CIPHER_ZERO:
     case K_ALLOW_CIPHER_ONE:
+    case K_ALLOW_CONTROL:
     case K_COUNT:
         break;
     }
@@ -951,6 +954,9 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     src = find_key(ctx, sec, l, defs, K_ALLOW_CIPHER_ONE, &one_line);
     b->allow_suite1 = src && cfg_getbool(src, "allow-cipher-one") == cfg_true;
 
+    src = find_key(ctx, sec, l, defs, K_ALLOW_CONTROL, &line);
+    b->allow_control = src && cfg_getbool(src, "allow-control") == cfg_true;
+
     src = find_key(ctx, sec, l, defs, K_CIPHER_SUITES, &line);
     if (src) {
         unsigned n = cfg_size(src, "cipher-suites");
@@ -1131,7 +1137,8 @@ static cfg_t *confuse_new(void)
         CFG_INT_LIST_CB("cipher-suites", NULL, CFGF_NODEFAULT, parse_int),                         \
         CFG_STR("privilege", NULL, CFGF_NODEFAULT),                                                \
         CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),                                  \
-        CFG_BOOL("allow-cipher-one", cfg_false, CFGF_NODEFAULT)
+        CFG_BOOL("allow-cipher-one", cfg_false, CFGF_NODEFAULT),                                   \
+        CFG_BOOL("allow-control", cfg_false, CFGF_NODEFAULT)
     cfg_opt_t defaults_opts[] = {HOST_OPTS, CFG_END()};
     cfg_opt_t bmc_opts[] = {CFG_STR("address", NULL, CFGF_NODEFAULT), HOST_OPTS, CFG_END()};
 #undef HOST_OPTS

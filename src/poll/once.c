@@ -118,6 +118,8 @@ static void poll_finished(struct once_run *r)
     else
         report_human(r->store, r->out);
     fflush(r->out);
+    if (r->opts->on_poll)
+        r->opts->on_poll(r->store, r->opts->on_poll_arg);
     if (last) {
         finish_run(r);
         return;

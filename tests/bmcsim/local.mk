@@ -43,7 +43,8 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_bridge_recovery.sh \
 	tests/bmcsim/test_bridge_suites.sh \
 	tests/bmcsim/test_store_text.sh \
-	tests/bmcsim/test_once_deadline.sh
+	tests/bmcsim/test_once_deadline.sh \
+	tests/bmcsim/test_control.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \

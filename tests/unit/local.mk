@@ -18,7 +18,8 @@ UNIT_TESTS = \
 	tests/unit/test_sdr_repo \
 	tests/unit/test_pet \
 	tests/unit/test_bmc \
-	tests/unit/test_store
+	tests/unit/test_store \
+	tests/unit/test_chassis_ctl
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -74,3 +75,7 @@ tests_unit_test_bmc_LDADD = $(UNIT_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_LDADD = $(UNIT_LIBS) -lm
+
+tests_unit_test_chassis_ctl_SOURCES = tests/unit/test_chassis_ctl.c
+tests_unit_test_chassis_ctl_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_chassis_ctl_LDADD = $(UNIT_LIBS)

@@ -366,6 +366,26 @@ static void test_suite_zero_allowed(void)
     cfg_unload(cfg);
 }
 
+static void test_allow_control(void)
+{
+    standard_secrets();
+    struct cfg *cfg = load_ok("defaults { username = \"u\" password-file = \"web01.pw\"\n"
+                              "  allow-control = true }\n"
+                              "bmc \"a\" { address = \"h1\" }\n"
+                              "bmc \"b\" { address = \"h2\" allow-control = false }\n");
+    if (!cfg)
+        return;
+    CU_ASSERT_TRUE(cfg->bmcs[0].allow_control);
+    CU_ASSERT_FALSE(cfg->bmcs[1].allow_control);
+    cfg_unload(cfg);
+    /* off unless written */
+    cfg = load_ok("bmc \"a\" { address = \"h\" username = \"u\" password-file = \"web01.pw\" }\n");
+    if (!cfg)
+        return;
+    CU_ASSERT_FALSE(cfg->bmcs[0].allow_control);
+    cfg_unload(cfg);
+}
+
 static void test_kg_empty_cancels_default(void)
 {
     standard_secrets();
@@ -706,6 +726,8 @@ static void test_numbers(void)
     expect_error("defaults {\n port = 0\n}\n", "port", "expected 1 to 65535", NULL);
     expect_error("bmc \"a\" {\n allow-cipher-zero = maybe\n}\n", "allow-cipher-zero",
                  "invalid boolean", "expected true or false", NULL);
+    expect_error("defaults {\n allow-control = sometimes\n}\n", "allow-control", "invalid boolean",
+                 "expected true or false", NULL);
 
     standard_secrets();
     expect_error("timeout = 5\n"
@@ -815,6 +837,7 @@ static CU_TestInfo load_tests[] = {
     {"relative and absolute password paths", test_relative_password_path},
     {"suite 0 with allow-cipher-zero", test_suite_zero_allowed},
     {"suite 1 with allow-cipher-one", test_suite_one_allowed},
+    {"allow-control: default off, inherited, overridden", test_allow_control},
     {"empty kg-file cancels defaults", test_kg_empty_cancels_default},
     {"cfg_unload(NULL)", test_free_null},
     CU_TEST_INFO_NULL,
