@@ -9,9 +9,20 @@
 #include <stdio.h>
 
 struct store;
+struct store_bmc;
+struct json_object;
 
 /* Every BMC of the store, in index order. */
 void report_json(const struct store *st, bool compact, FILE *out);
 void report_human(const struct store *st, FILE *out);
+
+/* One BMC's object of report_json() (the caller owns it: json_object_put).
+ * The daemon's status file adds its own fields to it. */
+struct json_object *report_json_bmc(const struct store_bmc *b);
+
+/* The session engine's counters (one BMC's, or a sum) as the "counters"
+ * object of report_json_bmc(); the status file's fleet-wide sum too. */
+struct bmc_counters;
+struct json_object *report_json_counters(const struct bmc_counters *c);
 
 #endif

@@ -19,11 +19,4 @@
  */
 void report_json_info(json_object *j, const struct store_info *i);
 
-/*
- * The session engine's counters of one BMC (or a sum) as the "counters"
- * object of --once --json; also the status file's (agent/daemon.c).
- */
-struct bmc_counters;
-json_object *report_json_counters(const struct bmc_counters *c);
-
 #endif
