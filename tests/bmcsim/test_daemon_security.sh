@@ -53,7 +53,7 @@ EOF
 # ---- root without user ------------------------------------------------------------
 if (($(id -u) == 0)); then
     write_cfg "$RUNDIR/r" ""
-    run_bridge noroot -c "$RUNDIR/bridge.conf"
+    run_bridge noroot -c "$RUNDIR/bridge.conf" --no-agentx
     assert_eq "$BR_RC" 1 "root without a user setting: refused (exit 1)"
     assert_contains "$BR_ERR" "refusing to run as root" "the refusal says why"
     assert_contains "$BR_ERR" "user = " "it names the user setting"
@@ -61,7 +61,7 @@ if (($(id -u) == 0)); then
     assert_cmd "nothing was written before the refusal" test ! -e "$RUNDIR/r/status.json"
 
     write_cfg "$RUNDIR/r" 'user = "no-such-user-zz9"'
-    run_bridge nouser -c "$RUNDIR/bridge.conf"
+    run_bridge nouser -c "$RUNDIR/bridge.conf" --no-agentx
     assert_eq "$BR_RC" 1 "an unknown user: refused (exit 1)"
     assert_contains "$BR_ERR" 'user = "no-such-user-zz9"' "the message names the user"
 else
@@ -78,7 +78,7 @@ if (($(id -u) == 0)) && [[ -n $NOBODY_UID ]]; then
     chmod 711 "$RUNDIR" # nobody passes through to its own directory only
     chown nobody: "$D"
     write_cfg "$D" 'user = "nobody"'
-    daemon_start drop "$RUNDIR/bridge.conf" -vv
+    daemon_start drop "$RUNDIR/bridge.conf" -vv --no-agentx
     polling() { [[ $(sq "$ST" 'f["states"]["polling"]') == 3 ]]; }
     wait_for 30 polling || note "status: $(cat "$ST" 2> /dev/null)" "$(tail -5 "$RUNDIR/drop.err")"
     assert_eq "$(sq "$ST" 'f["states"]["polling"]')" 3 "running as nobody, the daemon polls its BMCs"
@@ -106,7 +106,7 @@ if (($(id -u) == 0)) && [[ -n $NOBODY_UID ]]; then
 else
     note "not root, or no user nobody: the change of user is not tested"
     write_cfg "$D" ""
-    daemon_start drop "$RUNDIR/bridge.conf" -vv --allow-root
+    daemon_start drop "$RUNDIR/bridge.conf" -vv --allow-root --no-agentx
     polling() { [[ $(sq "$ST" 'f["states"]["polling"]') == 3 ]]; }
     wait_for 30 polling || true
 fi

@@ -74,7 +74,7 @@ print(" ".join(sorted("%s=%s" % (b["name"], b["index"]) for b in d["bmcs"] if b[
 }
 
 write_cfg 0
-daemon_start soak "$CFG" --allow-root
+daemon_start soak "$CFG" --allow-root --no-agentx
 all_up() {
     kill -0 "$DPID" 2> /dev/null || return 0
     [[ $(sq "$ST" 'sum(1 for b in bmcs if b["full_sweeps"] >= 1)') == "$N" ]]

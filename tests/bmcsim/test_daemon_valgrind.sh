@@ -53,7 +53,7 @@ write_cfg ""
 VG=$RUNDIR/valgrind.log
 valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
     --show-leak-kinds=definite,indirect --track-fds=no --log-file="$VG" \
-    "$BRIDGE" -c "$CFG" --allow-root > "$RUNDIR/vg.out" 2> "$RUNDIR/vg.err" < /dev/null &
+    "$BRIDGE" -c "$CFG" --allow-root --no-agentx > "$RUNDIR/vg.out" 2> "$RUNDIR/vg.err" < /dev/null &
 DPID=$!
 track_pid "$DPID" ipmi-snmp-bridge
 
