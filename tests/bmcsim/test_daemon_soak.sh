@@ -124,7 +124,7 @@ r=0
 while (($(date +%s) - t0 < SOAK)); do
     now=$(date +%s)
     if ((now >= next_reboot)); then # a few BMCs reboot now and then
-        ctl reboot "$(((r * 37) % N))-$(((r * 37) % N + 4))" > /dev/null || true
+        ctl reboot "$(((r * 37) % (N - 5)))-$(((r * 37) % (N - 5) + 4))" > /dev/null || true
         r=$((r + 1))
         next_reboot=$((now + 10))
     fi
