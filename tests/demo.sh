@@ -119,8 +119,11 @@ NTOTAL=$((NFLEET + 2))
 step "ipmi-snmp-bridge -c bridge.conf --check-config"
 "$BRIDGE" -c "$CFG" --check-config 2>&1 | sed 's/^/  /'
 
-step "starting the daemon: ipmi-snmp-bridge -c bridge.conf"
-"$BRIDGE" -c "$CFG" > "$RUNDIR/bridge.out" 2> "$RUNDIR/bridge.err" < /dev/null &
+# as root the daemon wants a user to become (user = "NAME"), or --allow-root
+ROOTOPT=()
+((EUID == 0)) && ROOTOPT=(--allow-root)
+step "starting the daemon: ipmi-snmp-bridge -c bridge.conf ${ROOTOPT[*]}"
+"$BRIDGE" -c "$CFG" "${ROOTOPT[@]}" > "$RUNDIR/bridge.out" 2> "$RUNDIR/bridge.err" < /dev/null &
 BRIDGE_PID=$!
 track_pid "$BRIDGE_PID" ipmi-snmp-bridge
 polling() {

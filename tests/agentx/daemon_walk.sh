@@ -74,7 +74,7 @@ EOF
 
 DPID=""
 start_daemon() {
-    "$BRIDGE" -c "$CFG" -v > "$RUNDIR/$1.out" 2> "$RUNDIR/$1.err" < /dev/null &
+    "$BRIDGE" -c "$CFG" --allow-root -v > "$RUNDIR/$1.out" 2> "$RUNDIR/$1.err" < /dev/null &
     DPID=$!
     track_pid "$DPID" ipmi-snmp-bridge
     # SIGUSR1 kills a process that has not blocked it yet: wait for "running"
