@@ -52,6 +52,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_daemon_security.sh \
 	tests/bmcsim/test_daemon_soak.sh \
 	tests/bmcsim/test_daemon_valgrind.sh \
+	tests/bmcsim/test_daemon_snmpd.sh \
 	tests/bmcsim/test_info.sh
 TESTS += $(BMCSIM_TESTS)
 
