@@ -27,6 +27,7 @@
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -889,6 +890,23 @@ static int hex_nibble(unsigned char c)
 }
 
 /*
+ * A secret file may belong to the user we run as, to root, or to the
+ * `user` the daemon changes to: it is read as root at start and as that
+ * user on every reload (SIGHUP), so a file owned by that user serves both.
+ */
+static bool secret_owner_ok(struct load_ctx *ctx, uid_t uid)
+{
+    if (uid == geteuid() || uid == 0)
+        return true;
+    cfg_t *g = ctx->globals ? ctx->globals : ctx->root;
+    const char *user = g ? cfg_getstr(g, "user") : NULL;
+    if (!user || !user[0])
+        return false;
+    const struct passwd *pw = getpwnam(user);
+    return pw && pw->pw_uid == uid;
+}
+
+/*
  * Reads the first line of a secret file into out[0..cap).  The file must be
  * a regular file, not a symbolic link (whoever can replace the link can
  * point it at a file of their choosing), owned by the user we run as or by
@@ -936,10 +954,10 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
              path, expected);
         goto done;
     }
-    if (st.st_uid != geteuid() && st.st_uid != 0) {
+    if (!secret_owner_ok(ctx, st.st_uid)) {
         fail(ctx, line,
              "%s %s is owned by uid %ld; expected a file owned by the user ipmi-snmp-bridge runs "
-             "as (uid %ld) or by root",
+             "as (uid %ld), by the user it changes to (user = \"NAME\") or by root",
              key, path, (long)st.st_uid, (long)geteuid());
         goto done;
     }

@@ -9,7 +9,8 @@
 #    (/proc/PID/status: every uid and gid, supplementary groups) and still
 #    polls; a SIGHUP re-reads the configuration as nobody, so a password
 #    file only root can read is refused (the old configuration stays), and
-#    one owned by nobody is accepted;
+#    one owned by nobody is accepted (at start as root too; another owner
+#    is refused);
 #  * the configured password and K_G appear nowhere: stdout and stderr at
 #    -vv, the status file, state-dir and the SDR cache, /proc/PID/cmdline and
 #    /proc/PID/environ.
@@ -103,6 +104,14 @@ if (($(id -u) == 0)) && [[ -n $NOBODY_UID ]]; then
     wait_for 10 test "$(sq "$ST" 'd["reloads"]')" -ge 1 || true
     assert_num ">=" "$(sq "$ST" 'd["reloads"]')" 1 "with the secret files owned by nobody the reload is accepted"
     assert_eq "$(sq "$ST" 'f["states"]["polling"]')" 3 "and the BMCs keep polling"
+    run_bridge recheck -c "$RUNDIR/bridge.conf" --check-config
+    assert_eq "$BR_RC" 0 "as root, secret files owned by the configured user are accepted too (start and reload agree)"
+    write_secret "$RUNDIR/other.pw" "x"
+    chown 1234 "$RUNDIR/other.pw"
+    sed 's#password-file = "[^"]*"#password-file = "'"$RUNDIR"'/other.pw"#' "$RUNDIR/bridge.conf" > "$RUNDIR/other.conf"
+    run_bridge othercheck -c "$RUNDIR/other.conf" --check-config
+    assert_eq "$BR_RC" 1 "a secret file owned by some other user is refused"
+    assert_contains "$BR_ERR" "owned by uid 1234" "the refusal names the owner"
 else
     note "not root, or no user nobody: the change of user is not tested"
     write_cfg "$D" ""
