@@ -24,6 +24,7 @@
 #include "ev.h"
 #include "ipmi_msg.h"
 #include "log.h"
+#include "store.h"
 
 #define CONTROL_DEFAULT_TIMEOUT_MS 5000
 #define IDENTIFY_DEFAULT_S         15 /* the spec's default interval (28.5) */
@@ -693,4 +694,49 @@ int control_read_state(struct control_set *cs, struct bmc *b, control_state_cb c
         return -1;
     }
     return 0;
+}
+
+void control_to_store(const struct control_set *cs, const struct bmc *b,
+                      const struct control_state *st, struct store_control *out, char *act,
+                      size_t alen, char *res, size_t rlen)
+{
+    memset(out, 0, sizeof(*out));
+    const struct control_record *pw = control_last_of(cs, b, CONTROL_POWER);
+    const struct control_record *id = control_last_of(cs, b, CONTROL_IDENTIFY);
+    const struct control_record *bo = control_last_of(cs, b, CONTROL_BOOT);
+    if (st && st->power_src == CONTROL_SRC_BMC)
+        out->power = st->power_on ? CTL_POWER_ON : CTL_POWER_OFF;
+    else if (pw->valid && pw->result.status == CONTROL_OK &&
+             (pw->req.value == CTL_POWER_ON || pw->req.value == CTL_POWER_OFF))
+        out->power = (uint8_t)pw->req.value;
+    if (st && st->identify_src == CONTROL_SRC_BMC)
+        out->identify = st->identify;
+    else if (id->valid && id->result.status == CONTROL_OK)
+        out->identify = (uint8_t)id->req.value;
+    if (st && st->boot_src == CONTROL_SRC_BMC) {
+        out->boot_device = st->boot.device;
+        out->boot_persist = st->boot.persist;
+        out->boot_mode = st->boot.mode;
+    } else if (bo->valid && bo->result.status == CONTROL_OK) {
+        out->boot_device = bo->req.boot.device;
+        out->boot_persist = bo->req.boot.persist;
+        out->boot_mode = bo->req.boot.mode;
+    }
+    const struct control_record *r = control_last(cs, b);
+    if (!r->valid || !alen || !rlen)
+        return;
+    struct tm tm;
+    char when[32] = "?";
+    time_t t = r->started.tv_sec;
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(act, alen, "%s by %s at %s", r->action, r->requester, when);
+    if (r->in_progress)
+        snprintf(res, rlen, "in progress");
+    else if (r->result.status == CONTROL_OK)
+        snprintf(res, rlen, "ok");
+    else
+        snprintf(res, rlen, "%s: %s", control_status_word(r->result.status), r->result.text);
+    out->last_action = act;
+    out->last_result = res;
 }
