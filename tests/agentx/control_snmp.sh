@@ -84,6 +84,7 @@ get() { # get COL IDX: the value, or the error text
 set3() {
     SET_RC=0
     SET_OUT=$(snmpset "${V3[@]}" -On -t 15 -r 0 "$SNMPD_TARGET" "$ENTRY.$1.$2" "${4:-i}" "$3" 2>&1) || SET_RC=$?
+    printf '%s => %s\n' "$*" "$SET_OUT" >> "$RUNDIR/sets.log"
 }
 wait_for() { # wait_for COL IDX VALUE [SECS]: until get gives VALUE
     local t

@@ -72,7 +72,7 @@ doNotRetainNotificationLogs yes
 authCommunity log public
 format2 TRAP %V| %v\n
 EOF2
-    snmptrapd -f -C -c "$dir/snmptrapd.conf" -On -Lf "$TRAP_LOG" -p "$dir/snmptrapd.pid" \
+    MIBS="" snmptrapd -f -C -c "$dir/snmptrapd.conf" -On -Lf "$TRAP_LOG" -p "$dir/snmptrapd.pid" \
         < /dev/null >> "$dir/snmptrapd.out" 2>&1 &
     SNMPTRAPD_PID=$!
     track_pid "$SNMPTRAPD_PID" snmptrapd
