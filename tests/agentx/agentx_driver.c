@@ -35,6 +35,7 @@
 #include "bmc.h"
 #include "cfg.h"
 #include "control.h"
+#include "control_glue.h"
 #include "ev.h"
 #include "log.h"
 #include "once.h"
@@ -77,88 +78,34 @@ struct live {
     struct store *store;
     struct poller *p;
     struct control_set *cs;
+    struct control_glue *glue;
     struct ev_timer info;
     uint64_t interval_ns;
 };
 
 /* BMC i of the poller has ipmiBmcIndex i + 1 (config order, as --once) */
-static struct bmc *live_bmc(struct live *l, uint32_t index)
+static struct bmc *live_bmc(void *ctx, uint32_t index)
 {
+    struct live *l = ctx;
     return index >= 1 && index <= poller_count(l->p) ? poller_bmc(l->p, index - 1) : NULL;
 }
 
-/* Republish BMC b's snapshot with its control columns (st may be NULL). */
-static void live_publish(struct live *l, struct bmc *b, const struct control_state *st)
+static uint32_t live_index(void *ctx, const struct bmc *b)
 {
-    const struct store_bmc *cur = store_find(l->store, (uint32_t)bmc_index(b) + 1);
-    if (!cur)
-        return;
-    struct store_control c;
-    char act[256], res[320];
-    control_to_store(l->cs, b, st, &c, act, sizeof(act), res, sizeof(res));
-    const struct store_bmc *n = store_bmc_with_control(cur, &c);
-    if (n && store_publish(l->store, n) == 0)
-        store_apply(l->store);
+    (void)ctx;
+    return (uint32_t)bmc_index(b) + 1;
 }
 
-static void on_state(struct bmc *b, void *arg, const struct control_state *st)
-{
-    live_publish(arg, b, st);
-}
-
-static void read_back(struct live *l, struct bmc *b)
-{
-    if (control_read_state(l->cs, b, on_state, l) < 0)
-        live_publish(l, b, NULL);
-}
-
+/* the scheduler's info interval: read the control state back */
 static void on_info(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
     struct live *l = arg;
     for (size_t i = 0; i < poller_count(l->p); i++) {
         struct bmc *b = poller_bmc(l->p, i);
         if (bmc_state(b) == BMC_S_ACTIVE)
-            read_back(l, b);
+            control_glue_read_back(l->glue, b);
     }
     ev_timer_start(loop, t, l->interval_ns);
-}
-
-struct live_call {
-    struct live *l;
-    void (*done)(void *arg, const struct control_result *res);
-    void *arg;
-};
-
-static void live_done(struct bmc *b, void *arg, const struct control_result *res)
-{
-    struct live_call *c = arg;
-    struct live *l = c->l;
-    live_publish(l, b, NULL); /* the outcome shows at once */
-    c->done(c->arg, res);
-    free(c);
-    read_back(l, b); /* and the state the BMC reports now */
-}
-
-static enum control_status live_start(void *ctx, uint32_t index, const struct control_req *req,
-                                      void (*done)(void *arg, const struct control_result *res),
-                                      void *arg, struct control_result *now)
-{
-    struct live *l = ctx;
-    struct bmc *b = live_bmc(l, index);
-    struct live_call *c = b ? calloc(1, sizeof(*c)) : NULL;
-    if (!c) {
-        now->status = CONTROL_E_UNAVAILABLE;
-        now->cc = 0;
-        snprintf(now->text, sizeof(now->text), "no such BMC, or out of memory");
-        return now->status;
-    }
-    *c = (struct live_call){.l = l, .done = done, .arg = arg};
-    enum control_status st = control_start(l->cs, b, req, live_done, c, now);
-    if (st != CONTROL_OK) {
-        free(c);
-        live_publish(l, b, NULL);
-    }
-    return st;
 }
 
 static int live_init(struct live *l, struct ev_loop *loop, struct store *store,
@@ -184,7 +131,11 @@ static int live_init(struct live *l, struct ev_loop *loop, struct store *store,
             return -1;
         }
     l->cs = control_set_new(l->p);
-    if (!l->cs)
+    l->glue = l->cs ? control_glue_new(store, l->cs,
+                                       &(struct control_glue_ops){
+                                           .bmc_of = live_bmc, .index_of = live_index, .ctx = l})
+                    : NULL;
+    if (!l->glue)
         return -1;
     for (size_t i = 0; i < poller_count(l->p); i++)
         bmc_connect(poller_bmc(l->p, i));
@@ -209,6 +160,7 @@ static void live_fini(struct live *l)
     for (int i = 0; i < 50 && !closed; i++)
         ev_run_once(l->loop, 100);
     control_set_free(l->cs);
+    control_glue_free(l->glue);
     poller_free(l->p);
 }
 
@@ -450,11 +402,10 @@ int main(int argc, char **argv)
     struct agentx_counters counters = {0};
     struct agentx_opts ao = {.socket = sock, .ping_interval_s = ping, .counters = &counters};
     struct live live = {0};
-    struct agentx_control actl = {.start = live_start, .ctx = &live};
     if (control) {
         if (live_init(&live, loop, store, cfg, info_interval) < 0)
             return 1;
-        ao.control = &actl;
+        ao.control = control_glue_agentx(live.glue);
     }
     struct agentx *ax = agentx_start(loop, store, &ao, err, sizeof(err));
     if (!ax) {
