@@ -64,7 +64,7 @@ EOF2
 
 snmptrapd_start "$RUNDIR" "$TPORT" || bail_out "snmptrapd did not start"
 SNMPD_ACCESS="" SNMPD_EXTRA="createUser ctluser SHA ctlauthpass1 AES ctlprivpass1
-rwuser ctluser priv
+rwuser ctluser priv .1.3.6.1.4.1.8072.9999.9999.623.1.3.1
 trap2sink 127.0.0.1:$TPORT public" snmpd_start "$RUNDIR" "$SPORT" || bail_out "snmpd did not start"
 
 "$DRIVER" --socket "$AGENTX_SOCK" -c "$CFG" --json-out "$RUNDIR/poll.json" --control \
