@@ -18,7 +18,12 @@
 # (resourceUnavailable), a BMC answering C1h gives commitFailed and the
 # result column says why; (5) every action is logged once and arrives once
 # as ipmiControlAction at a private snmptrapd.
+#
+# CONTROL_PEER=daemon runs the same checks against the real daemon
+# (ipmi-snmp-bridge -c FILE with agentx-socket; tests/agentx/control_daemon.sh)
+# instead of the driver.
 set -euo pipefail
+CONTROL_PEER=${CONTROL_PEER:-driver}
 # shellcheck source=tests/bmcsim/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../bmcsim/testlib.sh"
 # shellcheck source=tests/lib/snmpd.sh
@@ -27,7 +32,13 @@ set -euo pipefail
 require_cmds ipmi_sim sdrcomp ipmitool snmpd snmptrapd snmpset snmpget ss python3 timeout
 require_bmcsim
 DRIVER=$top_builddir/tests/agentx/agentx-driver
-[[ -x $DRIVER ]] || bail_out "agentx-driver not built: $DRIVER"
+if [[ $CONTROL_PEER == daemon ]]; then
+    require_bridge
+    grep -q agentx_start "$top_srcdir/agent/daemon.c" ||
+        skip_all "the daemon does not run the subagent yet (agent/daemon.c has no agentx_start)"
+else
+    [[ -x $DRIVER ]] || bail_out "agentx-driver not built: $DRIVER"
+fi
 bmcsim_setup
 
 # ---- peers ---------------------------------------------------------------------------
@@ -48,17 +59,17 @@ write_secret "$RUNDIR/ro.pw" ropass
 CFG=$RUNDIR/bridge.conf
 write_config_head "$CFG" 0.3 2
 cat >> "$CFG" << EOF2
-bmc "power" { address = "127.0.0.1"  port = $IPORT  username = "oper"  password-file = "$RUNDIR/oper.pw"
+bmc "power" { index = 1  address = "127.0.0.1"  port = $IPORT  username = "oper"  password-file = "$RUNDIR/oper.pw"
               cipher-suites = {3}  privilege = "operator"  allow-control = true }
-bmc "off" { address = "127.0.0.1"  port = $((IPORT + 1))  username = "oper"  password-file = "$RUNDIR/oper.pw"
+bmc "off" { index = 2  address = "127.0.0.1"  port = $((IPORT + 1))  username = "oper"  password-file = "$RUNDIR/oper.pw"
             cipher-suites = {3}  privilege = "operator" }
-bmc "user" { address = "127.0.0.1"  port = $((IPORT + 2))  username = "ro"  password-file = "$RUNDIR/ro.pw"
+bmc "user" { index = 3  address = "127.0.0.1"  port = $((IPORT + 2))  username = "ro"  password-file = "$RUNDIR/ro.pw"
              cipher-suites = {3}  privilege = "user"  allow-control = true }
-bmc "dead" { address = "127.0.0.1"  port = $DEAD  username = "oper"  password-file = "$RUNDIR/oper.pw"
+bmc "dead" { index = 4  address = "127.0.0.1"  port = $DEAD  username = "oper"  password-file = "$RUNDIR/oper.pw"
              privilege = "operator"  allow-control = true }
-bmc "bs0" { address = "127.0.0.1"  port = $BPORT  username = "admin"  password-file = "$RUNDIR/pw"
+bmc "bs0" { index = 5  address = "127.0.0.1"  port = $BPORT  username = "admin"  password-file = "$RUNDIR/pw"
             cipher-suites = {17}  privilege = "operator"  allow-control = true }
-bmc "bs1" { address = "127.0.0.1"  port = $((BPORT + 1))  username = "admin"  password-file = "$RUNDIR/pw"
+bmc "bs1" { index = 6  address = "127.0.0.1"  port = $((BPORT + 1))  username = "admin"  password-file = "$RUNDIR/pw"
             cipher-suites = {17}  privilege = "operator"  allow-control = true }
 EOF2
 
@@ -67,10 +78,19 @@ SNMPD_ACCESS="" SNMPD_EXTRA="createUser ctluser SHA ctlauthpass1 AES ctlprivpass
 rwuser ctluser priv .1.3.6.1.4.1.8072.9999.9999.623.1.3.1
 trap2sink 127.0.0.1:$TPORT public" snmpd_start "$RUNDIR" "$SPORT" || bail_out "snmpd did not start"
 
-"$DRIVER" --socket "$AGENTX_SOCK" -c "$CFG" --json-out "$RUNDIR/poll.json" --control \
-    --info-interval 1 > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
-DRIVER_PID=$!
-track_pid "$DRIVER_PID" agentx-driver
+# PEER_LOG: where the bridge's log lines go
+PEER_LOG=$RUNDIR/driver.err
+if [[ $CONTROL_PEER == daemon ]]; then
+    printf 'agentx-socket = "%s"\ninfo-interval = 10\n' "$AGENTX_SOCK" >> "$CFG"
+    "$BRIDGE" -c "$CFG" > "$RUNDIR/driver.out" 2> "$PEER_LOG" < /dev/null &
+    DRIVER_PID=$!
+    track_pid "$DRIVER_PID" ipmi-snmp-bridge
+else
+    "$DRIVER" --socket "$AGENTX_SOCK" -c "$CFG" --json-out "$RUNDIR/poll.json" --control \
+        --info-interval 1 > "$RUNDIR/driver.out" 2> "$PEER_LOG" < /dev/null &
+    DRIVER_PID=$!
+    track_pid "$DRIVER_PID" agentx-driver
+fi
 
 ROOT=.1.3.6.1.4.1.8072.9999.9999.623
 ENTRY=$ROOT.1.3.1
@@ -102,10 +122,10 @@ ipower() { # ipower [N]: ipmi_sim N's (default 1) power state
 }
 clog_lines() { if [[ -f $1 ]]; then grep -c . "$1" || true; else echo 0; fi; }
 bchassis() { ctl dump-chassis "$1" | awk -F'|' -v k="$2" '$2 == k { print $3 }'; }
-logn() { grep -cF -- "$1" "$RUNDIR/driver.err" || true; }
+logn() { grep -cF -- "$1" "$PEER_LOG" || true; }
 
-wait_for 2 1 power 60 || bail_out "the subagent does not serve BMC 1" "$(cat "$RUNDIR/driver.err")"
-wait_for 80 1 2 20 || bail_out "no power read-back for BMC 1: $(get 80 1)" "$(cat "$RUNDIR/driver.err")"
+wait_for 2 1 power 60 || bail_out "the subagent does not serve BMC 1" "$(cat "$PEER_LOG")"
+wait_for 80 1 2 20 || bail_out "no power read-back for BMC 1: $(get 80 1)" "$(cat "$PEER_LOG")"
 assert_eq "$(ipower)" on "ipmi_sim starts powered on"
 assert_eq "$(get 80 1)" 2 "ipmiBmcPowerControl reads powerOn (Get Chassis Status)"
 
@@ -161,7 +181,7 @@ set3 80 3 1
 assert_match "$SET_OUT" "noAccess" "a USER-privilege BMC: noAccess"
 assert_eq "$(logn "control: BMC user (127.0.0.1:$((IPORT + 2))): power powerOff requested by")" 1 \
     "one log line for the USER-privilege refusal"
-assert_match "$(grep -F 'control: BMC user (' "$RUNDIR/driver.err")" 'privilege = \\?"operator\\?"' \
+assert_match "$(grep -F 'control: BMC user (' "$PEER_LOG")" 'privilege = \\?"operator\\?"' \
     "the log line names the privilege key"
 assert_eq "$(ipower 3)" on "at USER privilege the power stays on"
 assert_eq "$(clog_lines "$CLOG3")" 0 "at USER privilege ipmi_sim is asked nothing"
@@ -195,10 +215,10 @@ for spec in "power:power powerOff" "power:power powerOn" "bs0:identify on" "bs0:
     "bs0:boot device pxe" "bs0:identify off" "off:power powerOff" "user:power powerOff" \
     "dead:power powerOff" "bs1:power powerOff"; do
     b=${spec%%:*} a=${spec#*:}
-    assert_eq "$(grep -F "control: BMC $b (" "$RUNDIR/driver.err" | grep -cF "$a")" 1 "logged once: $b $a"
+    assert_eq "$(grep -F "control: BMC $b (" "$PEER_LOG" | grep -cF "$a")" 1 "logged once: $b $a"
     assert_eq "$(grep -F "$TRAP_OID" "$TRAP_LOG" | grep -F "\"$b\"" | grep -cF "\"$a")" 1 \
         "one ipmiControlAction: $b $a"
 done
 
-stop_pid "$DRIVER_PID" agentx-driver
+stop_pid "$DRIVER_PID" "$([[ $CONTROL_PEER == daemon ]] && echo ipmi-snmp-bridge || echo agentx-driver)"
 finish
