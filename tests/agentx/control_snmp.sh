@@ -208,12 +208,19 @@ set3 80 6 1
 assert_match "$SET_OUT" "commitFailed" "a BMC answering C1h: commitFailed"
 assert_match "$(get 86 6)" "^refused: .*C1" "the result column gives the completion code"
 ctl fault 1 clear > /dev/null
+# a BMC that stops answering: the SET ends within the action's budget (4 s),
+# before snmpd's agentXTimeout (5 s), as resourceUnavailable
+ctl fault 1 drop=100 > /dev/null
+set3 80 6 3
+assert_match "$SET_OUT" "resourceUnavailable" "a BMC that stops answering: resourceUnavailable, not a client timeout"
+assert_match "$(get 86 6)" "^timeout: " "the result column says it timed out"
+ctl fault 1 clear > /dev/null
 
 # ---- (5) accountability -----------------------------------------------------------------------
 sleep 1
 for spec in "power:power powerOff" "power:power powerOn" "bs0:identify on" "bs0:identify forceOn" \
     "bs0:boot device pxe" "bs0:identify off" "off:power powerOff" "user:power powerOff" \
-    "dead:power powerOff" "bs1:power powerOff"; do
+    "dead:power powerOff" "bs1:power powerOff" "bs1:power powerCycle"; do
     b=${spec%%:*} a=${spec#*:}
     assert_eq "$(grep -F "control: BMC $b (" "$PEER_LOG" | grep -cF "$a")" 1 "logged once: $b $a"
     assert_eq "$(grep -F "$TRAP_OID" "$TRAP_LOG" | grep -F "\"$b\"" | grep -cF "\"$a")" 1 \
