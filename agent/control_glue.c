@@ -13,6 +13,8 @@
 struct glue_state {
     bool have;
     struct control_state st;
+    uint32_t index;      /* ipmiBmcIndex of this BMC */
+    uint64_t info_ok_ns; /* the info task's completion last seen */
 };
 
 struct control_glue {
@@ -40,22 +42,26 @@ static struct glue_state *state_of(struct control_glue *g, const struct bmc *b)
 }
 
 const struct store_control *control_glue_columns(struct control_glue *g, const struct bmc *b,
-                                                 struct control_glue_text *t)
+                                                 uint32_t index, struct control_glue_text *t)
 {
     struct glue_state *s = state_of(g, b);
+    if (s && s->index != index) { /* another BMC in this slot (reload): start afresh */
+        memset(s, 0, sizeof(*s));
+        s->index = index;
+    }
     control_to_store(g->cs, b, s && s->have ? &s->st : NULL, &t->c, t->action, sizeof(t->action),
                      t->result, sizeof(t->result));
     return &t->c;
 }
 
 /* Republish b's current snapshot with its control columns. */
-static void republish(struct control_glue *g, struct bmc *b)
+static void republish(struct control_glue *g, struct bmc *b, uint32_t index)
 {
-    const struct store_bmc *cur = store_find(g->store, g->ops.index_of(g->ops.ctx, b));
+    const struct store_bmc *cur = store_find(g->store, index);
     if (!cur)
         return; /* no snapshot yet: the first poll's carries the columns */
     struct control_glue_text t;
-    const struct store_bmc *n = store_bmc_with_control(cur, control_glue_columns(g, b, &t));
+    const struct store_bmc *n = store_bmc_with_control(cur, control_glue_columns(g, b, index, &t));
     if (n && store_publish(g->store, n) == 0)
         store_apply(g->store);
 }
@@ -64,21 +70,39 @@ static void on_state(struct bmc *b, void *arg, const struct control_state *st)
 {
     struct control_glue *g = arg;
     struct glue_state *s = state_of(g, b);
-    if (s) {
-        s->have = true;
-        s->st = *st;
-    }
-    republish(g, b);
+    if (!s)
+        return;
+    s->have = true;
+    s->st = *st;
+    republish(g, b, s->index);
 }
 
-void control_glue_read_back(struct control_glue *g, struct bmc *b)
+void control_glue_read_back(struct control_glue *g, struct bmc *b, uint32_t index)
 {
+    struct glue_state *s = state_of(g, b);
+    if (!s)
+        return;
+    if (s->index != index) {
+        memset(s, 0, sizeof(*s));
+        s->index = index;
+    }
     if (control_read_state(g->cs, b, on_state, g) < 0)
-        republish(g, b);
+        republish(g, b, index);
+}
+
+void control_glue_after_poll(struct control_glue *g, struct bmc *b, uint32_t index,
+                             uint64_t info_ok_ns)
+{
+    struct glue_state *s = b ? state_of(g, b) : NULL;
+    if (!s || bmc_state(b) != BMC_S_ACTIVE || (s->index == index && s->info_ok_ns == info_ok_ns))
+        return;
+    control_glue_read_back(g, b, index);
+    s->info_ok_ns = info_ok_ns;
 }
 
 struct call {
     struct control_glue *g;
+    uint32_t index;
     void (*done)(void *arg, const struct control_result *res);
     void *arg;
 };
@@ -87,10 +111,11 @@ static void on_done(struct bmc *b, void *arg, const struct control_result *res)
 {
     struct call *c = arg;
     struct control_glue *g = c->g;
-    republish(g, b); /* the outcome shows at once */
+    uint32_t index = c->index;
+    republish(g, b, index); /* the outcome shows at once */
     c->done(c->arg, res);
     free(c);
-    control_glue_read_back(g, b); /* and then the state the BMC reports */
+    control_glue_read_back(g, b, index); /* and then the state the BMC reports */
 }
 
 static enum control_status start(void *ctx, uint32_t index, const struct control_req *req,
@@ -107,11 +132,11 @@ static enum control_status start(void *ctx, uint32_t index, const struct control
                  (unsigned)index);
         return now->status;
     }
-    *c = (struct call){.g = g, .done = done, .arg = arg};
+    *c = (struct call){.g = g, .index = index, .done = done, .arg = arg};
     enum control_status st = control_start(g->cs, b, req, on_done, c, now);
     if (st != CONTROL_OK) {
         free(c);
-        republish(g, b);
+        republish(g, b, index);
     }
     return st;
 }

@@ -90,12 +90,6 @@ static struct bmc *live_bmc(void *ctx, uint32_t index)
     return index >= 1 && index <= poller_count(l->p) ? poller_bmc(l->p, index - 1) : NULL;
 }
 
-static uint32_t live_index(void *ctx, const struct bmc *b)
-{
-    (void)ctx;
-    return (uint32_t)bmc_index(b) + 1;
-}
-
 /* the scheduler's info interval: read the control state back */
 static void on_info(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
@@ -103,7 +97,7 @@ static void on_info(struct ev_loop *loop, struct ev_timer *t, void *arg)
     for (size_t i = 0; i < poller_count(l->p); i++) {
         struct bmc *b = poller_bmc(l->p, i);
         if (bmc_state(b) == BMC_S_ACTIVE)
-            control_glue_read_back(l->glue, b);
+            control_glue_read_back(l->glue, b, (uint32_t)i + 1);
     }
     ev_timer_start(loop, t, l->interval_ns);
 }
@@ -132,8 +126,7 @@ static int live_init(struct live *l, struct ev_loop *loop, struct store *store,
         }
     l->cs = control_set_new(l->p);
     l->glue = l->cs ? control_glue_new(store, l->cs,
-                                       &(struct control_glue_ops){
-                                           .bmc_of = live_bmc, .index_of = live_index, .ctx = l})
+                                       &(struct control_glue_ops){.bmc_of = live_bmc, .ctx = l})
                     : NULL;
     if (!l->glue)
         return -1;
