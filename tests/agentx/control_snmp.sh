@@ -65,9 +65,9 @@ bmc "user" { index = 3  address = "127.0.0.1"  port = $((IPORT + 2))  username =
              cipher-suites = {3}  privilege = "user"  allow-control = true }
 bmc "dead" { index = 4  address = "127.0.0.1"  port = $DEAD  username = "oper"  password-file = "$RUNDIR/oper.pw"
              privilege = "operator"  allow-control = true }
-bmc "bs0" { index = 5  address = "127.0.0.1"  port = $BPORT  username = "admin"  password-file = "$RUNDIR/pw"
-            cipher-suites = {17}  privilege = "operator"  allow-control = true }
 bmc "bs1" { index = 6  address = "127.0.0.1"  port = $((BPORT + 1))  username = "admin"  password-file = "$RUNDIR/pw"
+            cipher-suites = {17}  privilege = "operator"  allow-control = true }
+bmc "bs0" { index = 5  address = "127.0.0.1"  port = $BPORT  username = "admin"  password-file = "$RUNDIR/pw"
             cipher-suites = {17}  privilege = "operator"  allow-control = true }
 EOF2
 
@@ -79,7 +79,7 @@ trap2sink 127.0.0.1:$TPORT public" snmpd_start "$RUNDIR" "$SPORT" || bail_out "s
 # PEER_LOG: where the bridge's log lines go
 PEER_LOG=$RUNDIR/driver.err
 if [[ $CONTROL_PEER == daemon ]]; then
-    printf 'agentx-socket = "%s"\ninfo-interval = 10\n' "$AGENTX_SOCK" >> "$CFG"
+    printf 'agentx-socket = "%s"\ninfo-interval = 10\nsensor-interval = 2\n' "$AGENTX_SOCK" >> "$CFG"
     "$BRIDGE" -c "$CFG" > "$RUNDIR/driver.out" 2> "$PEER_LOG" < /dev/null &
     DRIVER_PID=$!
     track_pid "$DRIVER_PID" ipmi-snmp-bridge
@@ -224,6 +224,31 @@ for spec in "power:power powerOff" "power:power powerOn" "bs0:identify on" "bs0:
     assert_eq "$(grep -F "$TRAP_OID" "$TRAP_LOG" | grep -F "\"$b\"" | grep -cF "\"$a")" 1 \
         "one ipmiControlAction: $b $a"
 done
+
+# ---- (6) daemon: a reload that removes a BMC --------------------------------------------------
+# The poller moves its last BMC (bs0) into the removed one's place; bs0 must
+# keep its own last action, not inherit the removed BMC's.
+if [[ $CONTROL_PEER == daemon ]]; then
+    assert_match "$(get 85 5)" "^identify off by " "bs0's last action before the reload"
+    sed -i '/^bmc "power" {/,/allow-control = true }$/d' "$CFG"
+    kill -HUP "$DRIVER_PID"
+    gone=0
+    for ((t = 0; t < 100; t++)); do
+        [[ $(get 2 1) == power ]] || { gone=1; break; }
+        sleep 0.1
+    done
+    assert_eq "$gone" 1 "after SIGHUP the removed BMC leaves the table"
+    # two new polls of bs0 (ipmiBmcLastPoll changes), each republishing its columns
+    for n in 1 2; do
+        lp=$(get 26 5)
+        for ((t = 0; t < 100; t++)); do
+            [[ $(get 26 5) != "$lp" ]] && break
+            sleep 0.1
+        done
+    done
+    assert_match "$(get 85 5)" "^identify off by " "after the reload bs0 keeps its own last action"
+    assert_eq "$(get 86 5)" ok "... and its result"
+fi
 
 stop_pid "$DRIVER_PID" "$([[ $CONTROL_PEER == daemon ]] && echo ipmi-snmp-bridge || echo agentx-driver)"
 finish
