@@ -1,7 +1,7 @@
 # The AgentX subagent (IPMI-BRIDGE-MIB handlers): the only code that includes
 # Net-SNMP.  A library so that the daemon and tests/agentx/agentx-driver share it.
 noinst_LIBRARIES += agent/libagentx.a
-agent_libagentx_a_SOURCES = agent/agentx.c agent/agentx.h
+agent_libagentx_a_SOURCES = agent/agentx.c agent/agentx.h agent/control_snmp.c agent/control_snmp.h agent/control_glue.c agent/control_glue.h
 nodist_agent_libagentx_a_SOURCES = agent/mib_root.h
 agent_libagentx_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent -I$(top_builddir)/agent
 agent_libagentx_a_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
@@ -17,3 +17,4 @@ agent/mib_root.h: $(srcdir)/mibs/IPMI-BRIDGE-MIB.txt
 agent/libagentx_a-agentx.$(OBJEXT): agent/mib_root.h
 BUILT_SOURCES = agent/mib_root.h
 CLEANFILES += agent/mib_root.h agent/mib_root.h.tmp
+agent/libagentx_a-control_snmp.$(OBJEXT): agent/mib_root.h

@@ -78,7 +78,8 @@ struct agent_hook {
     char socket[sizeof(((struct cfg *)0)->agentx_socket)];
 };
 
-static int agent_start(void *arg, struct ev_loop *loop, struct store *store, const struct cfg *cfg)
+static int agent_start(void *arg, struct ev_loop *loop, struct store *store,
+                       const struct agentx_control *control, const struct cfg *cfg)
 {
     struct agent_hook *h = arg;
     if (h->off) {
@@ -86,7 +87,8 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store, con
         return 0;
     }
     snprintf(h->socket, sizeof(h->socket), "%s", cfg->agentx_socket);
-    struct agentx_opts o = {.socket = h->socket[0] ? h->socket : NULL, .counters = &h->counters};
+    struct agentx_opts o = {
+        .socket = h->socket[0] ? h->socket : NULL, .counters = &h->counters, .control = control};
     char err[512];
     h->ax = agentx_start(loop, store, &o, err, sizeof(err));
     if (!h->ax) {

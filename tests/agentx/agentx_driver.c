@@ -6,7 +6,13 @@
  *       CONFIG once (the --once code path), write that poll's JSON to FILE and
  *       serve the very same snapshots;
  *   agentx-driver --socket PATH --synthetic BMCS:SENSORS    serve made-up BMCs
- *       with SENSORS sensors each (benchmark, bad-input tests).
+ *       with SENSORS sensors each (benchmark, bad-input tests);
+ *   --control [--info-interval S] (with -c): after the poll, keep a poller
+ *       with live sessions to every BMC and a control set, serve control
+ *       SETs through it (agentx_opts.control) and, every S seconds (default
+ *       2) and after every action, read the control state back
+ *       (control_read_state) and republish the BMC's snapshot with it:
+ *       what the daemon's scheduler does, until the tests run the daemon.
  *
  * Runs until SIGTERM or SIGINT.  Logs to stderr.
  */
@@ -26,7 +32,10 @@
 
 #include "agentx.h"
 #include "arena.h"
+#include "bmc.h"
 #include "cfg.h"
+#include "control.h"
+#include "control_glue.h"
 #include "ev.h"
 #include "log.h"
 #include "once.h"
@@ -35,7 +44,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: agentx-driver [--socket PATH] [--ping SECONDS] [--fds N] [-v]\n"
-               "                     (-c CONFIG --json-out FILE | --synthetic BMCS:SENSORS)\n");
+               "                     (-c CONFIG --json-out FILE [--control [--info-interval S]]\n"
+               "                      | --synthetic BMCS:SENSORS)\n");
 }
 
 /* ---- the store from one --once poll ---------------------------------------------- */
@@ -48,25 +58,103 @@ static void keep_snapshots(const struct store *polled, void *arg)
     store_apply(mine);
 }
 
-static int fill_from_poll(struct store *s, const char *config, const char *json_out)
+static int fill_from_poll(struct store *s, const struct cfg *cfg, const char *json_out)
 {
-    char err[512];
-    struct cfg *cfg = cfg_load(config, err, sizeof(err));
-    if (!cfg) {
-        fprintf(stderr, "agentx-driver: %s\n", err);
-        return -1;
-    }
     FILE *out = fopen(json_out, "w");
     if (!out) {
         fprintf(stderr, "agentx-driver: %s: %s\n", json_out, strerror(errno));
-        cfg_unload(cfg);
         return -1;
     }
     struct once_opts oo = {.json = true, .polls = 1, .on_poll = keep_snapshots, .on_poll_arg = s};
     once_run(cfg, &oo, out);
     fclose(out);
-    cfg_unload(cfg);
     return 0;
+}
+
+/* ---- live control (--control) ------------------------------------------------------ */
+
+struct live {
+    struct ev_loop *loop;
+    struct store *store;
+    struct poller *p;
+    struct control_set *cs;
+    struct control_glue *glue;
+    struct ev_timer info;
+    uint64_t interval_ns;
+};
+
+/* BMC i of the poller has ipmiBmcIndex i + 1 (config order, as --once) */
+static struct bmc *live_bmc(void *ctx, uint32_t index)
+{
+    struct live *l = ctx;
+    return index >= 1 && index <= poller_count(l->p) ? poller_bmc(l->p, index - 1) : NULL;
+}
+
+/* the scheduler's info interval: read the control state back */
+static void on_info(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+    struct live *l = arg;
+    for (size_t i = 0; i < poller_count(l->p); i++) {
+        struct bmc *b = poller_bmc(l->p, i);
+        if (bmc_state(b) == BMC_S_ACTIVE)
+            control_glue_read_back(l->glue, b, (uint32_t)i + 1);
+    }
+    ev_timer_start(loop, t, l->interval_ns);
+}
+
+static int live_init(struct live *l, struct ev_loop *loop, struct store *store,
+                     const struct cfg *cfg, unsigned interval_s)
+{
+    char err[512];
+    struct poller_opts po;
+    poller_opts_default(&po);
+    po.timeout_ms = cfg->timeout_ms;
+    po.retries = cfg->retries;
+    po.session_timeout_ms = cfg->session_timeout_ms;
+    l->loop = loop;
+    l->store = store;
+    l->interval_ns = (uint64_t)(interval_s ? interval_s : 2) * 1000 * EV_NS_PER_MS;
+    l->p = poller_new(loop, &po, err, sizeof(err));
+    if (!l->p) {
+        fprintf(stderr, "agentx-driver: %s\n", err);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->nbmcs; i++)
+        if (!poller_add(l->p, &cfg->bmcs[i], err, sizeof(err))) {
+            fprintf(stderr, "agentx-driver: %s\n", err);
+            return -1;
+        }
+    l->cs = control_set_new(l->p);
+    l->glue = l->cs ? control_glue_new(store, l->cs,
+                                       &(struct control_glue_ops){.bmc_of = live_bmc, .ctx = l})
+                    : NULL;
+    if (!l->glue)
+        return -1;
+    for (size_t i = 0; i < poller_count(l->p); i++)
+        bmc_connect(poller_bmc(l->p, i));
+    ev_timer_init(&l->info, on_info, l);
+    ev_timer_start(loop, &l->info, 200 * EV_NS_PER_MS);
+    return 0;
+}
+
+static void on_closed(struct bmc *b, void *arg)
+{
+    (void)b;
+    *(bool *)arg = true;
+}
+
+static void live_fini(struct live *l)
+{
+    if (!l->p)
+        return;
+    ev_timer_stop(l->loop, &l->info);
+    bool closed = false;
+    poller_close_all(l->p, on_closed, &closed);
+    for (int i = 0; i < 50 && !closed; i++)
+        ev_run_once(l->loop, 100);
+    control_set_free(l->cs);
+    control_glue_free(l->glue);
+    poller_free(l->p);
 }
 
 /* ---- synthetic snapshots ----------------------------------------------------------- */
@@ -214,12 +302,16 @@ int main(int argc, char **argv)
         {"ping", required_argument, NULL, 'p'},
         {"verbose", no_argument, NULL, 'v'},
         {"fds", required_argument, NULL, 'f'},
+        {"control", no_argument, NULL, 'C'},
+        {"info-interval", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *sock = NULL, *config = NULL, *json_out = NULL, *synthetic = NULL;
     unsigned ping = 0;
     int fds = 0;
+    bool control = false;
+    unsigned info_interval = 0;
     int verbose = 0, c;
     while ((c = getopt_long(argc, argv, "s:c:vh", opts, NULL)) != -1) {
         switch (c) {
@@ -244,6 +336,12 @@ int main(int argc, char **argv)
         case 'v':
             verbose++;
             break;
+        case 'C':
+            control = true;
+            break;
+        case 'i':
+            info_interval = (unsigned)strtoul(optarg, NULL, 10);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -252,7 +350,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if ((!config == !synthetic) || (config && !json_out)) {
+    if ((!config == !synthetic) || (config && !json_out) || (control && !config)) {
         usage(stderr);
         return 2;
     }
@@ -261,8 +359,16 @@ int main(int argc, char **argv)
     struct store *store = store_new();
     if (!store)
         return 1;
-    if (config ? fill_from_poll(store, config, json_out) < 0
-               : fill_synthetic(store, synthetic) < 0) {
+    struct cfg *cfg = NULL;
+    if (config) {
+        char cerr[512];
+        cfg = cfg_load(config, cerr, sizeof(cerr));
+        if (!cfg) {
+            fprintf(stderr, "agentx-driver: %s\n", cerr);
+            return 1;
+        }
+    }
+    if (cfg ? fill_from_poll(store, cfg, json_out) < 0 : fill_synthetic(store, synthetic) < 0) {
         fprintf(stderr, "agentx-driver: could not fill the store\n");
         store_free(store);
         return 1;
@@ -288,6 +394,12 @@ int main(int argc, char **argv)
     char err[256];
     struct agentx_counters counters = {0};
     struct agentx_opts ao = {.socket = sock, .ping_interval_s = ping, .counters = &counters};
+    struct live live = {0};
+    if (control) {
+        if (live_init(&live, loop, store, cfg, info_interval) < 0)
+            return 1;
+        ao.control = control_glue_agentx(live.glue);
+    }
     struct agentx *ax = agentx_start(loop, store, &ao, err, sizeof(err));
     if (!ax) {
         fprintf(stderr, "agentx-driver: %s\n", err);
@@ -306,7 +418,11 @@ int main(int argc, char **argv)
             (unsigned long long)st.hint_hits, (unsigned long long)st.seeks,
             (unsigned long long)st.connects, (unsigned long long)st.disconnects,
             (unsigned long long)(max_stall_ns / EV_NS_PER_MS));
+    fprintf(stderr, "agentx-driver: %llu control SETs, %llu ipmiControlAction notifications\n",
+            (unsigned long long)st.control_sets, (unsigned long long)st.control_traps);
+    live_fini(&live); /* actions still in flight answer while the agent is up */
     agentx_stop(ax);
+    cfg_unload(cfg);
     ev_del_fd(loop, sfd);
     close(sfd);
     ev_free(loop);

@@ -16,3 +16,7 @@ AGENTX_TESTS = \
 	tests/agentx/daemon_walk.sh
 TESTS += $(AGENTX_TESTS)
 EXTRA_DIST += $(AGENTX_TESTS) tests/agentx/mib_vs_json.py tests/agentx/mib_vs_oracle.py tests/agentx/getnext_probe.py tests/lib/snmpd.sh
+
+# Control over SNMP (issue 12): ports from 22550
+TESTS += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh
+EXTRA_DIST += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh
