@@ -80,7 +80,7 @@ trap2sink 127.0.0.1:$TPORT public" snmpd_start "$RUNDIR" "$SPORT" || bail_out "s
 PEER_LOG=$RUNDIR/driver.err
 if [[ $CONTROL_PEER == daemon ]]; then
     printf 'agentx-socket = "%s"\ninfo-interval = 10\nsensor-interval = 2\n' "$AGENTX_SOCK" >> "$CFG"
-    "$BRIDGE" -c "$CFG" > "$RUNDIR/driver.out" 2> "$PEER_LOG" < /dev/null &
+    "$BRIDGE" -c "$CFG" --allow-root > "$RUNDIR/driver.out" 2> "$PEER_LOG" < /dev/null &
     DRIVER_PID=$!
     track_pid "$DRIVER_PID" ipmi-snmp-bridge
 else
