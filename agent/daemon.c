@@ -37,6 +37,7 @@
 #include "log.h"
 #include "report_info.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
 #define COLD_SPREAD_MS    5000 /* first chains spread over this much time */
@@ -54,6 +55,7 @@ struct daemon {
     struct sched *s;
     struct index_map *im;
     const struct daemon_hooks *hooks;
+    struct sdn *sdn; /* systemd notifications; NULL outside systemd */
     int sigfd;
     bool stopping;
     struct ev_timer status_timer, guard;
@@ -447,6 +449,7 @@ static void shutdown_begin(struct daemon *dm, const char *why)
     if (dm->stopping)
         return;
     dm->stopping = true;
+    sdn_stopping(dm->sdn);
     log_notice("%s: closing %zu sessions and exiting", why, sched_count(dm->s));
     if (dm->hooks && dm->hooks->stop)
         dm->hooks->stop(dm->hooks->arg);
@@ -471,8 +474,11 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
             shutdown_begin(dm, "SIGINT");
             break;
         case SIGHUP:
-            if (!dm->stopping)
+            if (!dm->stopping) {
+                sdn_reloading(dm->sdn);
                 reload(dm);
+                sdn_ready(dm->sdn);
+            }
             break;
         case SIGUSR1:
             write_status(dm);
@@ -570,6 +576,8 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, cfg) < 0)
         log_err("the AgentX subagent did not start; polling goes on");
     log_notice("running: %zu BMCs, pid %ld", owned, (long)getpid());
+    dm.sdn = sdn_new(dm.loop, dm.s);
+    sdn_ready(dm.sdn);
 
     if (ev_run(dm.loop) < 0)
         log_err("event loop failed: %s", strerror(errno));
@@ -577,6 +585,8 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         status = 0;
     ev_timer_stop(dm.loop, &dm.guard);
     ev_timer_stop(dm.loop, &dm.status_timer);
+    sdn_free(dm.sdn);
+    dm.sdn = NULL;
     ev_del_fd(dm.loop, dm.sigfd);
     sched_detach_all(dm.s);
     log_notice("stopped");

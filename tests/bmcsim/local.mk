@@ -8,7 +8,15 @@ BMCSIM_CONTENT = \
 	tests/bmcsim/simcontent.c tests/bmcsim/simcontent.h \
 	tests/bmcsim/sim_internal.h tests/bmcsim/sim_profile.c tests/bmcsim/sim_default.c
 
-noinst_PROGRAMS += tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl tests/bmcsim/simload
+# configure --enable-install-simulator installs bmcsim, bmcsim-ctl and bmcsim(1)
+# for those who want the simulator outside the tree; otherwise they stay here.
+noinst_PROGRAMS += tests/bmcsim/simload
+if INSTALL_SIM
+bin_PROGRAMS += tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl
+man1_MANS = tests/bmcsim/bmcsim.1
+else
+noinst_PROGRAMS += tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl
+endif
 
 tests_bmcsim_bmcsim_SOURCES = \
 	tests/bmcsim/bmcsim.c tests/bmcsim/bmcsim.h \
