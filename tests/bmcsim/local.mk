@@ -50,11 +50,12 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_daemon.sh \
 	tests/bmcsim/test_daemon_scale.sh \
 	tests/bmcsim/test_daemon_ping.sh \
-	tests/bmcsim/test_info.sh
+	tests/bmcsim/test_info.sh \
+	tests/bmcsim/test_sdnotify.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \
-	tests/bmcsim/testlib.sh tests/bmcsim/compare.py tests/bmcsim/bench_sim.sh \
+	tests/bmcsim/testlib.sh tests/bmcsim/compare.py tests/bmcsim/sdnotify_sink.py tests/bmcsim/bench_sim.sh \
 	tests/bmcsim/default.profile tests/bmcsim/small.profile \
 	tests/bmcsim/README.md tests/bmcsim/bmcsim.1
 
