@@ -45,3 +45,9 @@ uninstall-bridge-conf:
 	-cmp -s '$(srcdir)/conf/ipmi-snmp-bridge.conf' '$(DESTDIR)$(bridgeconfdir)/ipmi-snmp-bridge.conf' && \
 	    rm -f '$(DESTDIR)$(bridgeconfdir)/ipmi-snmp-bridge.conf'
 	-rmdir '$(DESTDIR)$(bridgeconfdir)/conf.d' '$(DESTDIR)$(bridgeconfdir)' 2> /dev/null
+
+# Debian packaging (tests/pkg/deb_install.sh builds from the distribution tree).
+EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
+	debian/source/format debian/ipmi-snmp-bridge.postinst debian/ipmi-snmp-bridge.postrm \
+	debian/ipmi-snmp-bridge.dirs debian/ipmi-snmp-bridge.docs debian/README.source \
+	tests/pkg/deb_install.sh
