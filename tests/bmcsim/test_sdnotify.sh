@@ -14,7 +14,7 @@ require_bmcsim
 require_bridge
 require_cmds python3
 # a build without libsystemd sends nothing: nothing to test
-nm "$BRIDGE" 2> /dev/null | grep -q 'sd_notify' || skip_all "built without libsystemd (apt-get install libsystemd-dev, reconfigure)"
+[[ $(nm "$BRIDGE" 2> /dev/null | grep -c sd_notify) -gt 0 ]] || skip_all "built without libsystemd (apt-get install libsystemd-dev, reconfigure)"
 bmcsim_setup
 
 PORT=$(free_port 4 26500) || bail_out "no free ports"
