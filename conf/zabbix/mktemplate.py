@@ -153,7 +153,6 @@ def build(host_variant):
                "firmware": {"inventory_link": "SOFTWARE_APP_A"}}
     bmc_items = [
         state_item,
-        bmcitem("error", "error", 5, "CHAR", "1m", description="ipmiBmcError"),
         bmcitem("sensors warning", "sensors.warning", 29, "UNSIGNED", "1m",
                 description="ipmiBmcSensorsWarning"),
         bmcitem("sensors critical", "sensors.critical", 30, "UNSIGNED", "1m",
@@ -169,7 +168,7 @@ def build(host_variant):
                 **inv.get("model", {})),
     ]
     # the inventory items' tags said "inventory"; the component tag of firmware too
-    bmc_items[5]["tags"][0]["value"] = "inventory"
+    bmc_items[4]["tags"][0]["value"] = "inventory"
 
     def ref(key):
         return "/" + T + "/" + bmc_keys[key]
@@ -179,7 +178,8 @@ def build(host_variant):
              "HIGH", "availability",
              "The bridge has no working session to this BMC: unreachable, authentication "
              "failed, no acceptable cipher or privilege, protocol error, timeout or a name "
-             "that does not resolve.  ipmiBmcError has the reason."),
+             "that does not resolve.  ipmiBmcError has the reason (it is absent, not empty, "
+             "while there is none, so it is no item here: snmpget it, or read the bridge's log)."),
         trig("last(" + ref("state") + ")=6", bmc_label + ": read only in part (degraded)",
              "WARNING", "availability",
              "The last poll read the BMC only in part (SDR, FRU or SEL failed)."),

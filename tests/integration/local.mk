@@ -57,6 +57,7 @@ tests_integration_control_run_LDADD = $(BRIDGE_LIBS)
 # from 23050, 23100, 23200, 23300).  tests/pkg/deb_install.sh (root, builds
 # the .deb) is run by .ci/run, not here.
 PKG_TESTS = \
-	tests/integration/pkg_snmpd_conf.sh
+	tests/integration/pkg_snmpd_conf.sh \
+	tests/integration/pkg_zabbix.sh
 TESTS += $(PKG_TESTS)
-EXTRA_DIST += $(PKG_TESTS) tests/lib/demo_stack.sh
+EXTRA_DIST += $(PKG_TESTS) tests/lib/demo_stack.sh tests/integration/zabbix_check.py
