@@ -58,6 +58,7 @@ tests_integration_control_run_LDADD = $(BRIDGE_LIBS)
 # the .deb) is run by .ci/run, not here.
 PKG_TESTS = \
 	tests/integration/pkg_snmpd_conf.sh \
-	tests/integration/pkg_zabbix.sh
+	tests/integration/pkg_zabbix.sh \
+	tests/integration/pkg_nagios.sh
 TESTS += $(PKG_TESTS)
 EXTRA_DIST += $(PKG_TESTS) tests/lib/demo_stack.sh tests/integration/zabbix_check.py
