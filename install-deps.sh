@@ -11,6 +11,8 @@ PACKAGES="
   openipmi ipmitool freeipmi-tools
   snmpd snmp snmptrapd smitools monitoring-plugins-standard
   clang libclang-rt-14-dev valgrind hyperfine
+  libsystemd-dev systemd python3-yaml
+  debhelper dpkg-dev lintian fakeroot
 "
 
 missing=""
