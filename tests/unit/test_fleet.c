@@ -222,7 +222,9 @@ static void test_include(void)
     CU_ASSERT_EQUAL(c->nbmcs, 3);
     cfg_unload(c);
     /* ... but some file must have one: an empty conf.d is refused at the include line */
-    c = load("\ninclude = \"nothing.d/*.conf\"\n");
+    snprintf(d, sizeof d, "%s/empty.d", tmpdir);
+    CU_ASSERT_FATAL(mkdir(d, 0700) == 0 || errno == EEXIST);
+    c = load("\ninclude = \"empty.d/*.conf\"\n");
     CU_ASSERT_PTR_NULL(c);
     CU_ASSERT_PTR_NOT_NULL(
         strstr(err, "bridge.conf:3: no bmc section here nor in the files include"));
