@@ -3,7 +3,8 @@
 # with a Python datagram socket standing in for systemd's NOTIFY_SOCKET:
 # READY=1 with a STATUS= that counts BMCs by state, WATCHDOG=1 repeatedly
 # when WATCHDOG_USEC is set, RELOADING=1 then READY=1 around SIGHUP,
-# STOPPING=1 on SIGTERM; and nothing at all without NOTIFY_SOCKET.
+# STOPPING=1 on SIGTERM; and nothing at all without NOTIFY_SOCKET.  The
+# AgentX socket leads nowhere: readiness must not wait for snmpd.
 #
 #   make check TESTS=tests/bmcsim/test_sdnotify.sh
 set -euo pipefail
@@ -27,6 +28,7 @@ retries = 1
 state-dir = "$RUNDIR/state"
 sdr-cache-dir = "$RUNDIR/sdr"
 sensor-interval = 2
+agentx-socket = "$RUNDIR/no-snmpd-here.sock"
 defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17}  privilege = "admin" }
 bmc "sim0" { address = "127.0.0.1"  port = $PORT }
 bmc "sim1" { address = "127.0.0.1"  port = $((PORT + 1)) }
@@ -59,7 +61,7 @@ DPID=$!
 track_pid "$DPID" ipmi-snmp-bridge
 
 if wait_for '^READY=1 \| STATUS=3 BMCs'; then
-    pass "READY=1 with STATUS= naming 3 BMCs"
+    pass "READY=1 with STATUS= naming 3 BMCs (no snmpd at the AgentX socket)"
 else
     fail "no READY=1" "$(cat "$LOG")" "$(cat "$RUNDIR/d.err")"
 fi
