@@ -11,7 +11,7 @@
 #  * the sensor rule's JavaScript step (run by node, as Zabbix runs it with
 #    Duktape) adds {#BMCINDEX} from {#SNMPINDEX}, and the host variant's
 #    filter selects exactly one BMC's sensors.
-# Not done here: an import into a real Zabbix server (see conf/README.md).
+# The import into a real Zabbix 6.0 is pkg_zabbix_import.sh.
 set -euo pipefail
 # shellcheck source=tests/bmcsim/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../bmcsim/testlib.sh"
