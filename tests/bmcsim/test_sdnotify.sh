@@ -19,8 +19,9 @@ require_cmds python3
 bmcsim_setup
 
 PORT=$(free_port 4 26500) || bail_out "no free ports"
-start_bmcsim sim --count 2 --base-port "$PORT" --seed 3 --tick-ms 0 || bail_out "bmcsim did not start"
+start_bmcsim sim --count 3 --base-port "$PORT" --seed 3 --tick-ms 0 || bail_out "bmcsim did not start"
 
+write_secret "$RUNDIR/wrong.pw" "not-the-password"
 CFG=$RUNDIR/bridge.conf
 cat > "$CFG" << EOF2
 timeout = 0.3
@@ -32,7 +33,7 @@ agentx-socket = "$RUNDIR/no-snmpd-here.sock"
 defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17}  privilege = "admin" }
 bmc "sim0" { address = "127.0.0.1"  port = $PORT }
 bmc "sim1" { address = "127.0.0.1"  port = $((PORT + 1)) }
-bmc "dead" { address = "127.0.0.1"  port = $((PORT + 3)) }
+bmc "badpw" { address = "127.0.0.1"  port = $((PORT + 2))  password-file = "$RUNDIR/wrong.pw" }
 EOF2
 
 SOCK=$RUNDIR/notify.sock
@@ -66,10 +67,10 @@ else
     fail "no READY=1" "$(cat "$LOG")" "$(cat "$RUNDIR/d.err")"
 fi
 # the watchdog runs every WATCHDOG_USEC/2 and carries the status
-if wait_for '^WATCHDOG=1 \| STATUS=3 BMCs: .*2 polling.*1 unreachable' 20; then
-    pass "WATCHDOG=1 with STATUS=3 BMCs: 2 polling, 1 unreachable"
+if wait_for '^WATCHDOG=1 \| STATUS=3 BMCs: .*2 polling.*1 auth_failed' 20; then
+    pass "WATCHDOG=1 with STATUS=3 BMCs: 2 polling, 1 auth_failed"
 else
-    fail "no WATCHDOG=1 with the polling/unreachable counts" "$(tail -5 "$LOG")"
+    fail "no WATCHDOG=1 with the polling/auth_failed counts" "$(tail -5 "$LOG")"
 fi
 n1=$(count '^WATCHDOG=1')
 sleep 1.5
