@@ -41,6 +41,7 @@
 #include "log.h"
 #include "report.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "store.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
@@ -62,6 +63,7 @@ struct daemon {
     struct control_set *cs; /* chassis control on the poller's sessions */
     struct control_glue *glue; /* ... for SNMP SETs, and the control columns of the snapshots */
     const struct daemon_hooks *hooks;
+    struct sdn *sdn; /* systemd notifications; NULL outside systemd */
     int sigfd;
     bool stopping;
     struct ev_timer status_timer, guard;
@@ -669,6 +671,7 @@ static void shutdown_begin(struct daemon *dm, const char *why)
     if (dm->stopping)
         return;
     dm->stopping = true;
+    sdn_stopping(dm->sdn);
     log_notice("%s: closing %zu sessions and exiting", why, sched_count(dm->s));
     if (dm->hooks && dm->hooks->stop)
         dm->hooks->stop(dm->hooks->arg);
@@ -693,8 +696,11 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
             shutdown_begin(dm, "SIGINT");
             break;
         case SIGHUP:
-            if (!dm->stopping)
+            if (!dm->stopping) {
+                sdn_reloading(dm->sdn);
                 reload(dm);
+                sdn_ready(dm->sdn);
+            }
             break;
         case SIGUSR1:
             write_status(dm);
@@ -813,6 +819,8 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         hooks->start(hooks->arg, dm.loop, dm.store, control_glue_agentx(dm.glue), cfg) < 0)
         log_err("the AgentX subagent did not start; polling goes on");
     log_notice("running: %zu BMCs, pid %ld", owned, (long)getpid());
+    dm.sdn = sdn_new(dm.loop, dm.s);
+    sdn_ready(dm.sdn);
 
     if (ev_run(dm.loop) < 0)
         log_err("event loop failed: %s", strerror(errno));
@@ -820,6 +828,8 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         status = 0;
     ev_timer_stop(dm.loop, &dm.guard);
     ev_timer_stop(dm.loop, &dm.status_timer);
+    sdn_free(dm.sdn);
+    dm.sdn = NULL;
     ev_del_fd(dm.loop, dm.sigfd);
     /* actions still in flight are abandoned (the subagent has stopped) */
     control_set_free(dm.cs);

@@ -1,5 +1,5 @@
 // clang-format off
-// fuzz-sources: src/poll/bmc.c src/codec/rmcpp.c src/codec/rmcpp_crypto.c src/codec/layout.c src/codec/ipmi_msg.c
+// fuzz-sources: src/poll/bmc.c src/codec/rmcpp.c src/codec/rmcpp_crypto.c src/codec/layout.c src/codec/ipmi_msg.c src/codec/asf.c
 // fuzz-libs: -lcrypto
 // clang-format on
 /*
