@@ -6,6 +6,7 @@
 #                                stderr in $RUNDIR/TAG.out/.err); DPID is set
 #   daemon_stop [PID]            SIGTERM and wait; DSTOP_RC gets the status
 #   status_now FILE [PID]        SIGUSR1, then wait until FILE is rewritten
+#                                (its uptime_s changes)
 #   sq FILE EXPR                 a Python expression over the status file
 #                                (d = the document, bmcs = d["bmcs"],
 #                                f = d["fleet"]); "error" if unreadable
@@ -13,6 +14,7 @@
 #   wait_for SECONDS CMD...      until CMD succeeds (every 0.2 s)
 
 DPID=""
+# shellcheck disable=SC2034 # read by the scripts
 DSTOP_RC=""
 
 daemon_start() {
@@ -32,7 +34,6 @@ daemon_stop() {
 
 status_now() {
     local file=$1 pid=${2:-$DPID} before t
-    before=$(stat -c %Y.%Z "$file" 2> /dev/null || echo none)
     before=$(python3 -c 'import json,sys
 try: print(json.load(open(sys.argv[1]))["uptime_s"])
 except Exception: print("none")' "$file")
