@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "sdr.h"
 
 /* ---- words ------------------------------------------------------------------ */
 
@@ -172,6 +173,26 @@ const struct store_sensor *store_sensor_find(const struct store_sensors *p, uint
 {
     uint32_t i = store_sensor_lower_bound(p, index);
     return p && i < p->p.n && p->s[i].index == index ? &p->s[i] : NULL;
+}
+
+static uint32_t sdr_index(const struct sdr_sensor *s)
+{
+    return store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
+}
+
+const struct sdr_sensor *store_sdr_find(const struct store_sensors *p, uint32_t index)
+{
+    if (!p || !p->sdr)
+        return NULL;
+    uint32_t lo = 0, hi = p->nsdr;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sdr_index(&p->sdr[mid]) < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->nsdr && sdr_index(&p->sdr[lo]) == index ? &p->sdr[lo] : NULL;
 }
 
 uint32_t store_fru_lower_bound(const struct store_frus *p, uint32_t index)

@@ -7,6 +7,10 @@
  *       serve the very same snapshots;
  *   agentx-driver --socket PATH --synthetic BMCS:SENSORS    serve made-up BMCs
  *       with SENSORS sensors each (benchmark, bad-input tests).
+ *   --pet-listen ADDR [--pet-community C]   also receive PETs on ADDR
+ *       (agent/pet_listener.h) and send ipmiPlatformEvent notifications for
+ *       them; --pet-port-file F writes the bound port to F.  On stop, prints
+ *       the listener's counters ("pet-stats: ...") on stderr.
  *
  * Runs until SIGTERM or SIGINT.  Logs to stderr.
  */
@@ -29,7 +33,9 @@
 #include "cfg.h"
 #include "ev.h"
 #include "log.h"
+#include "notify.h"
 #include "once.h"
+#include "pet_listener.h"
 #include "store.h"
 
 static void usage(FILE *f)
@@ -214,10 +220,14 @@ int main(int argc, char **argv)
         {"ping", required_argument, NULL, 'p'},
         {"verbose", no_argument, NULL, 'v'},
         {"fds", required_argument, NULL, 'f'},
+        {"pet-listen", required_argument, NULL, 'P'},
+        {"pet-community", required_argument, NULL, 'C'},
+        {"pet-port-file", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *sock = NULL, *config = NULL, *json_out = NULL, *synthetic = NULL;
+    const char *pet_listen = NULL, *pet_community = NULL, *pet_port_file = NULL;
     unsigned ping = 0;
     int fds = 0;
     int verbose = 0, c;
@@ -241,6 +251,15 @@ int main(int argc, char **argv)
         case 'f':
             fds = atoi(optarg);
             break;
+        case 'P':
+            pet_listen = optarg;
+            break;
+        case 'C':
+            pet_community = optarg;
+            break;
+        case 'F':
+            pet_port_file = optarg;
+            break;
         case 'v':
             verbose++;
             break;
@@ -258,6 +277,15 @@ int main(int argc, char **argv)
     }
     log_init("agentx-driver", 0, verbose > 1 ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 
+    char err[256];
+    struct pet_listener *pl = NULL;
+    if (pet_listen) { /* bound first, as the daemon does before dropping privileges */
+        pl = pet_listener_bind(pet_listen, err, sizeof(err));
+        if (!pl) {
+            fprintf(stderr, "agentx-driver: %s\n", err);
+            return 1;
+        }
+    }
     struct store *store = store_new();
     if (!store)
         return 1;
@@ -285,13 +313,29 @@ int main(int argc, char **argv)
         fprintf(stderr, "agentx-driver: cannot set up the event loop\n");
         return 1;
     }
-    char err[256];
     struct agentx_counters counters = {0};
     struct agentx_opts ao = {.socket = sock, .ping_interval_s = ping, .counters = &counters};
     struct agentx *ax = agentx_start(loop, store, &ao, err, sizeof(err));
     if (!ax) {
         fprintf(stderr, "agentx-driver: %s\n", err);
         return 1;
+    }
+    struct notify *nt = NULL;
+    if (pl) {
+        struct notify_opts no = {.platform_event = true, .sensor_status = true, .bmc_state = true};
+        nt = notify_new(loop, &no, &counters.notifications_sent);
+        struct pet_listener_opts po = {.community = pet_community, .counters = &counters};
+        if (!nt || pet_listener_start(pl, loop, store, nt, &po, err, sizeof(err)) < 0) {
+            fprintf(stderr, "agentx-driver: %s\n", err);
+            return 1;
+        }
+        if (pet_port_file) {
+            FILE *f = fopen(pet_port_file, "w");
+            if (f) {
+                fprintf(f, "%u\n", pet_listener_port(pl));
+                fclose(f);
+            }
+        }
     }
     ev_timer_init(&beat, on_beat, NULL);
     ev_timer_start(loop, &beat, 100 * EV_NS_PER_MS);
@@ -306,6 +350,19 @@ int main(int argc, char **argv)
             (unsigned long long)st.hint_hits, (unsigned long long)st.seeks,
             (unsigned long long)st.connects, (unsigned long long)st.disconnects,
             (unsigned long long)(max_stall_ns / EV_NS_PER_MS));
+    if (pl) {
+        struct pet_listener_stats ps;
+        pet_listener_get_stats(pl, &ps);
+        fprintf(stderr, "pet-stats: datagrams=%llu accepted=%llu duplicates=%llu notified=%llu",
+                (unsigned long long)ps.datagrams, (unsigned long long)ps.accepted,
+                (unsigned long long)ps.duplicates, (unsigned long long)ps.notified);
+        for (int r = 0; r < PET_BAD__COUNT; r++)
+            fprintf(stderr, " %s=%llu", pet_bad_name((enum pet_bad)r),
+                    (unsigned long long)ps.bad[r]);
+        fprintf(stderr, "\n");
+        pet_listener_free(pl);
+        notify_free(nt);
+    }
     agentx_stop(ax);
     ev_del_fd(loop, sfd);
     close(sfd);
