@@ -64,7 +64,7 @@ struct notify {
 static const oid notif_root[] = {IPMI_BRIDGE_MIB_ROOT, 0};
 static const oid bmc_entry[] = {IPMI_BRIDGE_MIB_ROOT, 1, 3, 1};
 static const oid event_objs[] = {IPMI_BRIDGE_MIB_ROOT, 1, 20};
-#define ROOT_LEN (sizeof(notif_root) / sizeof(oid) - 1)
+#define NOTIF_ROOT_LEN (sizeof(notif_root) / sizeof(oid))
 
 /* ---- varbinds ---------------------------------------------------------------------- */
 
@@ -110,9 +110,9 @@ static void add_ev_u32(struct vbl *l, enum ev_obj o, u_char type, uint32_t v)
 
 static void start_list(struct vbl *l, oid which)
 {
-    oid t[ROOT_LEN + 1];
+    oid t[NOTIF_ROOT_LEN + 1];
     memcpy(t, notif_root, sizeof(notif_root));
-    t[ROOT_LEN] = which;
+    t[NOTIF_ROOT_LEN] = which;
     l->head = NULL;
     l->bad = false;
     if (!snmp_varlist_add_variable(&l->head, trap_oid_oid, OID_LENGTH(trap_oid_oid), ASN_OBJECT_ID,

@@ -183,6 +183,7 @@ unsigned pet_listener_port(const struct pet_listener *pl)
 
 /* column = 1 + enum pet_bad; then the duplicates */
 #define COL_DUPLICATES (PET_BAD__COUNT + 1)
+static const oid counters_oid[] = {IPMI_BRIDGE_MIB_ROOT, 1, 21};
 
 static int counters_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
                             netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
@@ -193,7 +194,9 @@ static int counters_handler(netsnmp_mib_handler *h, netsnmp_handler_registration
         return SNMP_ERR_NOERROR;
     for (netsnmp_request_info *r = requests; r; r = r->next) {
         netsnmp_variable_list *vb = r->requestvb;
-        size_t col_at = reg->rootoid_len;
+        /* the scalar-group helper lengthens reg->rootoid while it calls us:
+         * the column sits right after the group's own OID */
+        size_t col_at = OID_LENGTH(counters_oid);
         if (vb->name_length != col_at + 2 || vb->name[col_at + 1] != 0) {
             netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
             continue;
@@ -216,9 +219,9 @@ static int counters_handler(netsnmp_mib_handler *h, netsnmp_handler_registration
 
 static int register_counters(struct pet_listener *pl)
 {
-    static const oid base[] = {IPMI_BRIDGE_MIB_ROOT, 1, 21};
-    netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
-        "ipmiPetCounters", counters_handler, base, OID_LENGTH(base), HANDLER_CAN_RONLY);
+    netsnmp_handler_registration *reg =
+        netsnmp_create_handler_registration("ipmiPetCounters", counters_handler, counters_oid,
+                                            OID_LENGTH(counters_oid), HANDLER_CAN_RONLY);
     if (!reg)
         return -1;
     reg->my_reg_void = pl;
