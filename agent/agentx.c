@@ -144,6 +144,12 @@ static bool v_bytes(netsnmp_variable_list *vb, const uint8_t *p, size_t n)
     return true;
 }
 
+static bool v_ip(netsnmp_variable_list *vb, const uint8_t a[4])
+{
+    snmp_set_var_typed_value(vb, ASN_IPADDRESS, a, 4);
+    return true;
+}
+
 static bool v_truth(netsnmp_variable_list *vb, bool b)
 {
     return v_int(vb, b ? 1 : 2); /* SNMPv2-TC TruthValue */
@@ -353,6 +359,8 @@ static bool bmc_value(struct agentx *a, const struct store_bmc *b, const struct 
     const struct store_chassis *ch = b->has_chassis ? &b->chassis : NULL;
     const struct store_sel_stats *ss = b->sel && b->has_sel_stats ? &b->sel_stats : NULL;
     const struct bmc_counters *k = &b->counters;
+    const struct store_info *in = &b->info;
+    bool lan = in->lan_st == STORE_INFO_OK, dcmi = in->dcmi_st == STORE_INFO_OK;
     switch (col) {
     case 2:
         return v_str(vb, b->name);
@@ -444,8 +452,52 @@ static bool bmc_value(struct agentx *a, const struct store_bmc *b, const struct 
         return ss ? v_uns(vb, ASN_COUNTER, ss->clears_detected & 0xffffffffu) : false;
     case 46:
         return ss ? v_uns(vb, ASN_GAUGE, (uint64_t)(ss->elapsed_ms * 1000.0 + 0.5)) : false;
-    /* 47..59 and 73..78 (POH, clock offset, LAN, DCMI power and their
-     * read status): absent until the store carries them */
+    /* 47..59 and 73..78: POH, clock offset, LAN, DCMI power (absent unless
+     * their read status is ok) and the read statuses */
+    case 47:
+        return in->poh_st == STORE_INFO_OK ? v_uns(vb, ASN_UNSIGNED, in->poh_hours) : false;
+    case 48:
+        return in->sel_time_st == STORE_INFO_OK && in->clock_offset_s >= INT32_MIN &&
+                       in->clock_offset_s <= INT32_MAX
+                   ? v_int(vb, (long)in->clock_offset_s)
+                   : false;
+    case 49:
+        return lan && in->has_ip ? v_ip(vb, in->ip) : false;
+    case 50:
+        return lan && in->has_netmask ? v_ip(vb, in->netmask) : false;
+    case 51:
+        return lan && in->has_gateway ? v_ip(vb, in->gateway) : false;
+    case 52:
+        return lan && in->has_mac ? v_bytes(vb, in->mac, 6) : false;
+    case 53: /* unspecified(1) static(2) dhcp(3) bios(4) other(5): source 0..4 + 1 */
+        return lan && in->has_ip_source && in->ip_source <= 4 ? v_int(vb, in->ip_source + 1)
+                                                              : false;
+    case 54:
+        return dcmi ? v_uns(vb, ASN_GAUGE, in->watts_current) : false;
+    case 55:
+        return dcmi ? v_uns(vb, ASN_GAUGE, in->watts_min) : false;
+    case 56:
+        return dcmi ? v_uns(vb, ASN_GAUGE, in->watts_max) : false;
+    case 57:
+        return dcmi ? v_uns(vb, ASN_GAUGE, in->watts_avg) : false;
+    case 58:
+        return lan ? v_uns(vb, ASN_UNSIGNED, in->lan_channel) : false;
+    case 59:
+        return lan && in->has_vlan && in->vlan_id >= 1 && in->vlan_id <= 4095
+                   ? v_uns(vb, ASN_UNSIGNED, in->vlan_id)
+                   : false;
+    case 73:
+        return dcmi ? v_uns(vb, ASN_UNSIGNED, in->power_period_ms) : false;
+    case 74:
+        return dcmi ? v_truth(vb, in->power_active) : false;
+    case 75: /* IpmiInfoStatus: notRead(1) ok(2) notSupported(3) failed(4) notSet(5) */
+        return in->poh_st < STORE_INFO__COUNT ? v_int(vb, in->poh_st + 1) : false;
+    case 76:
+        return in->sel_time_st < STORE_INFO__COUNT ? v_int(vb, in->sel_time_st + 1) : false;
+    case 77:
+        return in->lan_st < STORE_INFO__COUNT ? v_int(vb, in->lan_st + 1) : false;
+    case 78:
+        return in->dcmi_st < STORE_INFO__COUNT ? v_int(vb, in->dcmi_st + 1) : false;
     case 60:
         return v_c64(vb, k->tx_packets);
     case 61:

@@ -1,7 +1,7 @@
 /*
  * main.c - ipmi-snmp-bridge: command line, configuration, and the modes
- * (--check-config, --once).  The AgentX daemon mode lives here too as the
- * agent/ layer grows; this is the only layer that will include Net-SNMP.
+ * (--check-config, --once, and without either the daemon: agent/daemon.c).
+ * agent/ is the only layer that will include Net-SNMP.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "daemon.h"
 #include "log.h"
 #include "once.h"
 
@@ -29,7 +30,9 @@ static void usage(FILE *f)
             "                        [--polls N [--interval SECONDS | --step]]] [-v] [-q]\n"
             "\n"
             "Polls IPMI BMCs over IPMI 2.0 RMCP+ (lanplus) and serves what it reads to SNMP\n"
-            "as a Net-SNMP AgentX subagent.\n"
+            "as a Net-SNMP AgentX subagent.  Without --once or --check-config it runs as a\n"
+            "daemon in the foreground: SIGTERM/SIGINT stop it, SIGHUP reloads the\n"
+            "configuration, SIGUSR1 writes the status-file.\n"
             "\n"
             "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
             "      --check-config  validate the configuration and exit\n"
@@ -44,6 +47,7 @@ static void usage(FILE *f)
             "      --deadline S    with --once: stop polling after S seconds in all; BMCs not\n"
             "                      done by then are reported as timeout (default: from the\n"
             "                      timeouts and retries of the configuration)\n"
+            "      --shard K/N     daemon: poll only shard K of N (overrides the shard key)\n"
             "  -v, --verbose       more log output (repeat for debug)\n"
             "  -q, --quiet         only errors\n"
             "  -h, --help          this help\n"
@@ -83,25 +87,20 @@ int main(int argc, char **argv)
 {
     no_core_dumps();
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check-config", no_argument, NULL, 'C'},
-        {"once", no_argument, NULL, 'O'},
-        {"json", no_argument, NULL, 'J'},
-        {"polls", required_argument, NULL, 'P'},
-        {"interval", required_argument, NULL, 'I'},
-        {"step", no_argument, NULL, 'S'},
-        {"deadline", required_argument, NULL, 'D'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
+        {"once", no_argument, NULL, 'O'},         {"json", no_argument, NULL, 'J'},
+        {"polls", required_argument, NULL, 'P'},  {"interval", required_argument, NULL, 'I'},
+        {"step", no_argument, NULL, 'S'},         {"deadline", required_argument, NULL, 'D'},
+        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {"shard", required_argument, NULL, 'H'},  {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
     bool check = false, once = false;
     struct once_opts oo = {.json = false, .polls = 1, .interval_ms = 10000, .step = false};
     bool poll_opts = false;
     int verbose = 0, quiet = 0, c;
+    unsigned long shard_k = 0, shard_n = 0;
     while ((c = getopt_long(argc, argv, "c:vqhV", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -153,6 +152,16 @@ int main(int argc, char **argv)
             oo.step = true;
             poll_opts = true;
             break;
+        case 'H': {
+            char *end;
+            shard_k = strtoul(optarg, &end, 10);
+            shard_n = *end == '/' ? strtoul(end + 1, &end, 10) : 0;
+            if (*end || shard_k < 1 || shard_n < 1 || shard_k > shard_n || shard_n > 4096) {
+                fprintf(stderr, "ipmi-snmp-bridge: --shard takes K/N with 1 <= K <= N <= 4096\n");
+                return 2;
+            }
+            break;
+        }
         case 'v':
             verbose++;
             break;
@@ -203,9 +212,12 @@ int main(int argc, char **argv)
     } else if (once) {
         status = once_run(cfg, &oo, stdout);
     } else {
-        fprintf(stderr, "ipmi-snmp-bridge: the AgentX daemon mode is not part of this build "
-                        "yet; use --once or --check-config\n");
-        status = 2;
+        if (shard_n) {
+            cfg->shard_k = (uint32_t)shard_k;
+            cfg->shard_n = (uint32_t)shard_n;
+        }
+        /* the daemon owns the configuration from here (a reload replaces it) */
+        return daemon_run(path, cfg, NULL);
     }
     cfg_unload(cfg);
     return status;

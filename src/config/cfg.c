@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -39,6 +40,9 @@
 #define DEFAULT_PORT          623 /* the RMCP port */
 #define DEFAULT_PRIVILEGE     2   /* user */
 #define DEFAULT_SDR_CACHE_DIR "/var/cache/ipmi-snmp-bridge"
+#define DEFAULT_STATE_DIR     "/var/lib/ipmi-snmp-bridge"
+#define GROUP_MAX_HOSTS       100000               /* BMCs one bmc-group may expand to */
+#define INDEX_MAX             2147483647L          /* ipmiBmcIndex: 1..2^31-1 */
 #define CONFIG_MAX_BYTES      (64u << 20)          /* far above any real file: 100,000 BMCs fit */
 #define SECRET_READ_MAX       128                  /* enough to see the end of a valid first line */
 #define KG_HEX_LEN            (2 + 2 * CFG_KG_MAX) /* "0x" and 40 hex digits */
@@ -72,8 +76,29 @@ enum key {
     K_SOCKETS,
     K_SEL_ENTRIES,
     K_FRU_INTERVAL,
+    K_SENSOR_INTERVAL,
+    K_SEL_INTERVAL,
+    K_SDR_CHECK_INTERVAL,
+    K_INFO_INTERVAL,
+    K_MAX_LOGINS,
+    K_MAX_SDR_READS,
+    K_SOCKET_BUFFER,
+    K_AUTH_RETRY,
+    K_UNREACHABLE_MAX,
     K_SDR_CACHE_DIR,
+    K_STATE_DIR,
+    K_LOG,
+    K_USER,
+    K_AGENTX_SOCKET,
+    K_PET_LISTEN,
+    K_STATUS_FILE,
+    K_STATUS_INTERVAL,
+    K_SHARD,
+    K_INCLUDE,
     K_ADDRESS,
+    K_INDEX,
+    K_ADDRESSES,
+    K_NAME_FORMAT,
     K_PORT,
     K_USERNAME,
     K_PASSWORD_FILE,
@@ -90,7 +115,8 @@ enum key {
 #define IN_GLOBAL   1u
 #define IN_DEFAULTS 2u
 #define IN_BMC      4u
-#define IN_HOST     (IN_DEFAULTS | IN_BMC)
+#define IN_GROUP    8u
+#define IN_HOST     (IN_DEFAULTS | IN_BMC | IN_GROUP)
 
 static const struct key_info {
     const char *name;
@@ -103,9 +129,30 @@ static const struct key_info {
     [K_MAX_IN_FLIGHT] = {"max-in-flight", IN_GLOBAL},
     [K_SOCKETS] = {"sockets", IN_GLOBAL},
     [K_SEL_ENTRIES] = {"sel-entries", IN_GLOBAL},
-    [K_FRU_INTERVAL] = {"fru-interval", IN_GLOBAL},
+    [K_FRU_INTERVAL] = {"fru-interval", IN_GLOBAL | IN_HOST},
+    [K_SENSOR_INTERVAL] = {"sensor-interval", IN_GLOBAL | IN_HOST},
+    [K_SEL_INTERVAL] = {"sel-interval", IN_GLOBAL | IN_HOST},
+    [K_SDR_CHECK_INTERVAL] = {"sdr-check-interval", IN_GLOBAL | IN_HOST},
+    [K_INFO_INTERVAL] = {"info-interval", IN_GLOBAL | IN_HOST},
+    [K_MAX_LOGINS] = {"max-logins", IN_GLOBAL},
+    [K_MAX_SDR_READS] = {"max-sdr-reads", IN_GLOBAL},
+    [K_SOCKET_BUFFER] = {"socket-buffer", IN_GLOBAL},
+    [K_AUTH_RETRY] = {"auth-retry-interval", IN_GLOBAL},
+    [K_UNREACHABLE_MAX] = {"unreachable-max-backoff", IN_GLOBAL},
     [K_SDR_CACHE_DIR] = {"sdr-cache-dir", IN_GLOBAL},
+    [K_STATE_DIR] = {"state-dir", IN_GLOBAL},
+    [K_LOG] = {"log", IN_GLOBAL},
+    [K_USER] = {"user", IN_GLOBAL},
+    [K_AGENTX_SOCKET] = {"agentx-socket", IN_GLOBAL},
+    [K_PET_LISTEN] = {"pet-listen", IN_GLOBAL},
+    [K_STATUS_FILE] = {"status-file", IN_GLOBAL},
+    [K_STATUS_INTERVAL] = {"status-interval", IN_GLOBAL},
+    [K_SHARD] = {"shard", IN_GLOBAL},
+    [K_INCLUDE] = {"include", IN_GLOBAL},
     [K_ADDRESS] = {"address", IN_BMC},
+    [K_INDEX] = {"index", IN_BMC},
+    [K_ADDRESSES] = {"addresses", IN_GROUP},
+    [K_NAME_FORMAT] = {"name-format", IN_GROUP},
     [K_PORT] = {"port", IN_HOST},
     [K_USERNAME] = {"username", IN_HOST},
     [K_PASSWORD_FILE] = {"password-file", IN_HOST},
@@ -125,6 +172,7 @@ static const struct scope {
     {IN_GLOBAL, ""},
     {IN_DEFAULTS, "defaults|"},
     {IN_BMC, "bmc|"},
+    {IN_GROUP, "bmc-group|"},
 };
 
 /*
@@ -170,6 +218,14 @@ struct load_ctx {
     struct sec_lines *bmc; /* one per bmc section, in file order */
     size_t nbmc;
     size_t capbmc;
+    struct sec_lines *grp; /* one per bmc-group section, in file order */
+    size_t ngrp;
+    size_t capgrp;
+    /* for an included file: the main file's global keys and its path,
+     * blamed for values taken from its defaults section */
+    cfg_t *globals;
+    const char *defaults_path;
+    const char *blame; /* set by find_key(): the file of the value it found */
 };
 
 /* libconfuse callbacks carry no user pointer; the load in progress is here. */
@@ -187,10 +243,11 @@ static void fail(struct load_ctx *ctx, int line, const char *fmt, ...)
     if (!ctx->err || ctx->errlen == 0)
         return;
     int n;
+    const char *path = ctx->blame ? ctx->blame : ctx->path;
     if (line > 0)
-        n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", ctx->path, line);
+        n = snprintf(ctx->err, ctx->errlen, "%s:%d: ", path, line);
     else
-        n = snprintf(ctx->err, ctx->errlen, "%s: ", ctx->path);
+        n = snprintf(ctx->err, ctx->errlen, "%s: ", path);
     if (n < 0 || (size_t)n >= ctx->errlen)
         return;
     va_list ap;
@@ -254,17 +311,20 @@ static struct sec_lines *lines_of(struct load_ctx *ctx, const cfg_t *sec)
             ctx->defaults.start = ctx->root->line;
         return &ctx->defaults;
     }
-    if (ctx->nbmc > 0 && ctx->bmc[ctx->nbmc - 1].sec == sec)
-        return &ctx->bmc[ctx->nbmc - 1];
-    if (ctx->nbmc == ctx->capbmc) {
-        size_t cap = ctx->capbmc ? ctx->capbmc * 2 : 16;
-        struct sec_lines *p = realloc(ctx->bmc, cap * sizeof *p);
+    bool group = strcmp(sec->name, "bmc-group") == 0;
+    struct sec_lines **arr = group ? &ctx->grp : &ctx->bmc;
+    size_t *n = group ? &ctx->ngrp : &ctx->nbmc, *capp = group ? &ctx->capgrp : &ctx->capbmc;
+    if (*n > 0 && (*arr)[*n - 1].sec == sec)
+        return &(*arr)[*n - 1];
+    if (*n == *capp) {
+        size_t cap = *capp ? *capp * 2 : 16;
+        struct sec_lines *p = realloc(*arr, cap * sizeof *p);
         if (!p)
             return NULL;
-        ctx->bmc = p;
-        ctx->capbmc = cap;
+        *arr = p;
+        *capp = cap;
     }
-    struct sec_lines *l = &ctx->bmc[ctx->nbmc++];
+    struct sec_lines *l = &(*arr)[(*n)++];
     memset(l, 0, sizeof *l);
     l->sec = sec;
     /* While a section is parsed, the root's line stays at its opening brace. */
@@ -432,6 +492,23 @@ static int check_suites(struct load_ctx *ctx, int line, cfg_opt_t *opt)
     return 0;
 }
 
+/* "K/N" with 1 <= K <= N <= 4096 (decimal, nothing else). */
+static int parse_shard(const char *v, unsigned *k, unsigned *n)
+{
+    char *end;
+    if (!v || *v < '0' || *v > '9')
+        return -1;
+    unsigned long a = strtoul(v, &end, 10);
+    if (*end != '/' || end[1] < '0' || end[1] > '9')
+        return -1;
+    unsigned long b = strtoul(end + 1, &end, 10);
+    if (*end != '\0' || a < 1 || b < 1 || a > b || b > 4096)
+        return -1;
+    *k = (unsigned)a;
+    *n = (unsigned)b;
+    return 0;
+}
+
 /* Validation callback of every key: notes its line, then checks its value. */
 static int check_option(cfg_t *sec, cfg_opt_t *opt)
 {
@@ -467,6 +544,62 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
         return check_int(ctx, line, opt, 1, 65536);
     case K_FRU_INTERVAL:
         return check_int(ctx, line, opt, 60, 31 * 86400);
+    case K_SENSOR_INTERVAL:
+    case K_SEL_INTERVAL:
+        return check_int(ctx, line, opt, 1, 86400);
+    case K_SDR_CHECK_INTERVAL:
+    case K_INFO_INTERVAL:
+        return check_int(ctx, line, opt, 10, 31 * 86400);
+    case K_MAX_LOGINS:
+    case K_MAX_SDR_READS:
+        return check_int(ctx, line, opt, 1, 100000);
+    case K_SOCKET_BUFFER:
+        return check_int(ctx, line, opt, 65536, 1L << 30);
+    case K_AUTH_RETRY:
+        return check_int(ctx, line, opt, 1, 7 * 86400);
+    case K_UNREACHABLE_MAX:
+        return check_int(ctx, line, opt, 1, 86400);
+    case K_STATUS_INTERVAL:
+        return check_int(ctx, line, opt, 0, 86400);
+    case K_INDEX:
+        return check_int(ctx, line, opt, 1, INDEX_MAX);
+    case K_STATE_DIR:
+        return check_string(ctx, line, opt, 1, sizeof(((struct cfg *)0)->state_dir) - 1,
+                            "a directory");
+    case K_STATUS_FILE:
+        return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->status_file) - 1,
+                            "a file name");
+    case K_USER:
+        return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->user) - 1, "a user name");
+    case K_AGENTX_SOCKET:
+        return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->agentx_socket) - 1,
+                            "an AgentX address such as /var/agentx/master or tcp:localhost:705");
+    case K_PET_LISTEN:
+        return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->pet_listen) - 1,
+                            "an address such as 0.0.0.0:162");
+    case K_LOG: {
+        const char *v = cfg_opt_getnstr(opt, 0);
+        if (v && (strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0))
+            return 0;
+        fail(ctx, line, "log = \"%s\" is unknown; expected stderr or syslog", v ? v : "");
+        return -1;
+    }
+    case K_SHARD: {
+        unsigned sk, sn;
+        if (parse_shard(cfg_opt_getnstr(opt, 0), &sk, &sn) == 0)
+            return 0;
+        fail(ctx, line, "shard = \"%s\" is not K/N; expected K/N with 1 <= K <= N <= 4096",
+             cfg_opt_getnstr(opt, 0) ? cfg_opt_getnstr(opt, 0) : "");
+        return -1;
+    }
+    case K_INCLUDE:
+        return check_string(ctx, line, opt, 1, PATH_MAX - 1, "a file name or a glob pattern");
+    case K_ADDRESSES:
+        return check_string(ctx, line, opt, 1, 1024,
+                            "a host range such as 10.1.0.[1-250] or 127.0.0.1:[20000-20999]");
+    case K_NAME_FORMAT:
+        return check_string(ctx, line, opt, 1, CFG_NAME_MAX - 1,
+                            "a name format such as \"r1-bmc%d\"");
     case K_PORT:
         return check_int(ctx, line, opt, 1, 65535);
     case K_SDR_CACHE_DIR:
@@ -527,18 +660,19 @@ static int check_defaults_section(cfg_t *root, cfg_opt_t *opt)
     return check_empty_suites(ctx, sec, line_or(ctx->defaults.start, root->line));
 }
 
-/* Validation callback of the "bmc" section itself: called at its closing brace. */
+/* Validation callback of a "bmc" or "bmc-group" section: called at its closing brace. */
 static int check_bmc_section(cfg_t *root, cfg_opt_t *opt)
 {
     struct load_ctx *ctx = load_cur;
     unsigned n = cfg_opt_size(opt);
+    const char *what = opt->name; /* "bmc" or "bmc-group" */
 
     if (n == 0)
         return 0;
     cfg_t *sec = cfg_opt_getnsec(opt, n - 1);
     struct sec_lines *l = lines_of(ctx, sec); /* an empty section has no record yet */
     if (!l) {
-        fail(ctx, root->line, "out of memory while reading bmc sections");
+        fail(ctx, root->line, "out of memory while reading %s sections", what);
         return -1;
     }
     if (check_empty_suites(ctx, sec, l->start) < 0)
@@ -546,17 +680,19 @@ static int check_bmc_section(cfg_t *root, cfg_opt_t *opt)
     const char *name = cfg_title(sec);
     size_t len = name ? strlen(name) : 0;
     if (len == 0) {
-        fail(ctx, l->start, "bmc section has an empty name; expected bmc \"NAME\" { ... }");
+        fail(ctx, l->start, "%s section has an empty name; expected %s \"NAME\" { ... }", what,
+             what);
         return -1;
     }
     if (len >= CFG_NAME_MAX) {
-        fail(ctx, l->start, "bmc name \"%.20s...\" is %zu bytes long; expected at most %d bytes",
-             name, len, CFG_NAME_MAX - 1);
+        fail(ctx, l->start, "%s name \"%.20s...\" is %zu bytes long; expected at most %d bytes",
+             what, name, len, CFG_NAME_MAX - 1);
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
         if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
-            fail(ctx, l->start, "bmc name contains a control character; expected printable text");
+            fail(ctx, l->start, "%s name contains a control character; expected printable text",
+                 what);
             return -1;
         }
     }
@@ -886,15 +1022,17 @@ static bool opt_written(const cfg_opt_t *opt)
  * The section a bmc takes key `k` from: its own, else defaults, else NULL
  * (the built-in default).  *line gets the line to blame for that value.
  */
-static cfg_t *find_key(const struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l,
-                       cfg_t *defs, enum key k, int *line)
+static cfg_t *find_key(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l, cfg_t *defs,
+                       enum key k, int *line)
 {
+    ctx->blame = NULL;
     if (opt_written(cfg_getopt(sec, keys[k].name))) {
         *line = l->line[k] ? l->line[k] : l->start;
         return sec;
     }
     if (defs && (keys[k].where & IN_DEFAULTS) && opt_written(cfg_getopt(defs, keys[k].name))) {
         *line = ctx->defaults.line[k] ? ctx->defaults.line[k] : l->start;
+        ctx->blame = ctx->defaults_path; /* NULL in the main file: its own path */
         return defs;
     }
     *line = l->start;
@@ -910,29 +1048,51 @@ static void copy_str(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
+/* An interval: the section's own, else defaults', else the global key's value. */
+static uint32_t host_interval(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l,
+                              cfg_t *defs, enum key k)
+{
+    int line;
+    cfg_t *src = find_key(ctx, sec, l, defs, k, &line);
+    ctx->blame = NULL;
+    return (uint32_t)cfg_getint(src ? src : ctx->globals ? ctx->globals : ctx->root, keys[k].name);
+}
+
+/* One bmc section, or the template of a bmc-group (whose address is set later). */
 static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l, cfg_t *defs,
                      const char *file, struct cfg_bmc *b)
 {
     const char *name = cfg_title(sec);
+    bool group = strcmp(sec->name, "bmc-group") == 0;
     cfg_t *src;
     int line;
 
     copy_str(b->name, sizeof b->name, name);
     b->file = file;
     b->line = l->start;
+    ctx->blame = NULL;
 
-    const char *address = cfg_getstr(sec, "address");
-    if (!address) {
-        fail(ctx, l->start,
-             "bmc \"%s\" has no address; expected address = \"HOST\" (a host name or an "
-             "IPv4/IPv6 address)",
-             name);
-        return -1;
+    if (!group) {
+        const char *address = cfg_getstr(sec, "address");
+        if (!address) {
+            fail(ctx, l->start,
+                 "bmc \"%s\" has no address; expected address = \"HOST\" (a host name or an "
+                 "IPv4/IPv6 address)",
+                 name);
+            return -1;
+        }
+        copy_str(b->address, sizeof b->address, address);
+        if (opt_written(cfg_getopt(sec, "index")))
+            b->index = (uint32_t)cfg_getint(sec, "index");
     }
-    copy_str(b->address, sizeof b->address, address);
 
     src = find_key(ctx, sec, l, defs, K_PORT, &line);
     b->port = src ? (uint16_t)cfg_getint(src, "port") : DEFAULT_PORT;
+    b->sensor_interval_s = host_interval(ctx, sec, l, defs, K_SENSOR_INTERVAL);
+    b->sel_interval_s = host_interval(ctx, sec, l, defs, K_SEL_INTERVAL);
+    b->sdr_check_interval_s = host_interval(ctx, sec, l, defs, K_SDR_CHECK_INTERVAL);
+    b->fru_interval_s = host_interval(ctx, sec, l, defs, K_FRU_INTERVAL);
+    b->info_interval_s = host_interval(ctx, sec, l, defs, K_INFO_INTERVAL);
 
     src = find_key(ctx, sec, l, defs, K_USERNAME, &line);
     if (!src) {
@@ -1008,6 +1168,17 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     return 0;
 }
 
+/* "line 12", or "FILE:12" when `other` comes from another file than `self`. */
+static const char *where_text(const struct cfg_bmc *other, const struct cfg_bmc *self, char *buf,
+                              size_t len)
+{
+    if (other->file && self->file && strcmp(other->file, self->file) != 0)
+        snprintf(buf, len, "%s:%d", other->file, other->line);
+    else
+        snprintf(buf, len, "line %d", other->line);
+    return buf;
+}
+
 static int cmp_endpoint(const void *a, const void *b)
 {
     const struct cfg_bmc *x = *(const struct cfg_bmc *const *)a;
@@ -1044,16 +1215,438 @@ static int check_unique_endpoints(struct load_ctx *ctx, const struct cfg *c)
     free(v);
     if (!dup)
         return 0;
+    char at[PATH_MAX + 16];
+    ctx->blame = dup->file;
     fail(ctx, dup->line,
-         "bmc \"%s\" uses address %s port %u, as does bmc \"%s\" at line %d; expected each "
+         "bmc \"%s\" uses address %s port %u, as does bmc \"%s\" at %s; expected each "
          "address and port pair once",
-         dup->name, dup->address, (unsigned)dup->port, orig->name, orig->line);
+         dup->name, dup->address, (unsigned)dup->port, orig->name,
+         where_text(orig, dup, at, sizeof at));
     return -1;
+}
+
+/* ---- bmc-group: host ranges ------------------------------------------------ */
+
+/*
+ * "PREFIX[RANGES]SUFFIX" in the style of FreeIPMI's hostranges, with one
+ * bracket: RANGES is a comma list of N or A-B; a range written with a
+ * leading zero ("[01-16]") keeps its width.  Without brackets the text is
+ * one host.  A result "HOST:PORT" sets the port, so that one address with a
+ * port range ("127.0.0.1:[20000-20999]") names many BMCs.
+ */
+#define HOSTRANGE_MAX_PARTS 64
+struct hostrange {
+    char prefix[512], suffix[512];
+    size_t nparts;
+    struct {
+        unsigned long lo, hi;
+        int width;
+    } part[HOSTRANGE_MAX_PARTS];
+    unsigned long count;
+};
+
+static int parse_hostrange(const char *text, struct hostrange *hr, char *why, size_t whylen)
+{
+    const char *open = strchr(text, '[');
+    memset(hr, 0, sizeof *hr);
+    if (!open) {
+        if (strchr(text, ']')) {
+            snprintf(why, whylen, "a ']' without '['");
+            return -1;
+        }
+        copy_str(hr->prefix, sizeof hr->prefix, text);
+        hr->count = 1;
+        return 0;
+    }
+    const char *close = strchr(open, ']');
+    if (!close) {
+        snprintf(why, whylen, "'[' without ']'");
+        return -1;
+    }
+    if (strchr(close + 1, '[') || memchr(text, ']', (size_t)(open - text))) {
+        snprintf(why, whylen, "more than one [range]");
+        return -1;
+    }
+    if ((size_t)(open - text) >= sizeof hr->prefix || strlen(close + 1) >= sizeof hr->suffix) {
+        snprintf(why, whylen, "too long");
+        return -1;
+    }
+    memcpy(hr->prefix, text, (size_t)(open - text));
+    copy_str(hr->suffix, sizeof hr->suffix, close + 1);
+    const char *p = open + 1;
+    while (p < close) {
+        if (hr->nparts == HOSTRANGE_MAX_PARTS) {
+            snprintf(why, whylen, "more than %d parts in the range", HOSTRANGE_MAX_PARTS);
+            return -1;
+        }
+        char *end;
+        if (*p < '0' || *p > '9') {
+            snprintf(why, whylen, "a range part that is not N or A-B");
+            return -1;
+        }
+        const char *start = p;
+        unsigned long lo = strtoul(p, &end, 10), hi = lo;
+        int width = (*start == '0' && end - start > 1) ? (int)(end - start) : 0;
+        p = end;
+        if (*p == '-') {
+            p++;
+            if (*p < '0' || *p > '9') {
+                snprintf(why, whylen, "a range part that is not N or A-B");
+                return -1;
+            }
+            hi = strtoul(p, &end, 10);
+            p = end;
+        }
+        if (*p != ',' && p != close) {
+            snprintf(why, whylen, "a range part that is not N or A-B");
+            return -1;
+        }
+        if (*p == ',')
+            p++;
+        if (hi < lo || hi - lo >= GROUP_MAX_HOSTS || lo > 999999999UL) {
+            snprintf(why, whylen, "range %lu-%lu is empty or too large", lo, hi);
+            return -1;
+        }
+        hr->part[hr->nparts].lo = lo;
+        hr->part[hr->nparts].hi = hi;
+        hr->part[hr->nparts].width = width;
+        hr->nparts++;
+        hr->count += hi - lo + 1;
+        if (hr->count > GROUP_MAX_HOSTS) {
+            snprintf(why, whylen, "more than %d hosts", GROUP_MAX_HOSTS);
+            return -1;
+        }
+    }
+    if (hr->nparts == 0) {
+        snprintf(why, whylen, "an empty []");
+        return -1;
+    }
+    return 0;
+}
+
+/* name-format: one "%d" (the range number), "%%" for a percent sign. */
+static int format_name(const char *fmt, const char *num, char *out, size_t len)
+{
+    size_t o = 0;
+    int nd = 0;
+    for (const char *p = fmt; *p; p++) {
+        const char *add = p;
+        size_t n = 1;
+        if (*p == '%') {
+            if (p[1] == 'd') {
+                add = num;
+                n = strlen(num);
+                nd++;
+            } else if (p[1] != '%') {
+                return -1;
+            }
+            p++;
+        }
+        if (o + n >= len)
+            return -2;
+        memcpy(out + o, add, n);
+        o += n;
+    }
+    out[o] = '\0';
+    return nd <= 1 ? 0 : -1;
+}
+
+/* Appends the BMCs of one bmc-group to c->bmcs (grown as needed). */
+static int expand_group(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l, cfg_t *defs,
+                        struct cfg *c, size_t *cap, const char *file)
+{
+    const char *title = cfg_title(sec);
+    struct cfg_bmc tmpl;
+    struct hostrange hr;
+    char why[128], fmtbuf[CFG_NAME_MAX + 8];
+    int line_a = line_or(l->line[K_ADDRESSES], l->start);
+    int line_f = line_or(l->line[K_NAME_FORMAT], l->start);
+    int rc = -1;
+
+    memset(&tmpl, 0, sizeof tmpl);
+    const char *addrs = cfg_getstr(sec, "addresses");
+    if (!addrs) {
+        fail(ctx, l->start,
+             "bmc-group \"%s\" has no addresses; expected addresses = \"10.1.0.[1-250]\" or "
+             "\"HOST:[PORT-PORT]\"",
+             title);
+        return -1;
+    }
+    if (parse_hostrange(addrs, &hr, why, sizeof why) < 0) {
+        fail(ctx, line_a,
+             "addresses = \"%.100s\": %s; expected PREFIX[A-B,C,...]SUFFIX with one bracket", addrs,
+             why);
+        return -1;
+    }
+    const char *fmt = cfg_getstr(sec, "name-format");
+    if (!fmt) {
+        snprintf(fmtbuf, sizeof fmtbuf, "%s-%%d", title);
+        fmt = fmtbuf;
+    }
+    if (build_bmc(ctx, sec, l, defs, file, &tmpl) < 0)
+        goto out;
+    ctx->blame = NULL;
+    if (c->nbmcs + hr.count > *cap) {
+        size_t ncap = c->nbmcs + hr.count + 16;
+        struct cfg_bmc *nb = realloc(c->bmcs, ncap * sizeof *nb);
+        if (!nb) {
+            fail(ctx, l->start, "out of memory for bmc-group \"%s\"", title);
+            goto out;
+        }
+        memset(nb + c->nbmcs, 0, (ncap - c->nbmcs) * sizeof *nb);
+        c->bmcs = nb;
+        *cap = ncap;
+    }
+    for (size_t i = 0; i < (hr.nparts ? hr.nparts : 1); i++) {
+        unsigned long lo = hr.nparts ? hr.part[i].lo : 0, hi = hr.nparts ? hr.part[i].hi : 0;
+        for (unsigned long v = lo; v <= hi; v++) {
+            char num[24] = "", host[1100];
+            struct cfg_bmc *b = &c->bmcs[c->nbmcs];
+            if (hr.nparts)
+                snprintf(num, sizeof num, "%0*lu", hr.part[i].width, v);
+            snprintf(host, sizeof host, "%s%s%s", hr.prefix, num, hr.suffix);
+            *b = tmpl;
+            char *colon = strchr(host, ':');
+            if (colon && !strchr(colon + 1, ':')) { /* HOST:PORT (an IPv6 address has more) */
+                char *end;
+                unsigned long port = strtoul(colon + 1, &end, 10);
+                if (*end || end == colon + 1 || port < 1 || port > 65535) {
+                    fail(ctx, line_a,
+                         "addresses = \"%.100s\": \"%.100s\" has no valid port; "
+                         "expected HOST:PORT with PORT from 1 to 65535",
+                         addrs, host);
+                    goto out;
+                }
+                *colon = '\0';
+                b->port = (uint16_t)port;
+            }
+            if (host[0] == '\0' || strlen(host) >= sizeof b->address) {
+                fail(ctx, line_a,
+                     "addresses = \"%.100s\": an empty or too long host; expected "
+                     "host names or addresses",
+                     addrs);
+                goto out;
+            }
+            copy_str(b->address, sizeof b->address, host);
+            int f = hr.nparts ? format_name(fmt, num, b->name, sizeof b->name)
+                              : (copy_str(b->name, sizeof b->name, title), 0);
+            if (f < 0) {
+                fail(ctx, line_f,
+                     f == -2 ? "name-format \"%s\" gives a name longer than %d bytes; expected "
+                               "shorter names"
+                             : "name-format \"%s\" is not valid; expected text with at most one "
+                               "%%d (the number) and %%%% for a percent sign",
+                     fmt, CFG_NAME_MAX - 1);
+                goto out;
+            }
+            c->nbmcs++;
+        }
+    }
+    rc = 0;
+out:
+    OPENSSL_cleanse(&tmpl, sizeof tmpl);
+    return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    const struct cfg_bmc *x = *(const struct cfg_bmc *const *)a;
+    const struct cfg_bmc *y = *(const struct cfg_bmc *const *)b;
+    int r = strcmp(x->name, y->name);
+    return r ? r : (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+    const struct cfg_bmc *x = *(const struct cfg_bmc *const *)a;
+    const struct cfg_bmc *y = *(const struct cfg_bmc *const *)b;
+    if (x->index != y->index)
+        return x->index < y->index ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Names (across bmc and bmc-group sections) and explicit indices are unique.  O(n log n). */
+static int check_unique_names(struct load_ctx *ctx, const struct cfg *c)
+{
+    const struct cfg_bmc **v = calloc(c->nbmcs ? c->nbmcs : 1, sizeof *v);
+    char at[PATH_MAX + 16];
+    int rc = 0;
+    if (!v) {
+        fail(ctx, 0, "out of memory checking bmc names");
+        return -1;
+    }
+    for (size_t i = 0; i < c->nbmcs; i++)
+        v[i] = &c->bmcs[i];
+    qsort(v, c->nbmcs, sizeof *v, cmp_name);
+    for (size_t i = 1; i < c->nbmcs && rc == 0; i++) {
+        if (strcmp(v[i]->name, v[i - 1]->name) == 0) {
+            ctx->blame = v[i]->file;
+            fail(ctx, v[i]->line,
+                 "bmc name \"%s\" is also used by the section at %s; expected every BMC "
+                 "(bmc-group names included) to have its own name",
+                 v[i]->name, where_text(v[i - 1], v[i], at, sizeof at));
+            rc = -1;
+        }
+    }
+    qsort(v, c->nbmcs, sizeof *v, cmp_index);
+    for (size_t i = 1; i < c->nbmcs && rc == 0; i++) {
+        if (v[i]->index && v[i]->index == v[i - 1]->index) {
+            ctx->blame = v[i]->file;
+            fail(ctx, v[i]->line,
+                 "bmc \"%s\" has index %u, as does bmc \"%s\" at %s; expected each index "
+                 "once",
+                 v[i]->name, v[i]->index, v[i - 1]->name,
+                 where_text(v[i - 1], v[i], at, sizeof at));
+            rc = -1;
+        }
+    }
+    free(v);
+    return rc;
 }
 
 static uint32_t seconds_to_ms(double s)
 {
     return (uint32_t)(s * 1000.0 + 0.5); /* ranges were checked while parsing */
+}
+
+static cfg_t *confuse_new(void);
+static int read_text(struct load_ctx *ctx, char **out, size_t *outlen);
+static int strip_comments(struct load_ctx *ctx, char *text, size_t len);
+
+/*
+ * One included file: only bmc and bmc-group sections; they take the main
+ * file's defaults and global intervals, and their relative file names are
+ * taken relative to the main file's directory.  Errors name this file
+ * (or the main file, for a value inherited from its defaults).
+ */
+static int include_one(struct load_ctx *main, const char *file, struct cfg *c, size_t *cap)
+{
+    struct load_ctx ic = {.path = file,
+                          .err = main->err,
+                          .errlen = main->errlen,
+                          .dir = main->dir,
+                          .globals = main->root,
+                          .defaults_path = main->path};
+    struct load_ctx *saved = load_cur;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = -1;
+
+    char **nf = realloc(c->files, (c->nfiles + 1) * sizeof *nf);
+    if (!nf) {
+        fail(main, 0, "out of memory");
+        return -1;
+    }
+    c->files = nf;
+    if (!(c->files[c->nfiles] = strdup(file))) {
+        fail(main, 0, "out of memory");
+        return -1;
+    }
+    const char *keep = c->files[c->nfiles++];
+    if (read_text(&ic, &text, &len) < 0 || strip_comments(&ic, text, len) < 0)
+        goto out;
+    load_cur = &ic;
+    ic.root = confuse_new();
+    if (!ic.root) {
+        fail(&ic, 0, "out of memory setting up the parser");
+        goto out;
+    }
+    if (cfg_parse_buf(ic.root, text) != CFG_SUCCESS) {
+        fail(&ic, ic.root->line,
+             "cannot parse the file; expected the syntax of "
+             "ipmi-snmp-bridge.conf(5)");
+        goto out;
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        if ((keys[k].where & IN_GLOBAL) && ic.global.line[k]) {
+            fail(&ic, ic.global.line[k],
+                 "%s is a global key; expected only bmc and bmc-group sections in an included "
+                 "file",
+                 keys[k].name);
+            goto out;
+        }
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        if (ic.defaults.line[k]) {
+            fail(&ic, ic.defaults.line[k],
+                 "a defaults section; expected only bmc and bmc-group sections in an included "
+                 "file (defaults belong in the main file)");
+            goto out;
+        }
+    }
+    ic.defaults = main->defaults; /* the lines of the values inherited from the main file */
+    cfg_t *defs = cfg_getsec(main->root, "defaults");
+    unsigned n = cfg_size(ic.root, "bmc"), ng = cfg_size(ic.root, "bmc-group");
+    if (n != ic.nbmc || ng != ic.ngrp) {
+        fail(&ic, 0, "internal error: section and line records disagree");
+        goto out;
+    }
+    if (c->nbmcs + n > *cap) {
+        size_t ncap = c->nbmcs + n + 16;
+        struct cfg_bmc *nb = realloc(c->bmcs, ncap * sizeof *nb);
+        if (!nb) {
+            fail(&ic, 0, "out of memory");
+            goto out;
+        }
+        memset(nb + c->nbmcs, 0, (ncap - c->nbmcs) * sizeof *nb);
+        c->bmcs = nb;
+        *cap = ncap;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        cfg_t *sec = cfg_getnsec(ic.root, "bmc", i);
+        if (build_bmc(&ic, sec, &ic.bmc[i], defs, keep, &c->bmcs[c->nbmcs]) < 0)
+            goto out;
+        c->nbmcs++;
+    }
+    for (unsigned i = 0; i < ng; i++)
+        if (expand_group(&ic, cfg_getnsec(ic.root, "bmc-group", i), &ic.grp[i], defs, c, cap,
+                         keep) < 0)
+            goto out;
+    rc = 0;
+out:
+    load_cur = saved;
+    if (ic.failed)
+        main->failed = true; /* the message is in the shared buffer */
+    if (ic.root)
+        cfg_free(ic.root);
+    free(ic.bmc);
+    free(ic.grp);
+    free(text);
+    return rc;
+}
+
+/* include = "PATTERN": every file it matches, in sorted order. */
+static int include_glob(struct load_ctx *ctx, const char *pattern, struct cfg *c, size_t *cap)
+{
+    char full[PATH_MAX];
+    int line = line_or(ctx->global.line[K_INCLUDE], 1);
+    if (path_join(ctx->dir, pattern, full, sizeof full) < 0) {
+        fail(ctx, line, "include pattern is too long once joined to %s", ctx->dir);
+        return -1;
+    }
+    glob_t g;
+    int r = glob(full, GLOB_ERR, NULL, &g);
+    if (r == GLOB_NOMATCH)
+        return 0; /* an empty conf.d is fine */
+    if (r != 0) {
+        fail(ctx, line,
+             "include = \"%s\": cannot list the files (%s); expected a readable "
+             "directory",
+             pattern, r == GLOB_NOSPACE ? "out of memory" : "read error");
+        globfree(&g);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
+        if (strcmp(g.gl_pathv[i], ctx->path) == 0) {
+            fail(ctx, line, "include = \"%s\" matches this file itself", pattern);
+            rc = -1;
+            break;
+        }
+        rc = include_one(ctx, g.gl_pathv[i], c, cap);
+    }
+    globfree(&g);
+    return rc;
 }
 
 static struct cfg *build(struct load_ctx *ctx)
@@ -1073,6 +1666,36 @@ static struct cfg *build(struct load_ctx *ctx)
     c->sockets = (uint32_t)cfg_getint(root, "sockets");
     c->sel_entries = (uint32_t)cfg_getint(root, "sel-entries");
     c->fru_interval_s = (uint32_t)cfg_getint(root, "fru-interval");
+    c->sensor_interval_s = (uint32_t)cfg_getint(root, "sensor-interval");
+    c->sel_interval_s = (uint32_t)cfg_getint(root, "sel-interval");
+    c->sdr_check_interval_s = (uint32_t)cfg_getint(root, "sdr-check-interval");
+    c->info_interval_s = (uint32_t)cfg_getint(root, "info-interval");
+    c->max_logins = (uint32_t)cfg_getint(root, "max-logins");
+    c->max_sdr_reads = (uint32_t)cfg_getint(root, "max-sdr-reads");
+    c->socket_buffer = (uint32_t)cfg_getint(root, "socket-buffer");
+    c->auth_retry_s = (uint32_t)cfg_getint(root, "auth-retry-interval");
+    c->unreachable_max_s = (uint32_t)cfg_getint(root, "unreachable-max-backoff");
+    c->status_interval_s = (uint32_t)cfg_getint(root, "status-interval");
+    c->log = strcmp(cfg_getstr(root, "log"), "syslog") == 0 ? CFG_LOG_SYSLOG : CFG_LOG_STDERR;
+    copy_str(c->user, sizeof c->user, cfg_getstr(root, "user"));
+    copy_str(c->agentx_socket, sizeof c->agentx_socket, cfg_getstr(root, "agentx-socket"));
+    copy_str(c->pet_listen, sizeof c->pet_listen, cfg_getstr(root, "pet-listen"));
+    c->shard_k = c->shard_n = 1;
+    if (cfg_getstr(root, "shard") &&
+        parse_shard(cfg_getstr(root, "shard"), &c->shard_k, &c->shard_n) < 0) {
+        c->shard_k = c->shard_n = 1; /* checked while parsing */
+    }
+    const char *sf = cfg_getstr(root, "status-file");
+    if (sf && sf[0] && path_join(ctx->dir, sf, c->status_file, sizeof c->status_file) < 0) {
+        fail(ctx, line_or(ctx->global.line[K_STATUS_FILE], 1),
+             "status-file is too long once joined to the directory %s", ctx->dir);
+        goto fail;
+    }
+    if (path_join(ctx->dir, cfg_getstr(root, "state-dir"), c->state_dir, sizeof c->state_dir) < 0) {
+        fail(ctx, line_or(ctx->global.line[K_STATE_DIR], 1),
+             "state-dir is too long once joined to the directory %s", ctx->dir);
+        goto fail;
+    }
 
     if (c->session_timeout_ms < c->timeout_ms) {
         int line =
@@ -1092,17 +1715,19 @@ static struct cfg *build(struct load_ctx *ctx)
         goto fail;
     }
 
-    unsigned n = cfg_size(root, "bmc");
-    if (n == 0) {
+    unsigned n = cfg_size(root, "bmc"), ng = cfg_size(root, "bmc-group");
+    if (n == 0 && ng == 0) {
         fail(ctx, 1,
-             "no bmc section; expected at least one bmc \"NAME\" { address = ... } section");
+             "no bmc section; expected at least one bmc \"NAME\" { address = ... } or "
+             "bmc-group \"NAME\" { addresses = ... } section");
         goto fail;
     }
-    if (n != ctx->nbmc) {
+    if (n != ctx->nbmc || ng != ctx->ngrp) {
         fail(ctx, 0, "internal error: %u bmc sections but %zu line records", n, ctx->nbmc);
         goto fail;
     }
-    c->bmcs = calloc(n, sizeof *c->bmcs);
+    size_t cap = n ? n : 1;
+    c->bmcs = calloc(cap, sizeof *c->bmcs);
     if (!c->bmcs) {
         fail(ctx, 0, "out of memory for %u bmc sections", n);
         goto fail;
@@ -1118,7 +1743,19 @@ static struct cfg *build(struct load_ctx *ctx)
         if (build_bmc(ctx, sec, &ctx->bmc[i], defs, c->path, &c->bmcs[i]) < 0)
             goto fail;
     }
-    if (check_unique_endpoints(ctx, c) < 0)
+    for (unsigned i = 0; i < ng; i++) {
+        cfg_t *sec = cfg_getnsec(root, "bmc-group", i);
+        if (ctx->grp[i].sec != sec) {
+            fail(ctx, 0, "internal error: bmc-group section %u has no line record", i);
+            goto fail;
+        }
+        if (expand_group(ctx, sec, &ctx->grp[i], defs, c, &cap, c->path) < 0)
+            goto fail;
+    }
+    const char *inc = cfg_getstr(root, "include");
+    if (inc && inc[0] && include_glob(ctx, inc, c, &cap) < 0)
+        goto fail;
+    if (check_unique_names(ctx, c) < 0 || check_unique_endpoints(ctx, c) < 0)
         goto fail;
     return c;
 
@@ -1138,9 +1775,18 @@ static cfg_t *confuse_new(void)
         CFG_STR("privilege", NULL, CFGF_NODEFAULT),                                                \
         CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),                                  \
         CFG_BOOL("allow-cipher-one", cfg_false, CFGF_NODEFAULT),                                   \
-        CFG_BOOL("allow-control", cfg_false, CFGF_NODEFAULT)
+        CFG_BOOL("allow-control", cfg_false, CFGF_NODEFAULT),                                      \
+        CFG_INT_CB("sensor-interval", 0, CFGF_NODEFAULT, parse_int),                               \
+        CFG_INT_CB("sel-interval", 0, CFGF_NODEFAULT, parse_int),                                  \
+        CFG_INT_CB("info-interval", 0, CFGF_NODEFAULT, parse_int),                                 \
+        CFG_INT_CB("sdr-check-interval", 0, CFGF_NODEFAULT, parse_int),                            \
+        CFG_INT_CB("fru-interval", 0, CFGF_NODEFAULT, parse_int)
     cfg_opt_t defaults_opts[] = {HOST_OPTS, CFG_END()};
-    cfg_opt_t bmc_opts[] = {CFG_STR("address", NULL, CFGF_NODEFAULT), HOST_OPTS, CFG_END()};
+    cfg_opt_t bmc_opts[] = {CFG_STR("address", NULL, CFGF_NODEFAULT),
+                            CFG_INT_CB("index", 0, CFGF_NODEFAULT, parse_int), HOST_OPTS,
+                            CFG_END()};
+    cfg_opt_t group_opts[] = {CFG_STR("addresses", NULL, CFGF_NODEFAULT),
+                              CFG_STR("name-format", NULL, CFGF_NODEFAULT), HOST_OPTS, CFG_END()};
 #undef HOST_OPTS
     cfg_opt_t opts[] = {
         CFG_FLOAT_CB("timeout", 1.0, CFGF_NONE, parse_float),
@@ -1152,8 +1798,27 @@ static cfg_t *confuse_new(void)
         CFG_INT_CB("sel-entries", 256, CFGF_NONE, parse_int),
         CFG_INT_CB("fru-interval", 86400, CFGF_NONE, parse_int),
         CFG_STR("sdr-cache-dir", DEFAULT_SDR_CACHE_DIR, CFGF_NONE),
+        CFG_INT_CB("sensor-interval", 30, CFGF_NONE, parse_int),
+        CFG_INT_CB("sel-interval", 60, CFGF_NONE, parse_int),
+        CFG_INT_CB("sdr-check-interval", 3600, CFGF_NONE, parse_int),
+        CFG_INT_CB("info-interval", 300, CFGF_NONE, parse_int),
+        CFG_INT_CB("max-logins", 64, CFGF_NONE, parse_int),
+        CFG_INT_CB("max-sdr-reads", 32, CFGF_NONE, parse_int),
+        CFG_INT_CB("socket-buffer", 4 << 20, CFGF_NONE, parse_int),
+        CFG_INT_CB("auth-retry-interval", 600, CFGF_NONE, parse_int),
+        CFG_INT_CB("unreachable-max-backoff", 300, CFGF_NONE, parse_int),
+        CFG_STR("state-dir", DEFAULT_STATE_DIR, CFGF_NONE),
+        CFG_STR("log", "stderr", CFGF_NONE),
+        CFG_STR("user", "", CFGF_NONE),
+        CFG_STR("agentx-socket", "", CFGF_NONE),
+        CFG_STR("pet-listen", "", CFGF_NONE),
+        CFG_STR("status-file", "", CFGF_NONE),
+        CFG_INT_CB("status-interval", 10, CFGF_NONE, parse_int),
+        CFG_STR("shard", "1/1", CFGF_NONE),
+        CFG_STR("include", "", CFGF_NONE),
         CFG_SEC("defaults", defaults_opts, CFGF_NONE),
         CFG_SEC("bmc", bmc_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),
+        CFG_SEC("bmc-group", group_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),
         CFG_END(),
     };
     cfg_t *root = cfg_init(opts, CFGF_NONE); /* copies the tables */
@@ -1172,6 +1837,7 @@ static cfg_t *confuse_new(void)
     }
     cfg_set_validate_func(root, "defaults", check_defaults_section);
     cfg_set_validate_func(root, "bmc", check_bmc_section);
+    cfg_set_validate_func(root, "bmc-group", check_bmc_section);
     return root;
 }
 
@@ -1214,6 +1880,7 @@ done:
     if (ctx.root)
         cfg_free(ctx.root); /* libconfuse's */
     free(ctx.bmc);
+    free(ctx.grp);
     free(ctx.dir);
     free(text);
     return out;
@@ -1227,8 +1894,27 @@ void cfg_unload(struct cfg *cfg)
         OPENSSL_cleanse(cfg->bmcs, cfg->nbmcs * sizeof *cfg->bmcs);
         free(cfg->bmcs);
     }
+    for (size_t i = 0; i < cfg->nfiles; i++)
+        free(cfg->files[i]);
+    free(cfg->files);
     free(cfg->path);
     free(cfg);
+}
+
+bool cfg_bmc_equal(const struct cfg_bmc *a, const struct cfg_bmc *b)
+{
+    return strcmp(a->name, b->name) == 0 && strcmp(a->address, b->address) == 0 &&
+           a->port == b->port && strcmp(a->username, b->username) == 0 &&
+           a->password_len == b->password_len &&
+           CRYPTO_memcmp(a->password, b->password, sizeof a->password) == 0 &&
+           a->kg_len == b->kg_len && CRYPTO_memcmp(a->kg, b->kg, sizeof a->kg) == 0 &&
+           a->nsuites == b->nsuites && memcmp(a->suites, b->suites, sizeof a->suites) == 0 &&
+           a->allow_suite0 == b->allow_suite0 && a->allow_suite1 == b->allow_suite1 &&
+           a->allow_control == b->allow_control && a->privilege == b->privilege &&
+           a->index == b->index && a->sensor_interval_s == b->sensor_interval_s &&
+           a->sel_interval_s == b->sel_interval_s &&
+           a->sdr_check_interval_s == b->sdr_check_interval_s &&
+           a->fru_interval_s == b->fru_interval_s && a->info_interval_s == b->info_interval_s;
 }
 
 uint8_t cfg_privilege_from_name(const char *name)

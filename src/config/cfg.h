@@ -34,8 +34,18 @@ struct cfg_bmc {
     uint8_t privilege;  /* IPMI privilege: 2 user, 3 operator, 4 admin */
     bool allow_control; /* chassis control (power, identify, boot device) allowed */
     const char *file;   /* config file this BMC came from (for messages) */
-    int line;           /* line of its "bmc" section */
+    int line;           /* line of its "bmc" (or "bmc-group") section */
+    uint32_t index;     /* "index" key (ipmiBmcIndex); 0 = assigned and kept in state-dir */
+    /* task intervals in seconds: the bmc's own, else defaults, else the global key */
+    uint32_t sensor_interval_s;    /* readings and chassis status */
+    uint32_t sel_interval_s;       /* new SEL entries */
+    uint32_t sdr_check_interval_s; /* SDR repository timestamps (re-read only on change) */
+    uint32_t fru_interval_s;       /* FRU inventory */
+    uint32_t info_interval_s;      /* POH counter, SEL time, LAN configuration, DCMI power */
 };
+
+/* Daemon log destinations ("log" key). */
+enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG };
 
 struct cfg {
     /* global tuning; times in milliseconds */
@@ -47,10 +57,31 @@ struct cfg {
     uint32_t sockets;            /* shared UDP sockets (default 4) */
     uint32_t sel_entries;        /* newest SEL entries kept per BMC (default 256) */
     uint32_t fru_interval_s;     /* re-read FRU inventory this often (default 86400) */
-    char sdr_cache_dir[512];     /* default /var/cache/ipmi-snmp-bridge */
+    uint32_t sensor_interval_s;  /* global defaults of the per-BMC intervals (30, 60, 3600, 300) */
+    uint32_t info_interval_s;
+    uint32_t sel_interval_s;
+    uint32_t sdr_check_interval_s;
+    /* fleet-wide admission control */
+    uint32_t max_logins;        /* session logins in flight (default 64) */
+    uint32_t max_sdr_reads;     /* SDR repository reads in flight (default 32) */
+    uint32_t socket_buffer;     /* SO_RCVBUF/SO_SNDBUF bytes per socket (default 4 MiB) */
+    uint32_t auth_retry_s;      /* after an authentication failure (default 600) */
+    uint32_t unreachable_max_s; /* cap of the unreachable backoff (default 300) */
+    /* daemon */
+    char sdr_cache_dir[512];    /* default /var/cache/ipmi-snmp-bridge */
+    char state_dir[512];        /* default /var/lib/ipmi-snmp-bridge: the BMC index file */
+    enum cfg_log log;           /* default stderr */
+    char user[64];              /* run as this user (empty: do not change) */
+    char agentx_socket[512];    /* empty: Net-SNMP's default */
+    char pet_listen[256];       /* empty: PET reception off */
+    char status_file[512];      /* empty: off; else JSON status written here */
+    uint32_t status_interval_s; /* and rewritten this often (0: on SIGUSR1 only) */
+    uint32_t shard_k, shard_n;  /* this process owns shard K of N (N = 1: everything) */
     struct cfg_bmc *bmcs;
     size_t nbmcs;
-    char *path; /* the file that was loaded */
+    char *path;   /* the file that was loaded */
+    char **files; /* files it included (cfg_bmc.file points here or at path) */
+    size_t nfiles;
 };
 
 /*
@@ -66,6 +97,13 @@ struct cfg *cfg_load(const char *path, char *errbuf, size_t errlen);
  * cfg_free: libconfuse exports a function of that name.)
  */
 void cfg_unload(struct cfg *cfg);
+
+/*
+ * True if two BMC configurations would poll the same way (everything but
+ * the file and line they were written at).  A reload keeps the sessions of
+ * the BMCs whose configuration is equal.
+ */
+bool cfg_bmc_equal(const struct cfg_bmc *a, const struct cfg_bmc *b);
 
 /* "user" -> 2 etc.; returns 0 for an unknown name. */
 uint8_t cfg_privilege_from_name(const char *name);

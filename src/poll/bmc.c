@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "asf.h"
 #include "cfg.h"
 #include "ev.h"
 #include "ipmi_msg.h"
@@ -105,6 +106,10 @@ struct bmc {
     bmc_event_cb state_cb;
     void *state_arg;
     void *user;
+    /* RMCP/ASF Presence Ping in flight (bmc_ping) */
+    bmc_event_cb pong_cb;
+    void *pong_arg;
+    uint8_t ping_tag;
 };
 
 struct poller {
@@ -174,6 +179,7 @@ void poller_opts_default(struct poller_opts *o)
     o->idle_reopen_ms = 50000;
     o->max_in_flight = 1;
     o->sockets = 4;
+    o->socket_buffer = 4u << 20;
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -1129,11 +1135,54 @@ static void on_session_msg(struct bmc *b, const struct ipmi_lan_msg *m)
     b->ctr.stray_packets++;
 }
 
+/* An RMCP class ASF datagram: only a Presence Pong to our ping is expected. */
+static void asf_input(struct bmc *b, const uint8_t *buf, size_t len)
+{
+    struct asf_pong pong;
+    enum codec_err e = CODEC_OK;
+    b->ctr.rx_packets++;
+    if (asf_pong_decode(buf, len, &pong, &e) < 0) {
+        bad_packet(b, e, "RMCP/ASF packet");
+        return;
+    }
+    if (!b->pong_cb || pong.tag != b->ping_tag) {
+        b->ctr.stray_packets++;
+        return;
+    }
+    b->ctr.pongs++;
+    bmc_event_cb cb = b->pong_cb;
+    b->pong_cb = NULL;
+    cb(b, b->pong_arg);
+}
+
+int bmc_ping(struct bmc *b, bmc_event_cb pong, void *arg)
+{
+    uint8_t pkt[ASF_PING_LEN];
+    enum codec_err e;
+    b->ping_tag = (uint8_t)(b->ping_tag + 1 == 0xff ? 0 : b->ping_tag + 1); /* FFh: reserved */
+    if (asf_ping_encode(b->ping_tag, pkt, sizeof(pkt), &e) < 0)
+        return -1;
+    b->pong_cb = pong;
+    b->pong_arg = arg;
+    b->ctr.pings++;
+    bmc_send(b, pkt, sizeof(pkt));
+    return 0;
+}
+
+void bmc_ping_cancel(struct bmc *b)
+{
+    b->pong_cb = NULL;
+}
+
 static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
 {
     struct poller *p = b->p;
     struct rmcpp_pkt pkt;
     enum codec_err e;
+    if (asf_is_asf(buf, len)) {
+        asf_input(b, buf, len);
+        return;
+    }
     bool keyed = b->state == BMC_S_ACTIVE || b->state == BMC_S_SETPRIV || b->state == BMC_S_CLOSING;
     const struct rmcpp_keys *k = NULL;
     if (keyed && (b->suite->integ || b->suite->conf))
@@ -1469,9 +1518,17 @@ static int open_socket(struct poller *p, int family, char *errbuf, size_t errlen
         snprintf(errbuf, errlen, "socket: %s", strerror(errno));
         return -1;
     }
-    int sz = 4 << 20;
+    /* Replies of a whole sweep can arrive in one burst: size the buffers for
+     * it, and say so when the kernel (net.core.rmem_max) gives less. */
+    int sz = p->o.socket_buffer ? (int)p->o.socket_buffer : 4 << 20, got = 0;
+    socklen_t gl = sizeof(got);
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+    /* Linux reports twice the value set (bookkeeping overhead included) */
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 && got / 2 < sz)
+        log_notice("socket receive buffer is %d bytes, not the %d asked for (socket-buffer); "
+                   "raise net.core.rmem_max to allow more",
+                   got / 2, sz);
     if (ev_add_fd(p->loop, fd, EPOLLIN, on_readable, p) < 0) {
         snprintf(errbuf, errlen, "epoll: %s", strerror(errno));
         close(fd);
@@ -1697,12 +1754,74 @@ void poller_counters(const struct poller *p, struct bmc_counters *out)
         out->bad_packets += c->bad_packets;
         out->replays += c->replays;
         out->rakp_rejected += c->rakp_rejected;
+        out->pings += c->pings;
+        out->pongs += c->pongs;
         for (int j = 0; j < CODEC_E__COUNT; j++)
             out->bad_reason[j] += c->bad_reason[j];
     }
 }
 
+/* Linear-probing deletion: shift back the entries of the probe run that follows. */
+static void ht_remove(struct poller *p, const struct bmc *b)
+{
+    if (!p->htcap)
+        return;
+    size_t mask = p->htcap - 1, i = addr_hash(&b->sa) & mask;
+    while (p->ht[i] && p->ht[i] != b)
+        i = (i + 1) & mask;
+    if (!p->ht[i])
+        return;
+    p->ht[i] = NULL;
+    for (size_t j = (i + 1) & mask; p->ht[j]; j = (j + 1) & mask) {
+        size_t home = addr_hash(&p->ht[j]->sa) & mask;
+        /* move ht[j] into the hole unless its home lies cyclically in (i, j] */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays)
+            continue;
+        p->ht[i] = p->ht[j];
+        p->ht[j] = NULL;
+        i = j;
+    }
+}
+
+void poller_remove(struct poller *p, struct bmc *b)
+{
+    if (!b)
+        return;
+    outbox_flush(p);
+    if (b->state == BMC_S_ACTIVE) {
+        /* best effort, not waited for: the BMC times the session out otherwise */
+        uint8_t d[4];
+        put_u32le(d, b->bmc_sid);
+        b->ctl_seq = (uint8_t)((b->ctl_seq + 1) & 0x3f);
+        send_ipmi(b, true, 0, IPMI_NETFN_APP, IPMI_CMD_CLOSE_SESSION, b->ctl_seq, d, 4);
+        outbox_flush(p);
+    }
+    ev_timer_stop(p->loop, &b->step_timer);
+    b->state = BMC_S_CLOSING; /* callbacks of fail_all() must not start a session */
+    /* a reader may answer an error with its next request: drain until quiet
+     * (each round completes at least one request; readers are finite) */
+    for (unsigned round = 0; round < 100000 && (b->nqueued || b->ninflight); round++)
+        fail_all(b, BMC_E_CLOSED);
+    ht_remove(p, b);
+    size_t i = b->index;
+    if (i < p->n && p->bmcs[i] == b) {
+        p->bmcs[i] = p->bmcs[--p->n];
+        p->bmcs[i]->index = i;
+    }
+    struct bmc_req *r;
+    while ((r = queue_pop(b)))
+        req_release(p, r);
+    rmcpp_keys_clear(&b->keys);
+    free(b);
+}
+
 /* ---- accessors ------------------------------------------------------------ */
+
+uint64_t bmc_last_rx_ns(const struct bmc *b)
+{
+    return b->last_rx_ns;
+}
 
 void bmc_set_state_cb(struct bmc *b, bmc_event_cb cb, void *arg)
 {

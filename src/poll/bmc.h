@@ -29,6 +29,7 @@ struct poller_opts {
     uint32_t idle_reopen_ms;     /* re-open a session idle for this long */
     uint32_t max_in_flight;      /* requests in flight per BMC */
     uint32_t sockets;            /* shared UDP sockets */
+    uint32_t socket_buffer;      /* SO_RCVBUF/SO_SNDBUF bytes asked for (0: 4 MiB) */
 };
 void poller_opts_default(struct poller_opts *o);
 
@@ -81,6 +82,7 @@ struct bmc_counters {
     uint64_t bad_reason[CODEC_E__COUNT];
     uint64_t replays;
     uint64_t rakp_rejected; /* RAKP 2/4 whose auth code does not verify (dropped) */
+    uint64_t pings, pongs;  /* RMCP/ASF Presence Ping sent, Pong received */
 };
 
 /* ---- poller ------------------------------------------------------------ */
@@ -97,6 +99,12 @@ struct bmc *poller_bmc(struct poller *p, size_t i);
  * is closed or gave up (bounded by the request timeout and retries).
  */
 void poller_close_all(struct poller *p, bmc_event_cb done, void *arg);
+/*
+ * Remove one BMC: an active session gets one Close Session (not waited for),
+ * requests still queued complete with BMC_E_CLOSED, and the BMC is freed.
+ * Other BMCs may change their bmc_index().  Its address can be added again.
+ */
+void poller_remove(struct poller *p, struct bmc *b);
 /* Summed counters of all BMCs. */
 void poller_counters(const struct poller *p, struct bmc_counters *out);
 struct ev_loop *poller_loop(const struct poller *p);
@@ -112,6 +120,13 @@ int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, 
 /* The same, addressed to one of the BMC's LUNs (0-3), e.g. for sensors on LUN 1. */
 int bmc_request_lun(struct bmc *b, uint8_t lun, uint8_t netfn, uint8_t cmd, const uint8_t *data,
                     size_t len, bmc_rsp_cb cb, void *arg);
+/*
+ * Send one RMCP/ASF Presence Ping (no session needed).  `pong` runs once
+ * when the matching Presence Pong arrives; a new ping or bmc_ping_cancel()
+ * forgets the old one.  No retransmission: the caller times it out.
+ */
+int bmc_ping(struct bmc *b, bmc_event_cb pong, void *arg);
+void bmc_ping_cancel(struct bmc *b);
 /* Establish the session now (without a request). */
 void bmc_connect(struct bmc *b);
 /* Called whenever the BMC changes between up and down (for traps and logs). */
@@ -136,6 +151,8 @@ const struct bmc_counters *bmc_counters(const struct bmc *b);
  */
 void bmc_feed(struct bmc *b, const uint8_t *buf, size_t len);
 size_t bmc_index(const struct bmc *b);
+/* ev_now() of the last packet accepted from the BMC (0: none yet). */
+uint64_t bmc_last_rx_ns(const struct bmc *b);
 void bmc_set_user(struct bmc *b, void *user);
 void *bmc_user(const struct bmc *b);
 

@@ -12,6 +12,7 @@
 
 #include "bmc.h"
 #include "fru_reader.h"
+#include "info_reader.h"
 #include "ipmi_msg.h"
 #include "sdr_repo.h"
 #include "sel_reader.h"
@@ -25,6 +26,7 @@ enum read_step {
     STEP_SENSORS,
     STEP_FRU,
     STEP_SEL,
+    STEP_INFO, /* POH counter, SEL time, LAN configuration, DCMI power */
     STEP_DONE
 };
 
@@ -59,6 +61,11 @@ struct bmc_data {
     struct sel_poll_result sel_res;
     uint64_t sel_start_ns, sel_ns; /* this poll's SEL read took sel_ns */
     bool have_sel;
+    /* POH, SEL clock, LAN configuration, DCMI power: every info-interval */
+    struct bmc_info info;
+    struct info_read ir;
+    bool have_info;
+    uint64_t info_read_ns;
 };
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "bmc_read.h"
 #include "cfg.h"
 #include "ev.h"
 #include "log.h"
@@ -182,49 +183,10 @@ static void on_ident(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
         fail_bmc(r, o, rsp->err);
         return;
     }
-    /* the layout decoders take the whole response, completion code first */
-    uint8_t buf[256];
-    size_t len = rsp->len < sizeof(buf) - 1 ? rsp->len : sizeof(buf) - 1;
-    buf[0] = rsp->cc;
-    if (len)
-        memcpy(buf + 1, rsp->data, len);
-    len++;
-    enum codec_err e = CODEC_OK;
-    switch (o->step) {
-    case STEP_DEVID:
-        if (rsp->cc != 0 || len < 12 ||
-            layout_decode(&ipmi_devid_rsp_layout, buf, len, &o->devid, &e) < 0) {
-            char text[700];
-            snprintf(text, sizeof(text), "BMC %s (%s): Get Device ID failed: %s", bmc_name(b),
-                     bmc_address(b), rsp->cc ? ipmi_cc_text(rsp->cc) : codec_err_name(e));
-            record_error(o, BMC_E_PROTOCOL, text);
-            bmc_done(r, o);
-            return;
-        }
-        o->have_devid = true;
-        break;
-    case STEP_GUID: {
-        struct ipmi_guid_rsp g;
-        o->guid_tried = true;
-        /* optional command: a BMC without it is still read (but not cached) */
-        if (rsp->cc == 0 && len == 17 &&
-            layout_decode(&ipmi_guid_rsp_layout, buf, len, &g, &e) >= 0) {
-            memcpy(o->guid, g.guid, 16);
-            o->have_guid = true;
-        } else {
-            log_info("BMC %s (%s): no system GUID (%s)", bmc_name(b), bmc_address(b),
-                     rsp->cc ? ipmi_cc_text(rsp->cc) : "malformed response");
-        }
-        break;
-    }
-    case STEP_CHASSIS:
-        o->have_chassis = rsp->cc == 0 && len >= 4 &&
-                          layout_decode(&ipmi_chassis_rsp_layout, buf, len, &o->chassis, &e) >= 0;
-        if (!o->have_chassis)
-            log_info("BMC %s (%s): no chassis status (%s)", bmc_name(b), bmc_address(b),
-                     rsp->cc ? ipmi_cc_text(rsp->cc) : "malformed response");
-        break;
-    default:
+    char text[700];
+    if (bmc_read_ident(o, o->step, rsp, text, sizeof(text)) < 0) {
+        record_error(o, BMC_E_PROTOCOL, text);
+        bmc_done(r, o);
         return;
     }
     o->step++;
@@ -259,26 +221,10 @@ static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struc
         step(r, o);
         return;
     }
-    if (repo) { /* new or changed: rebuild the sensor set */
-        char label[400];
-        snprintf(label, sizeof(label), "BMC %s (%s)", bmc_name(b), bmc_address(b));
-        sdr_repo_free(o->repo);
-        sensor_set_free(o->set);
-        free(o->vals);
-        o->repo = repo;
-        o->set = sensor_set_build(repo, label);
-        o->vals = o->set ? calloc(o->set->n ? o->set->n : 1, sizeof(*o->vals)) : NULL;
-        o->have_sensors = false;
-        o->thresholds_read = false;
-        o->sdr_gen++;
-        if (!o->set || !o->vals) {
-            snprintf(o->sdr_err, sizeof(o->sdr_err), "%s: out of memory for sensors", label);
-            sensor_set_free(o->set);
-            o->set = NULL;
-            o->step = STEP_FRU;
-            step(r, o);
-            return;
-        }
+    if (repo && bmc_read_take_repo(o, repo) < 0) { /* new or changed: rebuild the sensor set */
+        o->step = STEP_FRU;
+        step(r, o);
+        return;
     }
     o->step = o->set ? STEP_SENSORS : STEP_FRU;
     step(r, o);
@@ -299,19 +245,7 @@ static void on_fru(struct bmc *b, void *arg, struct fru_reader *fr)
 static void start_fru(struct once_run *r, struct bmc_data *o)
 {
     struct fru_device dev[1 + 32];
-    size_t nd = 0;
-    dev[nd].id = 0;
-    snprintf(dev[nd].name, sizeof(dev[nd].name), "Builtin FRU Device");
-    nd++;
-    for (size_t i = 0; o->set && i < o->set->nfru && nd < sizeof(dev) / sizeof(dev[0]); i++) {
-        const struct sdr_fru_locator *l = &o->set->fru[i];
-        /* logical FRU devices on the BMC itself; FRU 0 is already listed */
-        if (!l->logical || l->access_addr != IPMI_BMC_SLAVE_ADDR || l->fru_id == 0)
-            continue;
-        dev[nd].id = l->fru_id;
-        snprintf(dev[nd].name, sizeof(dev[nd].name), "%s", l->name);
-        nd++;
-    }
+    size_t nd = bmc_read_fru_devices(o, dev, sizeof(dev) / sizeof(dev[0]));
     struct fru_reader_params fp;
     fru_reader_params_default(&fp);
     fp.devices = dev;
@@ -333,7 +267,17 @@ static void on_sel(struct bmc *b, void *arg, struct sel_state *st,
     o->sel_res = *res;
     o->have_sel = true;
     o->sel_ns = ev_now_update(((struct once_run *)bmc_user(b))->loop) - o->sel_start_ns;
-    bmc_done(bmc_user(b), o);
+    o->step = STEP_INFO;
+    step(bmc_user(b), o);
+}
+
+static void on_info(struct bmc *b, void *arg)
+{
+    struct bmc_data *o = arg;
+    o->have_info = true;
+    o->info_read_ns = ev_now(((struct once_run *)bmc_user(b))->loop);
+    o->step = STEP_DONE;
+    step(bmc_user(b), o);
 }
 
 static void start_sel(struct once_run *r, struct bmc_data *o)
@@ -353,13 +297,6 @@ static void start_sel(struct once_run *r, struct bmc_data *o)
 
 static void step(struct once_run *r, struct bmc_data *o)
 {
-    static const struct {
-        uint8_t netfn, cmd;
-    } ident[] = {
-        [STEP_DEVID] = {IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID},
-        [STEP_GUID] = {IPMI_NETFN_APP, IPMI_CMD_GET_SYSTEM_GUID},
-        [STEP_CHASSIS] = {IPMI_NETFN_CHASSIS, IPMI_CMD_GET_CHASSIS_STATUS},
-    };
     if (r->aborted)
         return;
     for (;;) {
@@ -372,13 +309,15 @@ static void step(struct once_run *r, struct bmc_data *o)
                 continue;
             }
             /* fall through */
-        case STEP_CHASSIS:
-            if (bmc_request(o->b, ident[o->step].netfn, ident[o->step].cmd, NULL, 0, on_ident, o) <
-                0) {
+        case STEP_CHASSIS: {
+            uint8_t netfn, cmd;
+            bmc_read_ident_cmd(o->step, &netfn, &cmd);
+            if (bmc_request(o->b, netfn, cmd, NULL, 0, on_ident, o) < 0) {
                 record_error(o, BMC_E_INTERNAL, "cannot queue request");
                 bmc_done(r, o);
             }
             return;
+        }
         case STEP_SDR: {
             const char *dir = r->cfg->sdr_cache_dir[0] ? r->cfg->sdr_cache_dir : NULL;
             if (sdr_repo_fetch(o->b, o->have_guid ? o->guid : NULL, dir, o->repo, on_sdr, o) == 0)
@@ -404,6 +343,14 @@ static void step(struct once_run *r, struct bmc_data *o)
         case STEP_SEL:
             start_sel(r, o);
             return;
+        case STEP_INFO:
+            /* slow-changing facts: on the first poll, then every info-interval */
+            if ((!o->have_info || ev_now(r->loop) - o->info_read_ns >=
+                                      (uint64_t)r->cfg->info_interval_s * EV_NS_PER_SEC) &&
+                info_read_start(&o->ir, o->b, &o->info, on_info, o) == 0)
+                return;
+            o->step = STEP_DONE;
+            continue;
         case STEP_DONE:
             bmc_done(r, o);
             return;
@@ -532,15 +479,8 @@ int once_run(const struct cfg *cfg, const struct once_opts *opts, FILE *out)
             status = 1;
 out:
     poller_free(r.poller);
-    for (size_t i = 0; r.bmcs && i < r.n; i++) {
-        struct bmc_data *o = &r.bmcs[i];
-        sdr_repo_free(o->repo);
-        sensor_set_free(o->set);
-        free(o->vals);
-        fru_reader_free(o->frur);
-        sel_reader_free(o->selr);
-        sel_state_free(o->sel);
-    }
+    for (size_t i = 0; r.bmcs && i < r.n; i++)
+        bmc_read_clear(&r.bmcs[i]);
     free(r.bmcs);
     for (size_t i = 0; r.snap && i < r.n; i++)
         store_bmc_unref(r.snap[i]);

@@ -14,6 +14,8 @@
 #include "bmc_data.h"
 #include "ev.h"
 #include "fru.h"
+#include "info_reader.h"
+#include "ipmi_info.h"
 #include "ipmi_tables.h"
 #include "log.h"
 #include "sel.h"
@@ -727,6 +729,64 @@ static void fill_chassis(struct store_chassis *o, const struct ipmi_chassis_rsp 
     o->cooling_fault = c->misc & 0x08;
 }
 
+static void dotted(char out[16], const uint8_t a[4])
+{
+    snprintf(out, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
+_Static_assert((int)STORE_INFO_OK == (int)INFO_OK &&
+                   (int)STORE_INFO_UNSUPPORTED == (int)INFO_UNSUPPORTED &&
+                   (int)STORE_INFO_FAILED == (int)INFO_FAILED &&
+                   (int)STORE_INFO_NOT_SET == (int)INFO_NOT_SET,
+               "store_info_status mirrors info_status");
+
+void snap_fill_info(struct store_info *o, const struct bmc_info *i)
+{
+    *o = (struct store_info){
+        .poh_st = i->poh_st,
+        .sel_time_st = i->sel_time_st,
+        .lan_st = i->lan_st,
+        .dcmi_st = i->dcmi_st,
+        .poh_word = info_status_name(i->poh_st),
+        .sel_time_word = info_status_name(i->sel_time_st),
+        .lan_word = info_status_name(i->lan_st),
+        .dcmi_word = info_status_name(i->dcmi_st),
+    };
+    if (i->poh_st == INFO_OK)
+        o->poh_hours = i->poh_hours;
+    if (i->sel_time_st == INFO_OK)
+        o->clock_offset_s = i->clock_offset_s;
+    if (i->lan_st == INFO_OK) {
+        o->lan_channel = i->lan_channel;
+        o->has_ip = i->have_ip;
+        o->has_netmask = i->have_netmask;
+        o->has_gateway = i->have_gateway;
+        o->has_mac = i->have_mac;
+        o->has_ip_source = i->have_ip_source;
+        o->has_vlan = i->have_vlan && i->vlan_enabled; /* only a tagging BMC has one */
+        memcpy(o->ip, i->ip, 4);
+        memcpy(o->netmask, i->netmask, 4);
+        memcpy(o->gateway, i->gateway, 4);
+        memcpy(o->mac, i->mac, 6);
+        dotted(o->ip_text, i->ip);
+        dotted(o->netmask_text, i->netmask);
+        dotted(o->gateway_text, i->gateway);
+        snprintf(o->mac_text, sizeof(o->mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", i->mac[0],
+                 i->mac[1], i->mac[2], i->mac[3], i->mac[4], i->mac[5]);
+        o->ip_source = i->ip_source & 0x0f;
+        o->ip_source_word = i->have_ip_source ? ipmi_ip_source_name(i->ip_source) : NULL;
+        o->vlan_id = i->vlan_id;
+    }
+    if (i->dcmi_st == INFO_OK) {
+        o->watts_current = i->watts_current;
+        o->watts_min = i->watts_min;
+        o->watts_max = i->watts_max;
+        o->watts_avg = i->watts_avg;
+        o->power_period_ms = i->power_period_ms;
+        o->power_active = i->power_active;
+    }
+}
+
 static uint32_t sel_last_seq(const struct sel_state *st)
 {
     size_t n = sel_state_count(st);
@@ -768,6 +828,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->poll_wall_s = o->wall_s ? o->wall_s : (uint64_t)time(NULL);
     s->poll_mono_ns = o->mono_ns ? o->mono_ns : ev_monotonic_ns();
     s->counters = *bmc_counters(d->b);
+    snap_fill_info(&s->info, &d->info);
     s->sdr.records = d->repo ? d->repo->nrecords : 0;
     s->sdr.get_sdr_requests = d->sdr_stats.get_sdr_requests;
     s->sdr.from_cache = d->sdr_stats.from_cache;

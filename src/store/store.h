@@ -323,6 +323,42 @@ struct store_sel_stats {
     double elapsed_ms;
 };
 
+/*
+ * The slow-changing facts of the info reader (POH counter, SEL clock, LAN
+ * configuration of the channel in use, DCMI power reading).  Each has a read
+ * status (`*_st`: enum store_info_status, 0 = not read) with its
+ * static word; the values are valid only when the status is ok.  A fixed
+ * part of the header: a few dozen bytes, copied with each snapshot.
+ */
+enum store_info_status { /* the values of enum info_status (info_reader.h) */
+                         STORE_INFO_NOT_READ = 0,
+                         STORE_INFO_OK,
+                         STORE_INFO_UNSUPPORTED,
+                         STORE_INFO_FAILED,
+                         STORE_INFO_NOT_SET,
+                         STORE_INFO__COUNT
+};
+
+struct store_info {
+    uint8_t poh_st, sel_time_st, lan_st, dcmi_st;                /* enum store_info_status */
+    const char *poh_word, *sel_time_word, *lan_word, *dcmi_word; /* "ok", "not_supported", ... */
+    uint64_t poh_hours;
+    int64_t clock_offset_s; /* the BMC's SEL clock minus ours */
+    /* LAN: has_* say which parameters the BMC gave */
+    uint8_t lan_channel;
+    bool has_ip, has_netmask, has_gateway, has_mac, has_ip_source, has_vlan;
+    uint8_t ip[4], netmask[4], gateway[4], mac[6];
+    char ip_text[16], netmask_text[16], gateway_text[16]; /* dotted quads */
+    char mac_text[18];                                    /* "aa:bb:cc:dd:ee:ff" */
+    uint8_t ip_source;                                    /* parameter 4, low 4 bits */
+    const char *ip_source_word;                           /* static: "static", "dhcp", ... */
+    uint16_t vlan_id;                                     /* has_vlan: tagged with this ID */
+    /* DCMI power reading */
+    uint16_t watts_current, watts_min, watts_max, watts_avg;
+    uint32_t power_period_ms;
+    bool power_active;
+};
+
 struct store_bmc {
     atomic_uint refs;
     uint32_t index; /* ipmiBmcIndex */
@@ -340,6 +376,7 @@ struct store_bmc {
     struct store_sdr_stats sdr;
     bool has_sel_stats;
     struct store_sel_stats sel_stats;
+    struct store_info info; /* POH, SEL clock, LAN, DCMI power */
     /* counts of the sensors part (0 without one) */
     uint32_t nsensors, nwarning, ncritical, nnonrecoverable;
     /* parts: NULL when never read (JSON null) */
@@ -453,5 +490,10 @@ struct snap_opts {
  */
 const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_opts *o,
                                    const struct store_bmc *prev);
+
+/* The info reader's results as the snapshot holds them (texts formed here);
+ * snap_build() calls it for the header. */
+struct bmc_info;
+void snap_fill_info(struct store_info *o, const struct bmc_info *i);
 
 #endif

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "codec_err.h"
+#include "report_info.h"
 #include "store.h"
 
 #define J_STR(s)  json_object_new_string(s)
@@ -321,6 +322,7 @@ static json_object *json_bmc(const struct store_bmc *b)
     json_object_object_add(j, "sel", json_sel(b));
     json_object_object_add(j, "sel_stats", json_sel_stats(b));
     json_object_object_add(j, "counters", json_counters(&b->counters));
+    report_json_info(j, &b->info); /* POH, SEL clock, LAN, DCMI power */
     return j;
 }
 

@@ -67,6 +67,8 @@ def decode(typ, val):
         return bytes(int(x, 16) for x in val.split())
     if typ in ("", "STRING") and val.startswith('"'):  # "" even with -Ox
         return val[1:-1].encode()
+    if typ == "IpAddress":
+        return bytes(int(x) for x in val.split()[0].split("."))
     if typ in ("INTEGER", "Gauge32", "Counter32", "Counter64", "Unsigned32"):
         return int(val.split()[0].split("(")[-1].rstrip(")"))
     return val

@@ -106,6 +106,7 @@ struct bmc_counters {
     uint32_t sessions_abandoned; /* half-open sessions that timed out */
     uint32_t logins_failed, seq_rejects;
     uint32_t pets_sent, pets_resent, pets_acked;
+    uint32_t asf_pings; /* RMCP/ASF Presence Pings answered */
     uint32_t faults[FK__COUNT];
 };
 
@@ -161,7 +162,8 @@ struct fleet {
     uint8_t user_priv; /* the user's maximum privilege (admin) */
     uint8_t suites[8]; /* enabled cipher suites, preference order */
     size_t nsuites;
-    unsigned session_limit; /* per BMC */
+    unsigned session_limit;                      /* per BMC */
+    uint32_t logins_pending, logins_pending_max; /* logins in progress fleet-wide, and the peak */
     unsigned session_timeout_s;
 
     struct faults faults; /* fleet-wide defaults */

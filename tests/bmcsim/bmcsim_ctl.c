@@ -171,7 +171,7 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
     }
     struct bmc_counters t;
     struct sim_content_counters cc = {0};
-    uint64_t active = 0, sum[sizeof(t) / sizeof(uint32_t)];
+    uint64_t active = 0, attempts = 0, sum[sizeof(t) / sizeof(uint32_t)];
     memset(sum, 0, sizeof(sum));
     for (uint32_t i = lo; i <= hi; i++) {
         const struct bmc *b = &f->bmcs[i];
@@ -179,6 +179,7 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
         for (size_t k = 0; k < sizeof(t) / sizeof(uint32_t); k++)
             sum[k] += v[k];
         active += bmc_sessions_active(b);
+        attempts += b->login_attempts;
         struct sim_content_counters one;
         sim_content_counters(b->st, &one);
         cc.get_sdr += one.get_sdr;
@@ -204,6 +205,8 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
                (unsigned long long)FIELD(sessions_refused),
                (unsigned long long)FIELD(sessions_abandoned), (unsigned long long)active);
     out_printf(c, "logins_failed=%llu\n", (unsigned long long)FIELD(logins_failed));
+    out_printf(c, "login_attempts=%llu\n", (unsigned long long)attempts); /* RAKP 1 received */
+    out_printf(c, "asf_pings=%llu\n", (unsigned long long)FIELD(asf_pings));
     out_printf(c, "seq_rejects=%llu\npets_sent=%llu\npets_resent=%llu\npets_acked=%llu\n",
                (unsigned long long)FIELD(seq_rejects), (unsigned long long)FIELD(pets_sent),
                (unsigned long long)FIELD(pets_resent), (unsigned long long)FIELD(pets_acked));
@@ -225,6 +228,8 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
         (unsigned long long)cc.set_boot_options, (unsigned long long)cc.boot_flags_writes);
     if (lo == 0 && hi == f->count - 1) {
         out_printf(c, "pet_unmatched_acks=%llu\n", (unsigned long long)f->pet_unmatched_acks);
+        out_printf(c, "logins_pending=%u\nlogins_pending_max=%u\n", f->logins_pending,
+                   f->logins_pending_max);
         for (unsigned nf = 0; nf < 64; nf++)
             for (unsigned cmd = 0; cmd < 256; cmd++)
                 if (f->cmd_total[nf][cmd])

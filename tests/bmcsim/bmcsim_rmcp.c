@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asf.h"
 #include "ipmi_msg.h"
 #include "log.h"
 
@@ -74,8 +75,20 @@ static struct session *sess_find(struct bmc *b, uint32_t bmc_sid)
     return NULL;
 }
 
-static void sess_free(struct session *s)
+/* Logins in progress fleet-wide (Open Session answered, RAKP 3 not yet
+ * accepted): what an admission-control test compares with its cap. */
+static void login_pending(struct fleet *f, int delta)
 {
+    if (delta > 0 && ++f->logins_pending > f->logins_pending_max)
+        f->logins_pending_max = f->logins_pending;
+    if (delta < 0 && f->logins_pending)
+        f->logins_pending--;
+}
+
+static void sess_free(struct bmc *b, struct session *s)
+{
+    if (s->state == SS_OPEN || s->state == SS_RAKP2)
+        login_pending(b->fleet, -1);
     /* keys are test material, but clear them anyway: habits matter */
     memset(s, 0, sizeof(*s));
 }
@@ -100,7 +113,7 @@ static void sess_reap(struct bmc *b, uint64_t now)
                 b->c.sessions_expired++;
             else
                 b->c.sessions_abandoned++; /* e.g. the console disliked our RAKP 2 */
-            sess_free(s);
+            sess_free(b, s);
         }
     }
 }
@@ -142,6 +155,9 @@ uint32_t bmc_sessions_active(const struct bmc *b)
 
 void bmc_drop_sessions(struct bmc *b)
 {
+    for (unsigned i = 0; b->sess && i < b->fleet->session_limit; i++)
+        if (b->sess[i].state == SS_OPEN || b->sess[i].state == SS_RAKP2)
+            login_pending(b->fleet, -1);
     free(b->sess);
     b->sess = NULL;
 }
@@ -466,7 +482,7 @@ static void in_session(struct bmc *b, struct session *s, const struct sockaddr_i
         log_warn("bmc %u: cannot encode response: %s", b->index, codec_err_name(err));
     reply(b, from, out, on, true);
     if (closing) {
-        sess_free(closing);
+        sess_free(b, closing);
         b->c.sessions_closed++;
     }
 }
@@ -531,6 +547,7 @@ static void open_session(struct bmc *b, const struct sockaddr_in *from, const st
     }
     if (s->state == SS_FREE) {
         s->state = SS_OPEN;
+        login_pending(f, +1);
         s->suite_id = suite->id;
         s->keys.suite = suite;
         /* FreeIPMI asks for 0 ("highest the user has"): say what that is,
@@ -625,7 +642,7 @@ static void rakp1(struct bmc *b, const struct sockaddr_in *from, const struct rm
     if (status != RS_OK) {
         b->c.logins_failed++;
         uint32_t csid = s->console_sid;
-        sess_free(s);
+        sess_free(b, s);
         rakp2_error(b, from, r.tag, status, csid);
         return;
     }
@@ -684,7 +701,7 @@ static void rakp3(struct bmc *b, const struct sockaddr_in *from, const struct rm
         /* the console refused our RAKP 2 (e.g. an impostor's proof) */
         if (s->state != SS_ACTIVE) {
             b->c.logins_failed++;
-            sess_free(s);
+            sess_free(b, s);
         }
         return;
     }
@@ -697,7 +714,7 @@ static void rakp3(struct bmc *b, const struct sockaddr_in *from, const struct rm
         /* wrong password: the console's proof does not verify */
         if (s->state != SS_ACTIVE) {
             b->c.logins_failed++;
-            sess_free(s);
+            sess_free(b, s);
         }
         rakp4_error(b, from, r.tag, RS_INVALID_ICV, csid);
         return;
@@ -709,6 +726,7 @@ static void rakp3(struct bmc *b, const struct sockaddr_in *from, const struct rm
             return;
         }
         s->state = SS_ACTIVE;
+        login_pending(f, -1);
         /* RMCP+ sessions start at User level (or lower, if that was all
          * that was asked for); Set Session Privilege raises it */
         s->priv = (s->role & 0x0f) < IPMI_PRIV_USER ? (s->role & 0x0f) : IPMI_PRIV_USER;
@@ -758,6 +776,18 @@ void rmcp_input(struct bmc *b, const struct sockaddr_in *from, const uint8_t *p,
             return;        /* lost on the way in */
         drop_reply = true; /* processed, but the answer is lost */
     }
+    /* RMCP class 06h = ASF: answer a Presence Ping with a Pong (IPMI supported) */
+    if (asf_is_asf(p, len)) {
+        uint8_t tag, out[ASF_PONG_LEN];
+        if (asf_ping_decode(p, len, &tag, &err) < 0) {
+            b->c.bad_packets++;
+            return;
+        }
+        b->c.asf_pings++;
+        ssize_t n = asf_pong_encode(tag, ASF_ENTITY_IPMI | 0x01, out, sizeof(out), &err);
+        reply(b, from, out, n, false);
+        return;
+    }
     /* RMCP header (DMTF ASF): version 06h, class 07h = IPMI */
     if (len < 5 || p[0] != 0x06 || (p[3] & 0x1f) != 0x07) {
         b->c.bad_packets++;
@@ -777,7 +807,7 @@ void rmcp_input(struct bmc *b, const struct sockaddr_in *from, const uint8_t *p,
             }
             if (sess_expired(f, s, fleet_now_s(f))) {
                 b->c.sessions_expired++;
-                sess_free(s);
+                sess_free(b, s);
                 return;
             }
             if (rmcpp_decode(p, len, &s->keys, plain, sizeof(plain), &pkt, &err) < 0) {

@@ -44,7 +44,11 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_bridge_suites.sh \
 	tests/bmcsim/test_store_text.sh \
 	tests/bmcsim/test_once_deadline.sh \
-	tests/bmcsim/test_control.sh
+	tests/bmcsim/test_control.sh \
+	tests/bmcsim/test_daemon.sh \
+	tests/bmcsim/test_daemon_scale.sh \
+	tests/bmcsim/test_daemon_ping.sh \
+	tests/bmcsim/test_info.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \

@@ -960,6 +960,141 @@ static size_t h_set_sel_time(struct req *q, uint8_t *o)
     return 1;
 }
 
+/* Get POH Counter (28.14): 60 minutes per count; the count grows with
+ * simulator time from a per-BMC start, so tests can tell BMCs apart. */
+static size_t h_poh(struct req *q, uint8_t *o)
+{
+    o[1] = 60;
+    put32(o + 2, 20000u + q->s->bmc_index * 10u + (uint32_t)(q->now / 3600));
+    return 6;
+}
+
+/* The LAN setup of BMC n: 10.66.N/16 (N = n + 1), gateway 10.66.0.254,
+ * MAC 02:00:5e:10:N, static; even BMCs tag VLAN 100 + n % 10. */
+static size_t lan_param(const struct sim_state *s, uint8_t param, uint8_t *d)
+{
+    uint32_t n = s->bmc_index + 1;
+    switch (param) {
+    case 0: /* set in progress */
+        d[0] = 0x00;
+        return 1;
+    case 1: /* authentication type support: none of IPMI 1.5's */
+        d[0] = 0x00;
+        return 1;
+    case 2: /* authentication type enables, per privilege level */
+        memset(d, 0, 5);
+        return 5;
+    case 3: /* IP address */
+        d[0] = 10, d[1] = 66, d[2] = (uint8_t)(n >> 8), d[3] = (uint8_t)n;
+        return 4;
+    case 4: /* IP address source: static */
+        d[0] = 0x01;
+        return 1;
+    case 5: /* MAC address */
+        d[0] = 0x02, d[1] = 0x00, d[2] = 0x5e, d[3] = 0x10, d[4] = (uint8_t)(n >> 8);
+        d[5] = (uint8_t)n;
+        return 6;
+    case 6: /* subnet mask */
+        d[0] = 255, d[1] = 255, d[2] = 0, d[3] = 0;
+        return 4;
+    case 7: /* IPv4 header: TTL, flags, precedence/TOS */
+        d[0] = 0x40, d[1] = 0x40, d[2] = 0x10;
+        return 3;
+    case 10: /* BMC-generated ARP control */
+    case 11: /* gratuitous ARP interval */
+        d[0] = 0x00;
+        return 1;
+    case 12: /* default gateway */
+        d[0] = 10, d[1] = 66, d[2] = 0, d[3] = 254;
+        return 4;
+    case 13: /* default gateway MAC */
+        d[0] = 0x02, d[1] = 0x00, d[2] = 0x5e, d[3] = 0x10, d[4] = 0xff, d[5] = 0xfe;
+        return 6;
+    case 14: /* backup gateway */
+        memset(d, 0, 4);
+        return 4;
+    case 15: /* backup gateway MAC */
+        memset(d, 0, 6);
+        return 6;
+    case 16: /* community string */
+        memset(d, 0, 18);
+        memcpy(d, "public", 6);
+        return 18;
+    case 20: { /* 802.1q VLAN ID: bits 11:0, bit 15 enabled */
+        uint16_t v = (s->bmc_index % 2 == 0) ? (uint16_t)(0x8000 | (100 + s->bmc_index % 10)) : 0;
+        d[0] = (uint8_t)v, d[1] = (uint8_t)(v >> 8);
+        return 2;
+    }
+    case 21: /* VLAN priority */
+        d[0] = 0x00;
+        return 1;
+    case 22: /* cipher suite entry count */
+        d[0] = 4;
+        return 1;
+    case 23: /* cipher suite IDs */
+        d[0] = 0x00, d[1] = 17, d[2] = 3, d[3] = 2, d[4] = 1;
+        return 5;
+    case 24: /* maximum privilege per cipher suite entry: admin (4h) */
+        d[0] = 0x00;
+        memset(d + 1, 0x44, 8);
+        return 9;
+    default:
+        return 0;
+    }
+}
+
+/* Get LAN Configuration Parameters (23.2): channel 1 (or Eh) only. */
+static size_t h_lan_config(struct req *q, uint8_t *o)
+{
+    uint8_t ch = q->d[0] & 0x0f;
+    if (ch != 0x01 && ch != 0x0e)
+        return fail(o, CC_INVALID_FIELD);
+    o[1] = 0x11;        /* parameter revision */
+    if (q->d[0] & 0x80) /* revision only */
+        return 2;
+    size_t n = lan_param(q->s, q->d[1], o + 2);
+    if (n == 0)
+        return fail(o, 0x80); /* parameter not supported */
+    return 2 + n;
+}
+
+/* DCMI Get Power Reading (DCMI 1.5 section 6.6.1), system power statistics:
+ * fixed per BMC so that two readers see the same numbers. */
+static size_t h_dcmi_power(struct req *q, uint8_t *o)
+{
+    uint32_t n = q->s->bmc_index;
+    if (q->d[0] != 0xDC)
+        return fail(o, CC_INVALID_FIELD);
+    if (q->d[1] != 0x01)
+        return fail(o, CC_INVALID_FIELD); /* enhanced (rolling average) modes: not offered */
+    o[1] = 0xDC;
+    put16(o + 2, (uint16_t)(180 + n % 50)); /* current */
+    put16(o + 4, 150);                      /* minimum over the period */
+    put16(o + 6, (uint16_t)(260 + n % 7));  /* maximum */
+    put16(o + 8, (uint16_t)(200 + n % 40)); /* average */
+    put32(o + 10, sel_now(q->s, q->now));   /* timestamp */
+    put32(o + 14, 3600000);                 /* statistics period: one hour, in ms */
+    o[18] = 0x40;                           /* power measurement active */
+    return 19;
+}
+
+/* DCMI Get DCMI Capability Info (6.1.1), parameter 1: supported capabilities. */
+static size_t h_dcmi_caps(struct req *q, uint8_t *o)
+{
+    if (q->d[0] != 0xDC)
+        return fail(o, CC_INVALID_FIELD);
+    if (q->d[1] != 0x01)
+        return fail(o, CC_INVALID_FIELD);
+    o[1] = 0xDC;
+    o[2] = 0x01; /* DCMI 1.5 */
+    o[3] = 0x05;
+    o[4] = 0x02; /* parameter revision */
+    o[5] = 0x00; /* reserved */
+    o[6] = 0x01; /* platform capabilities: power management */
+    o[7] = 0x00; /* manageability access: none beyond in-band */
+    return 8;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 struct cmd_def {
@@ -971,7 +1106,16 @@ struct cmd_def {
 static const struct cmd_def chassis_cmds[256] = {
     [0x01] = {h_chassis_status, 0, 0},   [0x02] = {h_chassis_control, 1, 1},
     [0x04] = {h_chassis_identify, 0, 2}, [0x08] = {h_set_boot_options, 1, 6},
-    [0x09] = {h_get_boot_options, 3, 3},
+    [0x09] = {h_get_boot_options, 3, 3}, [0x0F] = {h_poh, 0, 0},
+};
+
+static const struct cmd_def transport_cmds[256] = {
+    [0x02] = {h_lan_config, 4, 4},
+};
+
+static const struct cmd_def dcmi_cmds[256] = {
+    [0x01] = {h_dcmi_caps, 2, 2},
+    [0x02] = {h_dcmi_power, 4, 4},
 };
 
 static const struct cmd_def se_cmds[256] = {
@@ -1025,6 +1169,10 @@ static const struct cmd_def *cmd_table(uint8_t netfn)
         return app_cmds;
     case 0x0A:
         return storage_cmds;
+    case 0x0C:
+        return transport_cmds;
+    case 0x2C:
+        return dcmi_cmds;
     default:
         return NULL;
     }

@@ -19,7 +19,9 @@ UNIT_TESTS = \
 	tests/unit/test_pet \
 	tests/unit/test_bmc \
 	tests/unit/test_store \
-	tests/unit/test_chassis_ctl
+	tests/unit/test_chassis_ctl \
+	tests/unit/test_fleet \
+	tests/unit/test_asf_info
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -79,3 +81,11 @@ tests_unit_test_store_LDADD = $(UNIT_LIBS) -lm
 tests_unit_test_chassis_ctl_SOURCES = tests/unit/test_chassis_ctl.c
 tests_unit_test_chassis_ctl_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chassis_ctl_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_fleet_SOURCES = tests/unit/test_fleet.c
+tests_unit_test_fleet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fleet_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_asf_info_SOURCES = tests/unit/test_asf_info.c
+tests_unit_test_asf_info_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_asf_info_LDADD = $(UNIT_LIBS)

@@ -1,0 +1,598 @@
+/*
+ * daemon.c - the long-running mode (see daemon.h).
+ *
+ * Foreground, systemd style: no fork, no pid file; logs to stderr or
+ * syslog ("log" key).  Signals arrive through a signalfd on the event loop,
+ * so handlers run as ordinary callbacks.
+ *
+ *   SIGTERM, SIGINT  Close Session on every open session, exit 0 (at most
+ *                    about 4 s even when BMCs do not answer)
+ *   SIGHUP           reload: added BMCs start, removed ones close and leave,
+ *                    changed ones restart, unchanged ones keep their
+ *                    sessions, SDRs, SEL positions and indices; a file with
+ *                    an error is refused as a whole (FILE:LINE logged)
+ *   SIGUSR1          write the status file now
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "bmc.h"
+#include "cfg.h"
+#include "ev.h"
+#include "index_map.h"
+#include "log.h"
+#include "report_info.h"
+#include "scheduler.h"
+#include "store.h"
+
+#define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
+#define COLD_SPREAD_MS    5000 /* first chains spread over this much time */
+
+struct pending {
+    struct cfg_bmc cfg;
+    uint32_t index;
+};
+
+struct daemon {
+    const char *path;
+    struct cfg *cfg;
+    struct ev_loop *loop;
+    struct poller *p;
+    struct sched *s;
+    struct index_map *im;
+    const struct daemon_hooks *hooks;
+    int sigfd;
+    bool stopping;
+    struct ev_timer status_timer, guard;
+    struct pending *pend; /* changed BMCs waiting for their old self to leave */
+    size_t npend, cappend;
+    uint32_t reloads, reload_errors;
+    uint32_t fallback_index; /* without a usable state-dir: the next index for this run */
+    uint64_t started_ns;
+};
+
+/* ---- indices ------------------------------------------------------------------ */
+
+static uint32_t index_of(struct daemon *dm, const struct cfg_bmc *b)
+{
+    uint32_t v = dm->im ? index_map_get(dm->im, b->name, b->index) : 0;
+    if (v)
+        return v;
+    /* no index file: explicit indices, else numbers above every one given out */
+    v = b->index ? b->index : ++dm->fallback_index;
+    if (v > dm->fallback_index)
+        dm->fallback_index = v;
+    return v;
+}
+
+static void save_indices(struct daemon *dm)
+{
+    char err[1200];
+    if (dm->im && index_map_save(dm->im, err, sizeof(err)) < 0)
+        log_err("BMC indices not saved (they may change at the next start): %s", err);
+}
+
+/* ---- status file ---------------------------------------------------------------- */
+
+static json_object *age(uint64_t now, uint64_t then)
+{
+    if (!then)
+        return NULL;
+    return json_object_new_double((double)(now - then) / 1e9);
+}
+
+static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t now)
+{
+    struct sched_info si;
+    sched_info(sb, &si);
+    const struct bmc_data *d = sched_data(sb);
+    const struct cfg_bmc *c = sched_cfg(sb);
+    static const struct bmc_counters none;
+    const struct bmc_counters *bc = d->b ? bmc_counters(d->b) : &none;
+    json_object *j = json_object_new_object();
+    json_object_object_add(j, "name", json_object_new_string(c->name));
+    json_object_object_add(j, "index", json_object_new_int64(si.index));
+    json_object_object_add(j, "address",
+                           json_object_new_string(d->b ? bmc_address(d->b) : c->address));
+    json_object_object_add(j, "state", json_object_new_string(sched_state_name(si.state)));
+    json_object_object_add(j, "error",
+                           si.error ? json_object_new_string(bmc_error_word(si.error)) : NULL);
+    json_object_object_add(j, "error_text",
+                           si.error ? json_object_new_string(si.error_text) : NULL);
+    json_object_object_add(j, "session",
+                           json_object_new_string(d->b ? bmc_state_name(bmc_state(d->b)) : "none"));
+    json_object_object_add(j, "leaving", json_object_new_boolean(sched_leaving(sb)));
+    json_object_object_add(j, "chains", json_object_new_int64(si.chains));
+    json_object_object_add(j, "failures", json_object_new_int64(si.failures));
+    json_object_object_add(j, "logins", json_object_new_int64((int64_t)bc->sessions_opened));
+    json_object_object_add(j, "requests", json_object_new_int64((int64_t)bc->requests));
+    json_object_object_add(j, "bad_packets", json_object_new_int64((int64_t)bc->bad_packets));
+    json_object_object_add(j, "backoff_s", json_object_new_int64(si.backoff_s));
+    json_object_object_add(
+        j, "next_in_s",
+        json_object_new_double(si.next_ns > now ? (double)(si.next_ns - now) / 1e9 : 0.0));
+    json_object *ages = json_object_new_object();
+    for (int t = 0; t < TASK__COUNT; t++)
+        json_object_object_add(ages, sched_task_name((enum sched_task)t),
+                               age(now, si.last_ok_ns[t]));
+    json_object_object_add(j, "age_s", ages);
+    size_t readings = 0;
+    for (size_t i = 0; d->set && d->vals && i < d->set->n; i++)
+        if (d->vals[i].why == SENSOR_WHY_NONE && d->vals[i].conv == 0)
+            readings++;
+    json_object_object_add(j, "sensors", json_object_new_int64(d->set ? (int64_t)d->set->n : 0));
+    json_object_object_add(j, "readings", json_object_new_int64((int64_t)readings));
+    json_object_object_add(j, "sdr_records",
+                           json_object_new_int64(d->repo ? (int64_t)d->repo->nrecords : 0));
+    json_object_object_add(j, "sel_entries",
+                           json_object_new_int64(d->sel ? (int64_t)sel_state_count(d->sel) : 0));
+    json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
+    struct store_info info;
+    snap_fill_info(&info, &d->info);
+    report_json_info(j, &info);
+    (void)dm;
+    return j;
+}
+
+static void write_status(struct daemon *dm)
+{
+    const char *path = dm->cfg->status_file;
+    if (!path[0])
+        return;
+    uint64_t now = ev_now_update(dm->loop);
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "pid", json_object_new_int64((int64_t)getpid()));
+    json_object_object_add(root, "time", json_object_new_int64((int64_t)time(NULL)));
+    json_object_object_add(root, "uptime_s",
+                           json_object_new_double((double)(now - dm->started_ns) / 1e9));
+    json_object_object_add(root, "config", json_object_new_string(dm->path));
+    json_object_object_add(root, "reloads", json_object_new_int64(dm->reloads));
+    json_object_object_add(root, "reload_errors", json_object_new_int64(dm->reload_errors));
+    struct sched_stats st;
+    sched_stats(dm->s, &st);
+    json_object *f = json_object_new_object();
+    json_object_object_add(f, "bmcs", json_object_new_int64((int64_t)sched_count(dm->s)));
+    json_object_object_add(f, "logins_in_flight", json_object_new_int64(st.logins_in_flight));
+    json_object_object_add(f, "login_window", json_object_new_int64(st.login_window));
+    json_object_object_add(f, "login_window_min", json_object_new_int64(st.login_window_min));
+    json_object_object_add(f, "max_logins_seen", json_object_new_int64(st.max_logins_seen));
+    json_object_object_add(f, "sdr_in_flight", json_object_new_int64(st.sdr_in_flight));
+    json_object_object_add(f, "max_sdr_seen", json_object_new_int64(st.max_sdr_seen));
+    json_object_object_add(f, "waiting_login", json_object_new_int64(st.waiting_login));
+    json_object_object_add(f, "waiting_sdr", json_object_new_int64(st.waiting_sdr));
+    json_object_object_add(f, "login_timeouts", json_object_new_int64((int64_t)st.login_timeouts));
+    json_object_object_add(f, "logins_ok", json_object_new_int64((int64_t)st.logins_ok));
+    uint32_t by_state[SCHED__COUNT] = {0};
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < sched_count(dm->s); i++) {
+        struct sched_bmc *sb = sched_at(dm->s, i);
+        struct sched_info si;
+        sched_info(sb, &si);
+        by_state[si.state]++;
+        json_object_array_add(arr, status_bmc(dm, sb, now));
+    }
+    json_object *bs = json_object_new_object();
+    for (int k = 0; k < SCHED__COUNT; k++)
+        json_object_object_add(bs, sched_state_name((enum sched_state)k),
+                               json_object_new_int64(by_state[k]));
+    json_object_object_add(f, "states", bs);
+    json_object_object_add(root, "fleet", f);
+    json_object_object_add(root, "bmcs", arr);
+
+    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+    char tmp[600];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    bool ok = fd >= 0;
+    if (ok) {
+        size_t len = strlen(text), off = 0;
+        while (ok && off < len) {
+            ssize_t w = write(fd, text + off, len - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            ok = w > 0;
+            off += w > 0 ? (size_t)w : 0;
+        }
+        ok = ok && write(fd, "\n", 1) == 1;
+        if (close(fd) < 0)
+            ok = false;
+        ok = ok && rename(tmp, path) == 0;
+    }
+    if (!ok) {
+        static struct log_rl rl;
+        uint32_t held;
+        if (log_rl_ok(&rl, now, 60 * EV_NS_PER_SEC, &held))
+            log_err("status-file %s: cannot write: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    json_object_put(root);
+}
+
+static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+    struct daemon *dm = arg;
+    write_status(dm);
+    if (dm->cfg->status_interval_s && !dm->stopping)
+        ev_timer_start(loop, t, (uint64_t)dm->cfg->status_interval_s * EV_NS_PER_SEC);
+}
+
+/* ---- reload ---------------------------------------------------------------------- */
+
+static void on_left(struct sched *s, void *arg, const char *name, uint32_t index)
+{
+    (void)index; /* STORE HOOK: store_remove(store, index) when the store is merged */
+    struct daemon *dm = arg;
+    for (size_t i = 0; i < dm->npend; i++) {
+        if (strcmp(dm->pend[i].cfg.name, name) != 0)
+            continue;
+        char err[600];
+        if (!dm->stopping &&
+            !sched_add(s, &dm->pend[i].cfg, dm->pend[i].index, 0, err, sizeof(err)))
+            log_err("BMC %s: cannot restart with its new configuration: %s", name, err);
+        else
+            log_notice("BMC %s: restarted with its new configuration", name);
+        memset(&dm->pend[i].cfg, 0, sizeof(dm->pend[i].cfg));
+        dm->pend[i] = dm->pend[--dm->npend];
+        return;
+    }
+    log_notice("BMC %s: removed", name);
+}
+
+static int add_pending(struct daemon *dm, const struct cfg_bmc *c, uint32_t index)
+{
+    for (size_t i = 0; i < dm->npend; i++) {
+        if (strcmp(dm->pend[i].cfg.name, c->name) == 0) { /* changed twice: the latest wins */
+            dm->pend[i].cfg = *c;
+            dm->pend[i].index = index;
+            return 0;
+        }
+    }
+    if (dm->npend == dm->cappend) {
+        size_t cap = dm->cappend ? dm->cappend * 2 : 16;
+        struct pending *np = realloc(dm->pend, cap * sizeof(*np));
+        if (!np)
+            return -1;
+        dm->pend = np;
+        dm->cappend = cap;
+    }
+    dm->pend[dm->npend].cfg = *c;
+    dm->pend[dm->npend].index = index;
+    dm->npend++;
+    return 0;
+}
+
+static bool equal_but_intervals(const struct cfg_bmc *a, const struct cfg_bmc *b)
+{
+    struct cfg_bmc x = *b;
+    x.sensor_interval_s = a->sensor_interval_s;
+    x.sel_interval_s = a->sel_interval_s;
+    x.sdr_check_interval_s = a->sdr_check_interval_s;
+    x.fru_interval_s = a->fru_interval_s;
+    x.info_interval_s = a->info_interval_s;
+    bool eq = cfg_bmc_equal(a, &x);
+    memset(&x, 0, sizeof(x));
+    return eq;
+}
+
+static int cmp_sb(const void *a, const void *b)
+{
+    const struct sched_bmc *x = *(struct sched_bmc *const *)a;
+    const struct sched_bmc *y = *(struct sched_bmc *const *)b;
+    return strcmp(sched_cfg(x)->name, sched_cfg(y)->name);
+}
+
+static int cmp_cfgp(const void *a, const void *b)
+{
+    const struct cfg_bmc *x = *(const struct cfg_bmc *const *)a;
+    const struct cfg_bmc *y = *(const struct cfg_bmc *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+/* Global keys that take effect only at the next start. */
+static void note_restart_keys(const struct cfg *o, const struct cfg *n)
+{
+    static const struct {
+        const char *key;
+        size_t off, len;
+    } keys[] = {
+#define K(name, field) {name, offsetof(struct cfg, field), sizeof(((struct cfg *)0)->field)}
+        K("timeout", timeout_ms),
+        K("retries", retries),
+        K("session-timeout", session_timeout_ms),
+        K("idle-reopen", idle_reopen_ms),
+        K("max-in-flight", max_in_flight),
+        K("sockets", sockets),
+        K("socket-buffer", socket_buffer),
+        K("sel-entries", sel_entries),
+        K("max-logins", max_logins),
+        K("max-sdr-reads", max_sdr_reads),
+        K("auth-retry-interval", auth_retry_s),
+        K("unreachable-max-backoff", unreachable_max_s),
+        K("sdr-cache-dir", sdr_cache_dir),
+        K("state-dir", state_dir),
+        K("log", log),
+        K("user", user),
+        K("agentx-socket", agentx_socket),
+        K("pet-listen", pet_listen),
+        K("shard", shard_n),
+#undef K
+    };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (memcmp((const char *)o + keys[i].off, (const char *)n + keys[i].off, keys[i].len))
+            log_warn("reload: %s changed; it takes effect at the next start", keys[i].key);
+    if (o->shard_k != n->shard_k)
+        log_warn("reload: shard changed; it takes effect at the next start");
+}
+
+static void reload(struct daemon *dm)
+{
+    char err[1024];
+    struct cfg *nc = cfg_load(dm->path, err, sizeof(err));
+    if (!nc) {
+        dm->reload_errors++;
+        log_err("reload refused, the running configuration stays: %s", err);
+        return;
+    }
+    dm->reloads++;
+    note_restart_keys(dm->cfg, nc);
+    /* keep the shard of the running process: a shard change needs a restart */
+    nc->shard_k = dm->cfg->shard_k;
+    nc->shard_n = dm->cfg->shard_n;
+
+    size_t n_old = sched_count(dm->s), n_new = 0;
+    struct sched_bmc **ov = calloc(n_old ? n_old : 1, sizeof(*ov));
+    const struct cfg_bmc **nv = calloc(nc->nbmcs ? nc->nbmcs : 1, sizeof(*nv));
+    if (!ov || !nv) {
+        free(ov);
+        free(nv);
+        cfg_unload(nc);
+        log_err("reload refused: out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n_old; i++)
+        ov[i] = sched_at(dm->s, i);
+    for (size_t i = 0; i < nc->nbmcs; i++)
+        if (sched_in_shard(nc->bmcs[i].name, nc->shard_k, nc->shard_n))
+            nv[n_new++] = &nc->bmcs[i];
+    qsort(ov, n_old, sizeof(*ov), cmp_sb);
+    qsort(nv, n_new, sizeof(*nv), cmp_cfgp);
+
+    unsigned added = 0, removed = 0, changed = 0, kept = 0, retimed = 0;
+    size_t i = 0, j = 0;
+    while (i < n_old || j < n_new) {
+        int c = i == n_old ? 1 : j == n_new ? -1 : strcmp(sched_cfg(ov[i])->name, nv[j]->name);
+        if (c < 0) { /* gone */
+            if (!sched_leaving(ov[i])) {
+                sched_remove(ov[i]);
+                removed++;
+            }
+            i++;
+            continue;
+        }
+        uint32_t idx = index_of(dm, nv[j]);
+        if (c > 0) { /* new */
+            if (!sched_add(dm->s, nv[j], idx, COLD_SPREAD_MS, err, sizeof(err)))
+                log_err("reload: BMC %s not added: %s", nv[j]->name, err);
+            else
+                added++;
+            j++;
+            continue;
+        }
+        struct sched_bmc *sb = ov[i];
+        if (sched_leaving(sb)) { /* already on its way out: come back with this config */
+            add_pending(dm, nv[j], idx);
+            changed++;
+        } else if (cfg_bmc_equal(sched_cfg(sb), nv[j])) {
+            kept++;
+        } else if (equal_but_intervals(sched_cfg(sb), nv[j])) {
+            sched_update_intervals(sb, nv[j]);
+            retimed++;
+        } else if (add_pending(dm, nv[j], idx) == 0) {
+            sched_remove(sb);
+            changed++;
+        } else {
+            log_err("reload: BMC %s keeps its old configuration: out of memory", nv[j]->name);
+        }
+        i++;
+        j++;
+    }
+    free(ov);
+    free(nv);
+    save_indices(dm);
+    /* the scheduler holds copies of every cfg_bmc: the old struct can go */
+    cfg_unload(dm->cfg);
+    dm->cfg = nc;
+    log_notice("reloaded %s: %u added, %u removed, %u restarted, %u with new intervals, %u "
+               "unchanged",
+               dm->path, added, removed, changed, retimed, kept);
+    if (dm->hooks && dm->hooks->reload)
+        dm->hooks->reload(dm->hooks->arg, dm->cfg);
+    if (dm->cfg->status_file[0] && dm->cfg->status_interval_s)
+        ev_timer_start(dm->loop, &dm->status_timer, 0);
+    else
+        ev_timer_stop(dm->loop, &dm->status_timer);
+}
+
+/* ---- shutdown ---------------------------------------------------------------------- */
+
+static void all_closed(struct bmc *b, void *arg)
+{
+    (void)b;
+    struct daemon *dm = arg;
+    ev_stop(dm->loop);
+}
+
+static void on_guard(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    log_warn("shutdown: some BMCs did not answer Close Session; exiting anyway");
+    ev_stop(loop);
+}
+
+static void shutdown_begin(struct daemon *dm, const char *why)
+{
+    if (dm->stopping)
+        return;
+    dm->stopping = true;
+    log_notice("%s: closing %zu sessions and exiting", why, sched_count(dm->s));
+    if (dm->hooks && dm->hooks->stop)
+        dm->hooks->stop(dm->hooks->arg);
+    ev_timer_stop(dm->loop, &dm->status_timer);
+    sched_stop(dm->s);
+    ev_timer_start(dm->loop, &dm->guard, (uint64_t)SHUTDOWN_GUARD_MS * EV_NS_PER_MS);
+    poller_close_all(dm->p, all_closed, dm);
+}
+
+static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+    (void)loop;
+    (void)events;
+    struct daemon *dm = arg;
+    struct signalfd_siginfo si;
+    while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        switch (si.ssi_signo) {
+        case SIGTERM:
+            shutdown_begin(dm, "SIGTERM");
+            break;
+        case SIGINT:
+            shutdown_begin(dm, "SIGINT");
+            break;
+        case SIGHUP:
+            if (!dm->stopping)
+                reload(dm);
+            break;
+        case SIGUSR1:
+            write_status(dm);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* ---- run ---------------------------------------------------------------------------- */
+
+int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hooks)
+{
+    struct daemon dm = {.path = path, .cfg = cfg, .hooks = hooks, .sigfd = -1};
+    char err[1200];
+    int status = 1;
+
+    log_init(NULL, cfg->log == CFG_LOG_SYSLOG, log_get_level());
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigaddset(&mask, SIGUSR1);
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+        (dm.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+        log_err("signalfd: %s", strerror(errno));
+        goto out;
+    }
+    if (cfg->user[0])
+        log_notice("user = \"%s\": changing user is not part of this build; running as uid %ld",
+                   cfg->user, (long)getuid());
+
+    dm.im = index_map_load(cfg->state_dir, err, sizeof(err));
+    if (!dm.im)
+        log_err("BMC indices cannot be kept (state-dir): %s; they are assigned in configuration "
+                "order for this run",
+                err);
+
+    struct poller_opts po;
+    poller_opts_default(&po);
+    po.timeout_ms = cfg->timeout_ms;
+    po.retries = cfg->retries;
+    po.session_timeout_ms = cfg->session_timeout_ms;
+    po.idle_reopen_ms = cfg->idle_reopen_ms;
+    po.max_in_flight = cfg->max_in_flight;
+    po.sockets = cfg->sockets;
+    po.socket_buffer = cfg->socket_buffer;
+    dm.loop = ev_new();
+    if (!dm.loop) {
+        log_err("cannot create the event loop");
+        goto out;
+    }
+    dm.started_ns = ev_now_update(dm.loop);
+    dm.p = poller_new(dm.loop, &po, err, sizeof(err));
+    if (!dm.p) {
+        log_err("%s", err);
+        goto out;
+    }
+    struct sched_opts so;
+    sched_opts_from_cfg(&so, cfg);
+    dm.s = sched_new(dm.loop, dm.p, &so);
+    if (!dm.s) {
+        log_err("out of memory");
+        goto out;
+    }
+    sched_set_left_cb(dm.s, on_left, &dm);
+    size_t owned = 0;
+    for (size_t i = 0; i < cfg->nbmcs; i++) /* automatic indices stay clear of explicit ones */
+        if (cfg->bmcs[i].index > dm.fallback_index)
+            dm.fallback_index = cfg->bmcs[i].index;
+    for (size_t i = 0; i < cfg->nbmcs; i++) {
+        const struct cfg_bmc *b = &cfg->bmcs[i];
+        if (!sched_in_shard(b->name, cfg->shard_k, cfg->shard_n))
+            continue;
+        uint32_t idx = index_of(&dm, b);
+        if (!sched_add(dm.s, b, idx, COLD_SPREAD_MS, err, sizeof(err)))
+            log_err("BMC %s not polled: %s", b->name, err); /* e.g. a name that does not resolve */
+        else
+            owned++;
+    }
+    save_indices(&dm);
+    if (cfg->shard_n > 1)
+        log_notice("shard %u/%u: %zu of %zu BMCs", cfg->shard_k, cfg->shard_n, owned, cfg->nbmcs);
+    if (ev_add_fd(dm.loop, dm.sigfd, EPOLLIN, on_signal, &dm) < 0) {
+        log_err("epoll: %s", strerror(errno));
+        goto out;
+    }
+    ev_timer_init(&dm.status_timer, on_status_timer, &dm);
+    ev_timer_init(&dm.guard, on_guard, &dm);
+    if (cfg->status_file[0] && cfg->status_interval_s)
+        ev_timer_start(dm.loop, &dm.status_timer, 0);
+    if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, cfg) < 0)
+        log_err("the AgentX subagent did not start; polling goes on");
+    log_notice("running: %zu BMCs, pid %ld", owned, (long)getpid());
+
+    if (ev_run(dm.loop) < 0)
+        log_err("event loop failed: %s", strerror(errno));
+    else
+        status = 0;
+    ev_timer_stop(dm.loop, &dm.guard);
+    ev_timer_stop(dm.loop, &dm.status_timer);
+    ev_del_fd(dm.loop, dm.sigfd);
+    sched_detach_all(dm.s);
+    log_notice("stopped");
+out:
+    sched_free(dm.s);
+    poller_free(dm.p);
+    ev_free(dm.loop);
+    index_map_free(dm.im);
+    for (size_t i = 0; i < dm.npend; i++)
+        memset(&dm.pend[i].cfg, 0, sizeof(dm.pend[i].cfg));
+    free(dm.pend);
+    if (dm.sigfd >= 0)
+        close(dm.sigfd);
+    cfg_unload(dm.cfg);
+    return status;
+}
