@@ -12,6 +12,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "ev.h"
+#include "events.h"
 #include "log.h"
 #include "mib_root.h"
 #include "store.h"
@@ -22,6 +23,12 @@ static const oid trap_oid_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
 /* IPMI-BRIDGE-MIB: ipmiBridgeNotifications = root.0, ipmiBmcEntry = root.1.3.1,
  * ipmiEventObjects = root.1.20 */
 #define NOTIF_PLATFORM_EVENT 1
+#define NOTIF_SENSOR_STATUS  2
+#define NOTIF_BMC_STATE      3
+#define BMC_COL_ERROR        5
+#define SENSOR_COL_NAME      2
+#define SENSOR_COL_VALUE_TXT 14
+#define SENSOR_COL_UNITS     15
 #define NOTIF_SUPPRESSED     5
 #define BMC_COL_NAME         2
 #define BMC_COL_ADDRESS      3
@@ -38,6 +45,11 @@ enum ev_obj {
     EO_TEXT,
     EO_READING,
     EO_DATA,
+    EO_OLD_STATUS,
+    EO_NEW_STATUS,
+    EO_THRESHOLDS,
+    EO_OLD_STATE,
+    EO_NEW_STATE,
     EO_SUPPRESSED_COUNT = 20,
     EO_SUPPRESSED_INTERVAL = 21,
 };
@@ -64,6 +76,16 @@ struct notify {
 static const oid notif_root[] = {IPMI_BRIDGE_MIB_ROOT, 0};
 static const oid bmc_entry[] = {IPMI_BRIDGE_MIB_ROOT, 1, 3, 1};
 static const oid event_objs[] = {IPMI_BRIDGE_MIB_ROOT, 1, 20};
+static const oid sensor_entry[] = {IPMI_BRIDGE_MIB_ROOT, 1, 5, 1};
+
+/* IpmiBmcStateType of enum store_state (as agentx.c serves ipmiBmcState) */
+static const uint8_t state_mib[STORE_ST__COUNT] = {
+    [STORE_ST_OK] = 1,          [STORE_ST_NEW] = 2,         [STORE_ST_CONNECTING] = 3,
+    [STORE_ST_DISCOVERING] = 4, [STORE_ST_POLLING] = 5,     [STORE_ST_DEGRADED] = 6,
+    [STORE_ST_UNREACHABLE] = 7, [STORE_ST_AUTH_FAILED] = 8, [STORE_ST_CIPHER] = 9,
+    [STORE_ST_PRIVILEGE] = 10,  [STORE_ST_PROTOCOL] = 11,   [STORE_ST_TIMEOUT] = 12,
+    [STORE_ST_CLOSED] = 13,     [STORE_ST_RESOLVE] = 14,    [STORE_ST_INTERNAL] = 15,
+};
 #define NOTIF_ROOT_LEN (sizeof(notif_root) / sizeof(oid))
 
 /* ---- varbinds ---------------------------------------------------------------------- */
@@ -293,4 +315,78 @@ int notify_platform_event(struct notify *n, const struct store_bmc *b, const str
             e->data_len > 16 ? 16 : e->data_len);
     }
     return send_list(n, &l);
+}
+
+int notify_sensor_status(struct notify *n, const struct store_bmc *b,
+                         const struct store_sensor *old, const struct store_sensor *now)
+{
+    if (!n->o.sensor_status) {
+        n->st.disabled++;
+        return 0;
+    }
+    if (!admit(n, b->index))
+        return 0;
+    struct vbl l;
+    start_list(&l, NOTIF_SENSOR_STATUS);
+    add_bmc(&l, b);
+    oid inst[2] = {b->index, now->index};
+    const char *name = now->name ? now->name : "";
+    add(&l, sensor_entry, OID_LENGTH(sensor_entry), SENSOR_COL_NAME, inst, 2, ASN_OCTET_STR, name,
+        strlen(name));
+    /* IpmiSensorStatusType = enum store_status + 1 */
+    add_ev_u32(&l, EO_OLD_STATUS, ASN_INTEGER, old->status + 1u);
+    add_ev_u32(&l, EO_NEW_STATUS, ASN_INTEGER, now->status + 1u);
+    if (now->value_text)
+        add(&l, sensor_entry, OID_LENGTH(sensor_entry), SENSOR_COL_VALUE_TXT, inst, 2,
+            ASN_OCTET_STR, now->value_text, strlen(now->value_text));
+    if (now->units)
+        add(&l, sensor_entry, OID_LENGTH(sensor_entry), SENSOR_COL_UNITS, inst, 2, ASN_OCTET_STR,
+            now->units, strlen(now->units));
+    add_ev_str(&l, EO_THRESHOLDS, now->states_text);
+    return send_list(n, &l);
+}
+
+int notify_bmc_state(struct notify *n, const struct store_bmc *b, uint8_t old_state)
+{
+    if (!n->o.bmc_state) {
+        n->st.disabled++;
+        return 0;
+    }
+    if (!admit(n, b->index))
+        return 0;
+    struct vbl l;
+    start_list(&l, NOTIF_BMC_STATE);
+    add_bmc(&l, b);
+    if (old_state < STORE_ST__COUNT)
+        add_ev_u32(&l, EO_OLD_STATE, ASN_INTEGER, state_mib[old_state]);
+    if (b->state < STORE_ST__COUNT)
+        add_ev_u32(&l, EO_NEW_STATE, ASN_INTEGER, state_mib[b->state]);
+    if (b->error && b->error[0]) {
+        oid idx = b->index;
+        add(&l, bmc_entry, OID_LENGTH(bmc_entry), BMC_COL_ERROR, &idx, 1, ASN_OCTET_STR, b->error,
+            strlen(b->error));
+    }
+    return send_list(n, &l);
+}
+
+static void sink_platform(void *arg, const struct store_bmc *b, const struct notify_event *e)
+{
+    notify_platform_event(arg, b, e);
+}
+
+static void sink_sensor(void *arg, const struct store_bmc *b, const struct store_sensor *old,
+                        const struct store_sensor *now)
+{
+    notify_sensor_status(arg, b, old, now);
+}
+
+static void sink_state(void *arg, const struct store_bmc *b, uint8_t old_state)
+{
+    notify_bmc_state(arg, b, old_state);
+}
+
+void notify_events_sink(struct notify *n, struct events_sink *out)
+{
+    *out = (struct events_sink){
+        .arg = n, .platform = sink_platform, .sensor = sink_sensor, .bmc_state = sink_state};
 }

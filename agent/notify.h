@@ -74,6 +74,18 @@ void notify_free(struct notify *n);
 int notify_platform_event(struct notify *n, const struct store_bmc *b,
                           const struct notify_event *e);
 
+/* ipmiSensorStatusChange: `now` is the sensor's row in `b`, `old` the same
+ * sensor in the previous snapshot.  1 / 0 / -1 as above. */
+struct store_sensor;
+int notify_sensor_status(struct notify *n, const struct store_bmc *b,
+                         const struct store_sensor *old, const struct store_sensor *now);
+/* ipmiBmcStateChange: from `old_state` (enum store_state) to b->state. */
+int notify_bmc_state(struct notify *n, const struct store_bmc *b, uint8_t old_state);
+
+/* Fill an events_sink (events.h) whose callbacks send through `n`. */
+struct events_sink;
+void notify_events_sink(struct notify *n, struct events_sink *out);
+
 void notify_get_stats(const struct notify *n, struct notify_stats *out);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "agentx.h"
 #include "ev.h"
+#include "events.h"
 #include "log.h"
 #include "mib_root.h"
 #include "notify.h"
@@ -73,6 +74,7 @@ struct pet_listener {
     bool check_community;
     uint64_t dup_window_ns;
     struct agentx_counters *counters;
+    struct events *events;
     struct pet_listener_stats st;
     struct log_rl rl[PET_BAD__COUNT];
     /* the store's BMC addresses, rebuilt when its generation changes */
@@ -504,6 +506,14 @@ static void handle(struct pet_listener *pl, const uint8_t *dg, size_t len, const
         goto out;
     }
 
+    if (pl->events && events_pet(pl->events,
+                                 events_key(b->index, p.sensor_number, p.trap.event_type,
+                                            p.trap.deassertion, p.data),
+                                 ev_monotonic_ns())) {
+        pl->st.from_sel++;
+        log_debug("PET from %s (BMC %s): the SEL gave this event already", from, b->name);
+        goto out;
+    }
     const struct sdr_sensor *sdr = NULL;
     if (p.sensor_number != 0xFF)
         sdr =
@@ -581,6 +591,7 @@ int pet_listener_start(struct pet_listener *pl, struct ev_loop *loop, struct sto
     pl->store = store;
     pl->notify = n;
     pl->counters = o->counters;
+    pl->events = o->events;
     pl->check_community = o->community && o->community[0];
     if (pl->check_community)
         snprintf(pl->community, sizeof(pl->community), "%s", o->community);

@@ -20,7 +20,8 @@
  * (unknown_sender) and dropped.
  *
  * Duplicates: a resent PET (same BMC, sequence number, timestamp, specific
- * trap and event data 1-3) within `dup_window_s` is counted, not notified.
+ * trap and event data 1-3) within `dup_window_s` is counted, not notified;
+ * so is a PET whose event the SEL already gave (events_pet(), events.h).
  *
  * Every refusal is counted by reason (MIB: ipmiPetCounters, and the total in
  * ipmiBridgePetsBad) and logged at most once per 10 s per reason, naming the
@@ -37,6 +38,7 @@ struct ev_loop;
 struct store;
 struct notify;
 struct agentx_counters;
+struct events;
 struct pet_listener;
 
 enum pet_bad {
@@ -60,6 +62,7 @@ struct pet_listener_stats {
     uint64_t datagrams;  /* received on the port */
     uint64_t accepted;   /* decoded, from a BMC */
     uint64_t duplicates; /* accepted, but a resend of one already notified */
+    uint64_t from_sel;   /* accepted, but the SEL gave the event first */
     uint64_t notified;   /* handed to notify (sent or rate-limited) */
     uint64_t bad[PET_BAD__COUNT];
 };
@@ -76,6 +79,7 @@ struct pet_listener_opts {
     const char *community;            /* pet-community: NULL or "": any */
     unsigned dup_window_s;            /* 0: 300 */
     struct agentx_counters *counters; /* pets_received / pets_bad (may be NULL) */
+    struct events *events;            /* PET/SEL dedupe (events.h); NULL: none */
 };
 
 /*

@@ -236,7 +236,15 @@ struct store {
     uint64_t gen;
     int efd;
     _Atomic(struct store_msg *) inbox; /* LIFO of messages, taken whole by store_apply() */
+    store_observer_cb observer;
+    void *observer_arg;
 };
+
+void store_set_observer(struct store *s, store_observer_cb cb, void *arg)
+{
+    s->observer = cb;
+    s->observer_arg = arg;
+}
 
 struct store *store_new(void)
 {
@@ -341,6 +349,8 @@ static void apply_one(struct store *s, struct store_msg *m)
     if (here) {
         const struct store_bmc *old = s->v[pos];
         s->v[pos] = m->snap;
+        if (s->observer)
+            s->observer(s->observer_arg, old, m->snap);
         store_bmc_unref(old);
     } else {
         if (s->n == s->cap) {
@@ -357,6 +367,8 @@ static void apply_one(struct store *s, struct store_msg *m)
         memmove(&s->v[pos + 1], &s->v[pos], (s->n - pos) * sizeof(s->v[0]));
         s->v[pos] = m->snap;
         s->n++;
+        if (s->observer)
+            s->observer(s->observer_arg, NULL, m->snap);
     }
     m->snap = NULL; /* the array holds the reference now */
 }

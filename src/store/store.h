@@ -458,6 +458,16 @@ size_t store_count(const struct store *s);
 const struct store_bmc *store_at(const struct store *s, size_t pos); /* NULL past the end */
 const struct store_bmc *store_find(const struct store *s, uint32_t index);
 size_t store_lower_bound(const struct store *s, uint32_t index); /* position, count: none */
+/*
+ * Reader thread: `cb` sees every snapshot store_apply() puts in, with the
+ * one it replaces (NULL for a new BMC), both valid during the call.  What a
+ * notification says is the difference (agent/events.c).  The callback must
+ * not call the store (the array is being updated).  NULL: none.
+ */
+typedef void (*store_observer_cb)(void *arg, const struct store_bmc *old,
+                                  const struct store_bmc *snap);
+void store_set_observer(struct store *s, store_observer_cb cb, void *arg);
+
 /* Increases with every store_apply() that changed something (cache key for views). */
 uint64_t store_generation(const struct store *s);
 
