@@ -21,7 +21,8 @@ UNIT_TESTS = \
 	tests/unit/test_store \
 	tests/unit/test_chassis_ctl \
 	tests/unit/test_fleet \
-	tests/unit/test_asf_info
+	tests/unit/test_asf_info \
+	tests/unit/test_events
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -89,3 +90,9 @@ tests_unit_test_fleet_LDADD = $(UNIT_LIBS)
 tests_unit_test_asf_info_SOURCES = tests/unit/test_asf_info.c
 tests_unit_test_asf_info_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_asf_info_LDADD = $(UNIT_LIBS)
+
+# agent/events.c needs no Net-SNMP: its member of the agent library links alone
+tests_unit_test_events_SOURCES = tests/unit/test_events.c
+tests_unit_test_events_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent
+tests_unit_test_events_LDADD = agent/libagentx.a $(UNIT_LIBS)
