@@ -35,7 +35,7 @@
 #include "ev.h"
 #include "index_map.h"
 #include "log.h"
-#include "report_info.h"
+#include "report.h"
 #include "scheduler.h"
 #include "store.h"
 
@@ -54,6 +54,7 @@ struct daemon {
     struct poller *p;
     struct sched *s;
     struct index_map *im;
+    struct store *store; /* every BMC's latest snapshot: the status file and the MIB read it */
     const struct daemon_hooks *hooks;
     int sigfd;
     bool stopping;
@@ -88,28 +89,106 @@ static void save_indices(struct daemon *dm)
 
 /* ---- status file ---------------------------------------------------------------- */
 
+/* The scheduler's state as the snapshot's (and the MIB's): a session error
+ * other than auth/unreachable is named by its error word. */
+static uint8_t store_state_of(const struct sched_info *si)
+{
+    static const uint8_t map[SCHED__COUNT] = {
+        [SCHED_NEW] = STORE_ST_NEW,
+        [SCHED_CONNECTING] = STORE_ST_CONNECTING,
+        [SCHED_DISCOVERING] = STORE_ST_DISCOVERING,
+        [SCHED_POLLING] = STORE_ST_POLLING,
+        [SCHED_DEGRADED] = STORE_ST_DEGRADED,
+        [SCHED_UNREACHABLE] = STORE_ST_UNREACHABLE,
+        [SCHED_AUTH_FAILED] = STORE_ST_AUTH_FAILED,
+        [SCHED_ERROR] = STORE_ST_INTERNAL,
+    };
+    if (si->state == SCHED_ERROR && si->error != BMC_E_NONE)
+        return (uint8_t)store_state_from_error(si->error);
+    return si->state < SCHED__COUNT ? map[si->state] : STORE_ST_INTERNAL;
+}
+
+/* A new snapshot of one BMC into the store (after each chain, and when it is
+ * added); parts that did not change are shared with the one it replaces. */
+static void publish(struct daemon *dm, struct sched_bmc *sb)
+{
+    struct sched_info si;
+    sched_info(sb, &si);
+    const struct cfg_bmc *c = sched_cfg(sb);
+    bool failed =
+        si.state == SCHED_UNREACHABLE || si.state == SCHED_AUTH_FAILED || si.state == SCHED_ERROR;
+    struct snap_opts so = {
+        .bmc_index = si.index,
+        .set_state = true,
+        .state = store_state_of(&si),
+        .error = failed && si.error_text && si.error_text[0] ? si.error_text : NULL,
+        .name = c->name,
+        .address = c->address,
+    };
+    const struct store_bmc *snap = snap_build(sched_data(sb), &so, store_find(dm->store, si.index));
+    if (!snap || store_publish(dm->store, snap) < 0) {
+        static struct log_rl rl;
+        uint32_t held;
+        if (log_rl_ok(&rl, ev_now(dm->loop), 60 * EV_NS_PER_SEC, &held))
+            log_err("BMC %s: out of memory for its snapshot; the MIB and status keep the previous "
+                    "one",
+                    c->name);
+        return;
+    }
+    store_apply(dm->store); /* one thread: the agent reads on this one too */
+}
+
+static void on_publish(struct sched *s, void *arg, struct sched_bmc *sb)
+{
+    (void)s;
+    publish(arg, sb);
+}
+
 static json_object *age(uint64_t now, uint64_t then)
 {
     if (!then)
         return NULL;
-    return json_object_new_double((double)(now - then) / 1e9);
+    return json_object_new_double(now > then ? (double)(now - then) / 1e9 : 0.0);
 }
 
+/*
+ * One BMC of the status file: its snapshot as --once --json renders it
+ * (state, error text, sensors, FRU, SEL, counters, info), each sensor with
+ * the age of its reading, plus the scheduler's figures.
+ */
 static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t now)
 {
     struct sched_info si;
     sched_info(sb, &si);
     const struct bmc_data *d = sched_data(sb);
-    const struct cfg_bmc *c = sched_cfg(sb);
+    const struct store_bmc *snap = store_find(dm->store, si.index);
+    json_object *j;
+    if (snap) {
+        j = report_json_bmc(snap);
+    } else { /* not published (memory was short): what the scheduler knows */
+        const struct cfg_bmc *c = sched_cfg(sb);
+        j = json_object_new_object();
+        json_object_object_add(j, "index", json_object_new_int64(si.index));
+        json_object_object_add(j, "name", json_object_new_string(c->name));
+        json_object_object_add(j, "address", json_object_new_string(c->address));
+        json_object_object_add(j, "state",
+                               json_object_new_string(store_state_word(store_state_of(&si))));
+    }
+    json_object *arr;
+    if (snap && snap->sensors && json_object_object_get_ex(j, "sensors", &arr) &&
+        json_object_is_type(arr, json_type_array))
+        for (uint32_t i = 0; i < snap->sensors->p.n && i < json_object_array_length(arr); i++)
+            json_object_object_add(json_object_array_get_idx(arr, i), "age_s",
+                                   age(now, snap->sensors->s[i].read_mono_ns));
+    uint32_t readings = 0;
+    for (uint32_t i = 0; snap && snap->sensors && i < snap->sensors->p.n; i++)
+        if (snap->sensors->s[i].status != STORE_STATUS_UNAVAILABLE)
+            readings++;
     static const struct bmc_counters none;
-    const struct bmc_counters *bc = d->b ? bmc_counters(d->b) : &none;
-    json_object *j = json_object_new_object();
-    json_object_object_add(j, "name", json_object_new_string(c->name));
-    json_object_object_add(j, "index", json_object_new_int64(si.index));
-    json_object_object_add(j, "address",
-                           json_object_new_string(d->b ? bmc_address(d->b) : c->address));
-    json_object_object_add(j, "state", json_object_new_string(sched_state_name(si.state)));
-    json_object_object_add(j, "error",
+    const struct bmc_counters *bc = snap ? &snap->counters : &none;
+    json_object_object_add(j, "scheduler_state",
+                           json_object_new_string(sched_state_name(si.state)));
+    json_object_object_add(j, "error_word",
                            si.error ? json_object_new_string(bmc_error_word(si.error)) : NULL);
     json_object_object_add(j, "error_text",
                            si.error ? json_object_new_string(si.error_text) : NULL);
@@ -130,21 +209,13 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
         json_object_object_add(ages, sched_task_name((enum sched_task)t),
                                age(now, si.last_ok_ns[t]));
     json_object_object_add(j, "age_s", ages);
-    size_t readings = 0;
-    for (size_t i = 0; d->set && d->vals && i < d->set->n; i++)
-        if (d->vals[i].why == SENSOR_WHY_NONE && d->vals[i].conv == 0)
-            readings++;
-    json_object_object_add(j, "sensors", json_object_new_int64(d->set ? (int64_t)d->set->n : 0));
-    json_object_object_add(j, "readings", json_object_new_int64((int64_t)readings));
-    json_object_object_add(j, "sdr_records",
-                           json_object_new_int64(d->repo ? (int64_t)d->repo->nrecords : 0));
+    json_object_object_add(j, "snapshot_age_s", snap ? age(now, snap->poll_mono_ns) : NULL);
+    json_object_object_add(j, "sensor_count", json_object_new_int64(snap ? snap->nsensors : 0));
+    json_object_object_add(j, "readings", json_object_new_int64(readings));
+    json_object_object_add(j, "sdr_records", json_object_new_int64(snap ? snap->sdr.records : 0));
     json_object_object_add(j, "sel_entries",
-                           json_object_new_int64(d->sel ? (int64_t)sel_state_count(d->sel) : 0));
-    json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
-    struct store_info info;
-    snap_fill_info(&info, &d->info);
-    report_json_info(j, &info);
-    (void)dm;
+                           json_object_new_int64(snap && snap->sel ? snap->sel->p.n : 0));
+    json_object_object_add(j, "fru_read", json_object_new_boolean(snap && snap->fru));
     return j;
 }
 
@@ -235,17 +306,21 @@ static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 
 static void on_left(struct sched *s, void *arg, const char *name, uint32_t index)
 {
-    (void)index; /* STORE HOOK: store_remove(store, index) when the store is merged */
     struct daemon *dm = arg;
+    if (store_remove(dm->store, index) == 0)
+        store_apply(dm->store);
     for (size_t i = 0; i < dm->npend; i++) {
         if (strcmp(dm->pend[i].cfg.name, name) != 0)
             continue;
         char err[600];
+        struct sched_bmc *nb = NULL;
         if (!dm->stopping &&
-            !sched_add(s, &dm->pend[i].cfg, dm->pend[i].index, 0, err, sizeof(err)))
+            !(nb = sched_add(s, &dm->pend[i].cfg, dm->pend[i].index, 0, err, sizeof(err))))
             log_err("BMC %s: cannot restart with its new configuration: %s", name, err);
         else
             log_notice("BMC %s: restarted with its new configuration", name);
+        if (nb)
+            publish(dm, nb);
         memset(&dm->pend[i].cfg, 0, sizeof(dm->pend[i].cfg));
         dm->pend[i] = dm->pend[--dm->npend];
         return;
@@ -386,10 +461,13 @@ static void reload(struct daemon *dm)
         }
         uint32_t idx = index_of(dm, nv[j]);
         if (c > 0) { /* new */
-            if (!sched_add(dm->s, nv[j], idx, COLD_SPREAD_MS, err, sizeof(err)))
+            struct sched_bmc *nb = sched_add(dm->s, nv[j], idx, COLD_SPREAD_MS, err, sizeof(err));
+            if (!nb) {
                 log_err("reload: BMC %s not added: %s", nv[j]->name, err);
-            else
+            } else {
+                publish(dm, nb);
                 added++;
+            }
             j++;
             continue;
         }
@@ -532,6 +610,11 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         goto out;
     }
     dm.started_ns = ev_now_update(dm.loop);
+    dm.store = store_new();
+    if (!dm.store) {
+        log_err("out of memory for the store");
+        goto out;
+    }
     dm.p = poller_new(dm.loop, &po, err, sizeof(err));
     if (!dm.p) {
         log_err("%s", err);
@@ -545,6 +628,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         goto out;
     }
     sched_set_left_cb(dm.s, on_left, &dm);
+    sched_set_publish_cb(dm.s, on_publish, &dm);
     size_t owned = 0;
     for (size_t i = 0; i < cfg->nbmcs; i++) /* automatic indices stay clear of explicit ones */
         if (cfg->bmcs[i].index > dm.fallback_index)
@@ -554,10 +638,13 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         if (!sched_in_shard(b->name, cfg->shard_k, cfg->shard_n))
             continue;
         uint32_t idx = index_of(&dm, b);
-        if (!sched_add(dm.s, b, idx, COLD_SPREAD_MS, err, sizeof(err)))
+        struct sched_bmc *sb = sched_add(dm.s, b, idx, COLD_SPREAD_MS, err, sizeof(err));
+        if (!sb) {
             log_err("BMC %s not polled: %s", b->name, err); /* e.g. a name that does not resolve */
-        else
+        } else {
+            publish(&dm, sb); /* state new: in the MIB from the start */
             owned++;
+        }
     }
     save_indices(&dm);
     if (cfg->shard_n > 1)
@@ -570,7 +657,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     ev_timer_init(&dm.guard, on_guard, &dm);
     if (cfg->status_file[0] && cfg->status_interval_s)
         ev_timer_start(dm.loop, &dm.status_timer, 0);
-    if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, cfg) < 0)
+    if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, dm.store, cfg) < 0)
         log_err("the AgentX subagent did not start; polling goes on");
     log_notice("running: %zu BMCs, pid %ld", owned, (long)getpid());
 
@@ -586,6 +673,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
 out:
     sched_free(dm.s);
     poller_free(dm.p);
+    store_free(dm.store);
     ev_free(dm.loop);
     index_map_free(dm.im);
     for (size_t i = 0; i < dm.npend; i++)

@@ -9,6 +9,7 @@
 struct cfg;
 struct ev_loop;
 struct daemon;
+struct store;
 
 /*
  * ---- AgentX hook -----------------------------------------------------------
@@ -19,8 +20,11 @@ struct daemon;
  */
 struct daemon_hooks {
     void *arg;
-    /* After the poller started.  -1 is logged; the daemon keeps polling. */
-    int (*start)(void *arg, struct ev_loop *loop, const struct cfg *cfg);
+    /* After the poller started.  `store` holds every BMC's latest snapshot
+     * (published and applied on this thread after each poll; a BMC that
+     * leaves is removed): what the agent serves.  -1 is logged; the daemon
+     * keeps polling. */
+    int (*start)(void *arg, struct ev_loop *loop, struct store *store, const struct cfg *cfg);
     /* After a reload was accepted (the new configuration is in effect). */
     void (*reload)(void *arg, const struct cfg *cfg);
     /* At shutdown, before the sessions are closed. */
