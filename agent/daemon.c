@@ -404,6 +404,15 @@ static void note_restart_keys(const struct cfg *o, const struct cfg *n)
         K("user", user),
         K("agentx-socket", agentx_socket),
         K("pet-listen", pet_listen),
+        K("pet-community", pet_community),
+        K("pet-acknowledge", pet_ack),
+        K("pet-dedupe-window", pet_dedupe_window_s),
+        K("notify-platform-event", notify_platform_event),
+        K("notify-sensor-status", notify_sensor_status),
+        K("notify-bmc-state", notify_bmc_state),
+        K("notify-rate-per-bmc", notify_rate_per_bmc),
+        K("notify-rate-global", notify_rate_global),
+        K("notify-rate-interval", notify_rate_interval_s),
         K("shard", shard_n),
 #undef K
     };

@@ -17,8 +17,12 @@
 #include "cfg.h"
 #include "daemon.h"
 #include "ev.h"
+#include "events.h"
 #include "log.h"
+#include "notify.h"
 #include "once.h"
+#include "pet_listener.h"
+#include "store.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -72,8 +76,12 @@ static void usage(FILE *f)
 struct agent_hook {
     bool off;          /* --no-agentx */
     struct agentx *ax; /* NULL: not started */
-    /* ipmiBridgeScalars: no PET listener or notifications in the daemon yet, so 0 */
+    /* ipmiBridgeScalars: PETs received/bad, notifications sent */
     struct agentx_counters counters;
+    struct pet_listener *pl; /* bound in main() before anything else (port 162) */
+    struct notify *nt;
+    struct events *evs;
+    struct store *store;
     char socket[sizeof(((struct cfg *)0)->agentx_socket)];
 };
 
@@ -94,6 +102,40 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store, con
     }
     log_notice("AgentX subagent: master agent at %s (retried every few seconds until it answers)",
                h->socket[0] ? h->socket : "Net-SNMP's default socket");
+
+    /* notifications: a view of the snapshots the store takes in, and PETs */
+    struct notify_opts no = {.platform_event = cfg->notify_platform_event,
+                             .sensor_status = cfg->notify_sensor_status,
+                             .bmc_state = cfg->notify_bmc_state,
+                             .per_bmc = cfg->notify_rate_per_bmc,
+                             .global = cfg->notify_rate_global,
+                             .interval_s = cfg->notify_rate_interval_s};
+    h->nt = notify_new(loop, &no, &h->counters.notifications_sent);
+    struct events_sink sink;
+    if (h->nt)
+        notify_events_sink(h->nt, &sink);
+    h->evs = h->nt ? events_new(&sink, &(struct events_opts){.state_dir = cfg->state_dir,
+                                                             .window_s = cfg->pet_dedupe_window_s})
+                   : NULL;
+    if (!h->evs) {
+        log_err("notifications: out of memory; none will be sent");
+        return -1;
+    }
+    h->store = store;
+    store_set_observer(store, events_observe, h->evs);
+    if (h->pl) {
+        struct pet_listener_opts po = {.community = cfg->pet_community,
+                                       .dup_window_s = cfg->pet_dedupe_window_s,
+                                       .counters = &h->counters,
+                                       .events = h->evs};
+        if (pet_listener_start(h->pl, loop, store, h->nt, &po, err, sizeof(err)) < 0) {
+            log_err("%s", err);
+            return -1;
+        }
+        if (cfg->pet_ack != CFG_PET_ACK_OFF)
+            log_notice("pet-acknowledge: this build sends no PET Acknowledge yet; BMCs resend "
+                       "unacknowledged PETs, and each resend is recognised and notified once");
+    }
     return 0;
 }
 
@@ -110,6 +152,14 @@ static void agent_reload(void *arg, const struct cfg *cfg)
 static void agent_stop(void *arg)
 {
     struct agent_hook *h = arg;
+    if (h->store)
+        store_set_observer(h->store, NULL, NULL);
+    pet_listener_free(h->pl);
+    h->pl = NULL;
+    notify_free(h->nt); /* sends a pending suppression summary */
+    h->nt = NULL;
+    events_free(h->evs);
+    h->evs = NULL;
     agentx_stop(h->ax);
     h->ax = NULL;
 }
@@ -282,6 +332,15 @@ int main(int argc, char **argv)
         /* the daemon owns the configuration from here (a reload replaces it) */
         static struct agent_hook ah;
         ah.off = no_agentx;
+        /* the PET port first: 162 needs privilege, given up later */
+        if (!no_agentx && cfg->pet_listen[0]) {
+            ah.pl = pet_listener_bind(cfg->pet_listen, err, sizeof(err));
+            if (!ah.pl) {
+                fprintf(stderr, "ipmi-snmp-bridge: %s\n", err);
+                cfg_unload(cfg);
+                return 1;
+            }
+        }
         const struct daemon_hooks hooks = {
             .arg = &ah, .start = agent_start, .reload = agent_reload, .stop = agent_stop};
         return daemon_run(path, cfg, &hooks);

@@ -91,6 +91,15 @@ enum key {
     K_USER,
     K_AGENTX_SOCKET,
     K_PET_LISTEN,
+    K_PET_COMMUNITY,
+    K_PET_ACKNOWLEDGE,
+    K_PET_DEDUPE_WINDOW,
+    K_NOTIFY_PLATFORM_EVENT,
+    K_NOTIFY_SENSOR_STATUS,
+    K_NOTIFY_BMC_STATE,
+    K_NOTIFY_RATE_PER_BMC,
+    K_NOTIFY_RATE_GLOBAL,
+    K_NOTIFY_RATE_INTERVAL,
     K_STATUS_FILE,
     K_STATUS_INTERVAL,
     K_SHARD,
@@ -145,6 +154,15 @@ static const struct key_info {
     [K_USER] = {"user", IN_GLOBAL},
     [K_AGENTX_SOCKET] = {"agentx-socket", IN_GLOBAL},
     [K_PET_LISTEN] = {"pet-listen", IN_GLOBAL},
+    [K_PET_COMMUNITY] = {"pet-community", IN_GLOBAL},
+    [K_PET_ACKNOWLEDGE] = {"pet-acknowledge", IN_GLOBAL},
+    [K_PET_DEDUPE_WINDOW] = {"pet-dedupe-window", IN_GLOBAL},
+    [K_NOTIFY_PLATFORM_EVENT] = {"notify-platform-event", IN_GLOBAL},
+    [K_NOTIFY_SENSOR_STATUS] = {"notify-sensor-status", IN_GLOBAL},
+    [K_NOTIFY_BMC_STATE] = {"notify-bmc-state", IN_GLOBAL},
+    [K_NOTIFY_RATE_PER_BMC] = {"notify-rate-per-bmc", IN_GLOBAL},
+    [K_NOTIFY_RATE_GLOBAL] = {"notify-rate-global", IN_GLOBAL},
+    [K_NOTIFY_RATE_INTERVAL] = {"notify-rate-interval", IN_GLOBAL},
     [K_STATUS_FILE] = {"status-file", IN_GLOBAL},
     [K_STATUS_INTERVAL] = {"status-interval", IN_GLOBAL},
     [K_SHARD] = {"shard", IN_GLOBAL},
@@ -577,6 +595,29 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
     case K_PET_LISTEN:
         return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->pet_listen) - 1,
                             "an address such as 0.0.0.0:162");
+    case K_PET_COMMUNITY:
+        return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->pet_community) - 1,
+                            "an SNMP community");
+    case K_PET_ACKNOWLEDGE: {
+        const char *v = cfg_opt_getnstr(opt, 0);
+        if (v &&
+            (strcmp(v, "session") == 0 || strcmp(v, "sessionless") == 0 || strcmp(v, "off") == 0))
+            return 0;
+        fail(ctx, line, "pet-acknowledge = \"%s\" is unknown; expected session, sessionless or off",
+             v ? v : "");
+        return -1;
+    }
+    case K_PET_DEDUPE_WINDOW:
+        return check_int(ctx, line, opt, 1, 86400);
+    case K_NOTIFY_RATE_PER_BMC:
+    case K_NOTIFY_RATE_GLOBAL:
+        return check_int(ctx, line, opt, 0, 1000000);
+    case K_NOTIFY_RATE_INTERVAL:
+        return check_int(ctx, line, opt, 1, 3600);
+    case K_NOTIFY_PLATFORM_EVENT:
+    case K_NOTIFY_SENSOR_STATUS:
+    case K_NOTIFY_BMC_STATE:
+        break;
     case K_LOG: {
         const char *v = cfg_opt_getnstr(opt, 0);
         if (v && (strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0))
@@ -1680,6 +1721,20 @@ static struct cfg *build(struct load_ctx *ctx)
     copy_str(c->user, sizeof c->user, cfg_getstr(root, "user"));
     copy_str(c->agentx_socket, sizeof c->agentx_socket, cfg_getstr(root, "agentx-socket"));
     copy_str(c->pet_listen, sizeof c->pet_listen, cfg_getstr(root, "pet-listen"));
+    copy_str(c->pet_community, sizeof c->pet_community, cfg_getstr(root, "pet-community"));
+    {
+        const char *ack = cfg_getstr(root, "pet-acknowledge");
+        c->pet_ack = strcmp(ack, "off") == 0           ? CFG_PET_ACK_OFF
+                     : strcmp(ack, "sessionless") == 0 ? CFG_PET_ACK_SESSIONLESS
+                                                       : CFG_PET_ACK_SESSION;
+    }
+    c->pet_dedupe_window_s = (uint32_t)cfg_getint(root, "pet-dedupe-window");
+    c->notify_platform_event = cfg_getbool(root, "notify-platform-event") == cfg_true;
+    c->notify_sensor_status = cfg_getbool(root, "notify-sensor-status") == cfg_true;
+    c->notify_bmc_state = cfg_getbool(root, "notify-bmc-state") == cfg_true;
+    c->notify_rate_per_bmc = (uint32_t)cfg_getint(root, "notify-rate-per-bmc");
+    c->notify_rate_global = (uint32_t)cfg_getint(root, "notify-rate-global");
+    c->notify_rate_interval_s = (uint32_t)cfg_getint(root, "notify-rate-interval");
     c->shard_k = c->shard_n = 1;
     if (cfg_getstr(root, "shard") &&
         parse_shard(cfg_getstr(root, "shard"), &c->shard_k, &c->shard_n) < 0) {
@@ -1812,6 +1867,15 @@ static cfg_t *confuse_new(void)
         CFG_STR("user", "", CFGF_NONE),
         CFG_STR("agentx-socket", "", CFGF_NONE),
         CFG_STR("pet-listen", "", CFGF_NONE),
+        CFG_STR("pet-community", "", CFGF_NONE),
+        CFG_STR("pet-acknowledge", "session", CFGF_NONE),
+        CFG_INT_CB("pet-dedupe-window", 300, CFGF_NONE, parse_int),
+        CFG_BOOL("notify-platform-event", cfg_true, CFGF_NONE),
+        CFG_BOOL("notify-sensor-status", cfg_true, CFGF_NONE),
+        CFG_BOOL("notify-bmc-state", cfg_true, CFGF_NONE),
+        CFG_INT_CB("notify-rate-per-bmc", 60, CFGF_NONE, parse_int),
+        CFG_INT_CB("notify-rate-global", 1000, CFGF_NONE, parse_int),
+        CFG_INT_CB("notify-rate-interval", 10, CFGF_NONE, parse_int),
         CFG_STR("status-file", "", CFGF_NONE),
         CFG_INT_CB("status-interval", 10, CFGF_NONE, parse_int),
         CFG_STR("shard", "1/1", CFGF_NONE),
