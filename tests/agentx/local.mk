@@ -14,7 +14,8 @@ AGENTX_TESTS = \
 	tests/agentx/agentx_badinput.sh \
 	tests/agentx/agentx_restart.sh \
 	tests/agentx/daemon_walk.sh \
-	tests/agentx/pet_notify.sh
+	tests/agentx/pet_notify.sh \
+	tests/agentx/pet_daemon.sh
 TESTS += $(AGENTX_TESTS)
 EXTRA_DIST += $(AGENTX_TESTS) tests/agentx/mib_vs_json.py tests/agentx/mib_vs_oracle.py tests/agentx/getnext_probe.py tests/lib/snmpd.sh \
 	tests/agentx/pet_notify.py
