@@ -573,11 +573,34 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
     }
 }
 
+/* ---- requests from the hooks ------------------------------------------------------------ */
+
+static struct daemon *running; /* the one daemon_run() of the process, while it runs */
+
+int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
+                       bmc_rsp_cb cb, void *arg)
+{
+    struct daemon *dm = running;
+    if (!dm || !dm->s || dm->stopping)
+        return -1;
+    for (size_t i = 0; i < sched_count(dm->s); i++) { /* O(n): see daemon.h */
+        struct sched_bmc *sb = sched_at(dm->s, i);
+        struct sched_info in;
+        sched_info(sb, &in);
+        if (in.index != index || sched_leaving(sb))
+            continue;
+        const struct bmc_data *d = sched_data(sb);
+        return d && d->b ? bmc_request(d->b, netfn, cmd, data, len, cb, arg) : -1;
+    }
+    return -1;
+}
+
 /* ---- run ---------------------------------------------------------------------------- */
 
 int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hooks)
 {
     struct daemon dm = {.path = path, .cfg = cfg, .hooks = hooks, .sigfd = -1};
+    running = &dm;
     char err[1200];
     int status = 1;
 
@@ -680,6 +703,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     sched_detach_all(dm.s);
     log_notice("stopped");
 out:
+    running = NULL;
     sched_free(dm.s);
     poller_free(dm.p);
     store_free(dm.store);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "notify.h"
 #include "once.h"
+#include "pet.h"
 #include "pet_listener.h"
 #include "store.h"
 
@@ -83,7 +84,63 @@ struct agent_hook {
     struct events *evs;
     struct store *store;
     char socket[sizeof(((struct cfg *)0)->agentx_socket)];
+    /* PET Acknowledge: BMCs that refused one (logged once each), by ipmiBmcIndex */
+    uint8_t *ack_refused;
+    size_t nack_refused;
+    uint64_t acks_ok, acks_failed;
 };
+
+struct ack_req {
+    struct agent_hook *h;
+    uint32_t index;
+    char label[200];
+};
+
+static void on_ack(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
+{
+    (void)b;
+    struct ack_req *r = arg;
+    struct agent_hook *h = r->h;
+    if (rsp->err == BMC_E_NONE && rsp->cc == 0) {
+        h->acks_ok++;
+    } else {
+        h->acks_failed++;
+        if (r->index >= h->nack_refused) {
+            size_t want = (size_t)r->index + 64;
+            uint8_t *p = realloc(h->ack_refused, want);
+            if (p) {
+                memset(p + h->nack_refused, 0, want - h->nack_refused);
+                h->ack_refused = p;
+                h->nack_refused = want;
+            }
+        }
+        if (r->index < h->nack_refused && !h->ack_refused[r->index]) {
+            h->ack_refused[r->index] = 1;
+            if (rsp->err == BMC_E_NONE)
+                log_warn("%s: PET Acknowledge refused, completion code %02Xh (logged once; the "
+                         "BMC may resend its PETs, each is notified once)",
+                         r->label, rsp->cc);
+            else
+                log_warn("%s: PET Acknowledge not delivered: %s (logged once)", r->label,
+                         bmc_error_word(rsp->err));
+        }
+    }
+    free(r);
+}
+
+static void send_ack(void *arg, uint32_t index, const char *label, const uint8_t *req, size_t len)
+{
+    struct agent_hook *h = arg;
+    struct ack_req *r = malloc(sizeof(*r));
+    if (!r)
+        return;
+    *r = (struct ack_req){.h = h, .index = index};
+    snprintf(r->label, sizeof(r->label), "%s", label);
+    if (daemon_bmc_request(index, PET_ACK_NETFN, PET_ACK_CMD, req, len, on_ack, r) < 0) {
+        h->acks_failed++;
+        free(r);
+    }
+}
 
 static int agent_start(void *arg, struct ev_loop *loop, struct store *store, const struct cfg *cfg)
 {
@@ -127,14 +184,16 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store, con
         struct pet_listener_opts po = {.community = cfg->pet_community,
                                        .dup_window_s = cfg->pet_dedupe_window_s,
                                        .counters = &h->counters,
-                                       .events = h->evs};
+                                       .events = h->evs,
+                                       .ack = cfg->pet_ack != CFG_PET_ACK_OFF ? send_ack : NULL,
+                                       .ack_arg = h};
         if (pet_listener_start(h->pl, loop, store, h->nt, &po, err, sizeof(err)) < 0) {
             log_err("%s", err);
             return -1;
         }
-        if (cfg->pet_ack != CFG_PET_ACK_OFF)
-            log_notice("pet-acknowledge: this build sends no PET Acknowledge yet; BMCs resend "
-                       "unacknowledged PETs, and each resend is recognised and notified once");
+        if (cfg->pet_ack == CFG_PET_ACK_SESSIONLESS)
+            log_notice("pet-acknowledge = sessionless: the engine sends no IPMI 1.5 session-less "
+                       "messages; the acknowledge goes on the BMC's session");
     }
     return 0;
 }
@@ -160,6 +219,9 @@ static void agent_stop(void *arg)
     h->nt = NULL;
     events_free(h->evs);
     h->evs = NULL;
+    free(h->ack_refused);
+    h->ack_refused = NULL;
+    h->nack_refused = 0;
     agentx_stop(h->ax);
     h->ax = NULL;
 }

@@ -75,6 +75,9 @@ struct pet_listener {
     uint64_t dup_window_ns;
     struct agentx_counters *counters;
     struct events *events;
+    void (*ack)(void *arg, uint32_t bmc_index, const char *bmc_label, const uint8_t *req,
+                size_t len);
+    void *ack_arg;
     struct pet_listener_stats st;
     struct log_rl rl[PET_BAD__COUNT];
     /* the store's BMC addresses, rebuilt when its generation changes */
@@ -492,6 +495,17 @@ static void handle(struct pet_listener *pl, const uint8_t *dg, size_t len, const
     pl->st.accepted++;
     if (pl->counters)
         pl->counters->pets_received++;
+    if (pl->ack) { /* every accepted PET, resends included: the BMC waits for it */
+        struct pet_ack a;
+        uint8_t req[PET_ACK_REQ_LEN];
+        pet_ack_from(&p, &a);
+        if (pet_ack_encode(&a, req, sizeof(req), &cerr) == PET_ACK_REQ_LEN) {
+            char label[200];
+            snprintf(label, sizeof(label), "BMC %s (%s)", b->name, b->address);
+            pl->st.acks++;
+            pl->ack(pl->ack_arg, b->index, label, req, sizeof(req));
+        }
+    }
 
     uint64_t key =
         mix(mix(mix(mix(b->index, p.sequence), p.timestamp),
@@ -592,6 +606,8 @@ int pet_listener_start(struct pet_listener *pl, struct ev_loop *loop, struct sto
     pl->notify = n;
     pl->counters = o->counters;
     pl->events = o->events;
+    pl->ack = o->ack;
+    pl->ack_arg = o->ack_arg;
     pl->check_community = o->community && o->community[0];
     if (pl->check_community)
         snprintf(pl->community, sizeof(pl->community), "%s", o->community);

@@ -63,6 +63,7 @@ struct pet_listener_stats {
     uint64_t accepted;   /* decoded, from a BMC */
     uint64_t duplicates; /* accepted, but a resend of one already notified */
     uint64_t from_sel;   /* accepted, but the SEL gave the event first */
+    uint64_t acks;       /* PET Acknowledges handed to the ack hook */
     uint64_t notified;   /* handed to notify (sent or rate-limited) */
     uint64_t bad[PET_BAD__COUNT];
 };
@@ -80,6 +81,12 @@ struct pet_listener_opts {
     unsigned dup_window_s;            /* 0: 300 */
     struct agentx_counters *counters; /* pets_received / pets_bad (may be NULL) */
     struct events *events;            /* PET/SEL dedupe (events.h); NULL: none */
+    /* PET Acknowledge (IPMI 2.0 section 30.8): called for every accepted PET,
+     * resends too (a BMC resends until acknowledged), with the request data
+     * (12 bytes, netfn 04h cmd 17h) to send on that BMC's session.  NULL: off. */
+    void (*ack)(void *arg, uint32_t bmc_index, const char *bmc_label, const uint8_t *req,
+                size_t len);
+    void *ack_arg;
 };
 
 /*

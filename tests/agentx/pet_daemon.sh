@@ -3,9 +3,13 @@
 # the test driver) through a private snmpd (trap2sink) to a private
 # snmptrapd:
 #  * exactly once: a bmcsim BMC (PETs to the bridge's pet-listen, resent until
-#    acknowledged) gets an event injected: it arrives as a PET, again as
-#    resends, then in the SEL: one ipmiPlatformEvent; after a restart of the
-#    bridge (state-dir kept) the SEL is read again: none;
+#    acknowledged) gets an event injected: it arrives as a PET, then in the
+#    SEL: one ipmiPlatformEvent; after a restart of the bridge (state-dir
+#    kept) the SEL is read again: none;
+#  * PET Acknowledge: with pet-acknowledge on (session, the default) bmcsim
+#    counts the PET acknowledged and stops resending; with it off, bmcsim
+#    resends every retry, and the PET, its resends and the SEL entry still
+#    give one ipmiPlatformEvent;
 #  * SEL-derived: a record added to ipmi_sim's SEL gives one ipmiPlatformEvent
 #    (source sel) within a sel-interval;
 #  * sensor status: ipmi_sim's CPU Temp moved over its critical threshold and
@@ -34,7 +38,7 @@ IPORT=$(free_port 1 22860) || bail_out "no free port"
 SNMP_PORT=$(free_port 1 22880) || bail_out "no free port"
 
 start_bmcsim sim --count 1 --base-port "$SIMPORT" --seed 11 --tick-ms 0 \
-    --pet-dest "127.0.0.1:$PETPORT" --pet-retries 3 --pet-retry-interval 500 ||
+    --pet-dest "127.0.0.1:$PETPORT" --pet-retries 3 --pet-retry-interval 1000 ||
     bail_out "bmcsim did not start"
 SIMS=$RUNDIR/sims
 start_sims 1 "$IPORT" "$SIMS"
@@ -124,10 +128,11 @@ assert_eq "$(count 1 bsim)" 0 "the SEL entries present at start are not notified
 out=$(ctl inject-event 0 0x01 0x01 0x01 0x59 90 85)
 note "inject-event: $out"
 wait_count 1 1 bsim "" 10 || fail "the injected event is notified" "$(tail -5 "$RUNDIR/d1.err")"
-sleep 6 # the resends (3 x 0.5 s) and two SEL reads
-assert_eq "$(count 1 bsim)" 1 "PET, its resends and its SEL entry: one ipmiPlatformEvent"
+sleep 6 # the resends, if any (3 x 1 s), and two SEL reads
+assert_eq "$(count 1 bsim)" 1 "PET and its SEL entry: one ipmiPlatformEvent"
 note "bmcsim: pets_sent=$(counter pets_sent 0) pets_resent=$(counter pets_resent 0) pets_acked=$(counter pets_acked 0)"
-assert_num ">=" "$(counter pets_resent 0)" 1 "bmcsim resent the PET (no acknowledge is sent)"
+assert_eq "$(counter pets_acked 0)" 1 "pet-acknowledge = session: bmcsim counts the PET acknowledged"
+assert_num "<" "$(counter pets_resent 0)" 3 "... and stopped resending before its last retry"
 assert_match "$(grep "OID: $ROOT\.0\.1	" "$TRAPS" | grep -F '"bsim"' || true)" "$ROOT\.1\.20\.1\.0 = INTEGER: 1" \
     "the notification came from the PET (ipmiEventSource pet), the first of the three ways"
 
@@ -186,5 +191,21 @@ ctl inject-event 0 0x01 0x01 0x01 0x59 91 85 > /dev/null
 wait_count $((total + 1)) 1 bsim "" 10 || fail "a new event after the restart is notified"
 sleep 4
 assert_eq "$(count 1 bsim)" $((total + 1)) "... once"
+stop_pid "$DPID" ipmi-snmp-bridge
+
+# ---- pet-acknowledge = off: bmcsim resends, still one notification ---------------------------------
+echo 'pet-acknowledge = off' >> "$CFG"
+start_daemon d3 || bail_out "the daemon did not start (pet-acknowledge = off)"
+wait_polling || fail "the BMCs are polled (pet-acknowledge = off)"
+sleep 3
+total=$(count 1 bsim)
+acked=$(counter pets_acked 0)
+resent=$(counter pets_resent 0)
+ctl inject-event 0 0x01 0x01 0x01 0x59 92 85 > /dev/null
+wait_count $((total + 1)) 1 bsim "" 10 || fail "the event is notified (pet-acknowledge = off)"
+sleep 6
+assert_eq "$(counter pets_acked 0)" "$acked" "pet-acknowledge = off: no acknowledge"
+assert_eq "$(counter pets_resent 0)" $((resent + 3)) "... bmcsim resends the PET every retry (3)"
+assert_eq "$(count 1 bsim)" $((total + 1)) "PET, three resends and the SEL entry: one ipmiPlatformEvent"
 stop_pid "$DPID" ipmi-snmp-bridge
 finish
