@@ -7,9 +7,10 @@
  *       serve the very same snapshots;
  *   agentx-driver --socket PATH --synthetic BMCS:SENSORS    serve made-up BMCs
  *       with SENSORS sensors each (benchmark, bad-input tests).
- *   --pet-listen ADDR [--pet-community C]   also receive PETs on ADDR
+ *   --pet-listen ADDR [--pet-community C] [--notify-rate N/S]   also receive PETs on ADDR
  *       (agent/pet_listener.h) and send ipmiPlatformEvent notifications for
- *       them; --pet-port-file F writes the bound port to F.  On stop, prints
+ *       them (at most N per BMC per S seconds: storm control);
+ *       --pet-port-file F writes the bound port to F.  On stop, prints
  *       the listener's counters ("pet-stats: ...") on stderr.
  *
  * Runs until SIGTERM or SIGINT.  Logs to stderr.
@@ -223,12 +224,13 @@ int main(int argc, char **argv)
         {"pet-listen", required_argument, NULL, 'P'},
         {"pet-community", required_argument, NULL, 'C'},
         {"pet-port-file", required_argument, NULL, 'F'},
+        {"notify-rate", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *sock = NULL, *config = NULL, *json_out = NULL, *synthetic = NULL;
     const char *pet_listen = NULL, *pet_community = NULL, *pet_port_file = NULL;
-    unsigned ping = 0;
+    unsigned ping = 0, rate_per_bmc = 0, rate_interval = 0;
     int fds = 0;
     int verbose = 0, c;
     while ((c = getopt_long(argc, argv, "s:c:vh", opts, NULL)) != -1) {
@@ -259,6 +261,12 @@ int main(int argc, char **argv)
             break;
         case 'F':
             pet_port_file = optarg;
+            break;
+        case 'R': /* PER-BMC/INTERVAL-SECONDS */
+            if (sscanf(optarg, "%u/%u", &rate_per_bmc, &rate_interval) != 2) {
+                usage(stderr);
+                return 2;
+            }
             break;
         case 'v':
             verbose++;
@@ -322,7 +330,11 @@ int main(int argc, char **argv)
     }
     struct notify *nt = NULL;
     if (pl) {
-        struct notify_opts no = {.platform_event = true, .sensor_status = true, .bmc_state = true};
+        struct notify_opts no = {.platform_event = true,
+                                 .sensor_status = true,
+                                 .bmc_state = true,
+                                 .per_bmc = rate_per_bmc,
+                                 .interval_s = rate_interval};
         nt = notify_new(loop, &no, &counters.notifications_sent);
         struct pet_listener_opts po = {.community = pet_community, .counters = &counters};
         if (!nt || pet_listener_start(pl, loop, store, nt, &po, err, sizeof(err)) < 0) {

@@ -200,4 +200,31 @@ assert_eq "$logged" 1 "three garbage datagrams in a row: logged once (rate-limit
 
 stop_pid "$DRIVER_PID" agentx-driver
 note "$(grep 'pet-stats' "$RUNDIR/driver.err" || true)"
+
+# ---- 5. storm control: at most 3 per BMC per 4 s; the rest summarised, not lost -------------
+"$DRIVER" --socket "$AGENTX_SOCK" -c "$CFG" --json-out "$RUNDIR/once2.json" \
+    --pet-listen "udp:127.0.0.1:$PETPORT" --notify-rate 3/4 \
+    > "$RUNDIR/driver2.out" 2> "$RUNDIR/driver2.err" < /dev/null &
+DRIVER_PID=$!
+track_pid "$DRIVER_PID" agentx-driver
+for ((t = 0; t < 200; t++)); do
+    grep -q 'registered with the master' "$RUNDIR/driver2.err" 2> /dev/null && break
+    sleep 0.1
+done
+sleep 0.5
+before=$(nplatform)
+nsupp() { grep -c "4\.1\.0 = OID: $ROOT\.0\.5	" "$TRAPS" 2> /dev/null || true; }
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    send_pet "udp:127.0.0.1:$PETPORT" "$firstspec" "$(newpet "7f$(printf '%02x' "$i")" "$(printf '%02x' $((0x60 + i)))")"
+done
+for ((t = 0; t < 100; t++)); do
+    (($(nsupp) >= 1)) && break
+    sleep 0.1
+done
+assert_eq "$(nplatform)" $((before + 3)) "storm control: 10 PETs at once, 3 ipmiPlatformEvent (3 per BMC per interval)"
+assert_eq "$(nsupp)" 1 "one ipmiNotificationsSuppressed for the interval"
+assert_match "$(grep "OID: $ROOT\.0\.5	" "$TRAPS" | tail -1)" "$ROOT\.1\.20\.20\.0 = Counter32: 7" \
+    "... counting the 7 held back"
+assert_match "$(cat "$RUNDIR/driver2.err")" "7 held back by the rate limits" "and logged"
+stop_pid "$DRIVER_PID" agentx-driver
 finish
