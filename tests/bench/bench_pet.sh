@@ -41,10 +41,13 @@ done
 # one PET datagram as Net-SNMP's snmptrap builds it (agent-addr: the synthetic
 # BMC's address 192.0.2.2), caught on a UDP port; the load is copies of it
 TPORT=$(free_port 1 22980) || bail_out "no free port"
-python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",int(sys.argv[1]))); s.settimeout(10); print(s.recv(65536).hex())' \
-    "$TPORT" > "$RUNDIR/template.hex" &
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",int(sys.argv[1]))); open(sys.argv[2],"w").close(); s.settimeout(20); print(s.recv(65536).hex())' \
+    "$TPORT" "$RUNDIR/catcher.ready" > "$RUNDIR/template.hex" &
 cpid=$!
-sleep 0.3
+for ((t = 0; t < 100; t++)); do
+    [[ -e $RUNDIR/catcher.ready ]] && break
+    sleep 0.1
+done
 payload=a123456789abcdef0123456789abcdef000130e1de00003c2020102001030159505adeadbeef420000129100000fc1
 snmptrap -v 1 -c public "udp:127.0.0.1:$TPORT" .1.3.6.1.4.1.3183.1.1 192.0.2.2 6 65801 0 \
     .1.3.6.1.4.1.3183.1.1.1 x "$payload"
