@@ -11,6 +11,10 @@ PACKAGES="
   openipmi ipmitool freeipmi-tools
   snmpd snmp snmptrapd smitools monitoring-plugins-standard
   clang libclang-rt-14-dev valgrind hyperfine
+  libsystemd-dev systemd python3-yaml
+  debhelper dpkg-dev lintian fakeroot
+  postgresql php-cli php-pgsql php-gd php-bcmath php-mbstring php-xml
+  zabbix-frontend-php zabbix-server-pgsql
 "
 
 missing=""
@@ -72,5 +76,8 @@ fi
 echo "install-deps: installing$missing"
 $SUDO apt-get update -qq
 # snmpd's package starts a system snmpd on udp/161; our tests never use it.
+# The Zabbix and PostgreSQL packages serve only tests/integration/
+# pkg_zabbix_import.sh (a private cluster and frontend copy in a temp dir);
+# the system zabbix-server and postgresql services are not configured or used.
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 base_mibs

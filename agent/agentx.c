@@ -36,6 +36,8 @@
 #include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/library/large_fd_set.h>
 
+#include "chassis_ctl.h"
+#include "control_snmp.h"
 #include "ev.h"
 #include "log.h"
 #include "mib_root.h"
@@ -103,6 +105,7 @@ struct agentx {
     struct agentx_stats stats;
     netsnmp_handler_registration *regs[16];
     size_t nregs;
+    struct ctl_snmp ctl;
 };
 
 /* Net-SNMP's agent state is global; so is the one agent per process. */
@@ -524,7 +527,21 @@ static bool bmc_value(struct agentx *a, const struct store_bmc *b, const struct 
         return v_c64(vb, k->replays);
     case 72:
         return v_c64(vb, k->bad_packets);
-        /* 80..86 (control): not instantiated until the control issue */
+    /* control: the state where known, else absent */
+    case 80:
+        return b->control.power ? v_int(vb, b->control.power) : false;
+    case 81:
+        return b->control.identify ? v_int(vb, b->control.identify) : false;
+    case 82:
+        return b->control.boot_device ? v_int(vb, b->control.boot_device) : false;
+    case 83:
+        return b->control.boot_persist ? v_int(vb, b->control.boot_persist) : false;
+    case 84:
+        return b->control.boot_mode ? v_int(vb, b->control.boot_mode) : false;
+    case 85:
+        return b->control.last_action ? v_str(vb, b->control.last_action) : false;
+    case 86:
+        return b->control.last_result ? v_str(vb, b->control.last_result) : false;
     }
     return false;
 }
@@ -1223,6 +1240,17 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
     if (!a || !t)
         return SNMP_ERR_GENERR;
     a->stats.requests++;
+    if (reqinfo->mode != MODE_GET && reqinfo->mode != MODE_GETNEXT) {
+        for (netsnmp_request_info *r = requests; r; r = r->next)
+            a->stats.varbinds++;
+        if (t == &tables[2]) /* ipmiBmcTable: the control columns */
+            ctl_snmp_set(&a->ctl, handler, reg, reqinfo, requests);
+        else if (reqinfo->mode == MODE_SET_RESERVE1)
+            for (netsnmp_request_info *r = requests; r; r = r->next)
+                if (!r->processed)
+                    netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
+        return SNMP_ERR_NOERROR;
+    }
     for (netsnmp_request_info *r = requests; r; r = r->next) {
         if (r->processed)
             continue;
@@ -1240,10 +1268,6 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
                 break; /* the start of the range itself exists */
             do_getnext(a, t, vb);
             break;
-        case MODE_SET_RESERVE1:
-            /* control comes with a later issue: nothing is writable yet */
-            netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
-            break;
         default:
             break;
         }
@@ -1254,6 +1278,14 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 /* ---- Net-SNMP in our event loop ------------------------------------------------------------- */
 
 static void sync_fds(struct agentx *a);
+
+/* A delegated control SET has completed: let Net-SNMP send its answer. */
+static void after_delegated(void)
+{
+    netsnmp_check_outstanding_agent_requests();
+    if (the_agent)
+        sync_fds(the_agent);
+}
 
 static void process_timeouts(void)
 {
@@ -1487,6 +1519,12 @@ struct agentx *agentx_start(struct ev_loop *loop, struct store *store,
         a->opts.ping_interval_s = 5;
     if (!a->opts.timeout_ms)
         a->opts.timeout_ms = 1000;
+    a->ctl.ops = a->opts.control;
+    a->ctl.store = store;
+    a->ctl.elen = entry_oid(&tables[2], a->ctl.entry);
+    a->ctl.after = after_delegated;
+    a->ctl.sets = &a->stats.control_sets;
+    a->ctl.traps = &a->stats.control_traps;
     if (!a->opts.start_wall_s)
         a->opts.start_wall_s = (uint64_t)time(NULL);
     snprintf(a->socket, sizeof(a->socket), "%s", a->opts.socket ? a->opts.socket : "");

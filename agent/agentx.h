@@ -15,13 +15,21 @@
  *
  * Re-registration: when snmpd goes away the library retries every
  * ping_interval_s seconds; the agent logs the loss once and the recovery
- * once (not every retry).  SETs answer notWritable.
+ * once (not every retry).
+ *
+ * Control (agent/control_snmp.c): with agentx_opts.control set, SETs of
+ * ipmiBmcPowerControl .. ipmiBmcBootMode start the action through it and
+ * answer with its outcome (a delegated request, completed when the BMC has
+ * answered); without it they answer notWritable.  Every action ends with an
+ * ipmiControlAction notification.
  */
 #ifndef IPMI_BRIDGE_AGENTX_H
 #define IPMI_BRIDGE_AGENTX_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "control.h"
 
 struct ev_loop;
 struct store;
@@ -33,13 +41,27 @@ struct agentx_counters {
     uint64_t pets_received, pets_bad, notifications_sent;
 };
 
+/* How the agent starts a control action (the owner maps the MIB's BMC
+ * index to its poller's BMC and calls control_start()).  `done` must be
+ * called exactly once, later, when `start` returns CONTROL_OK; otherwise
+ * `now` holds the refusal.  The owner republishes the BMC's snapshot with
+ * the new control record (store_bmc_with_control) as it sees fit. */
+struct agentx_control {
+    enum control_status (*start)(void *ctx, uint32_t bmc_index, const struct control_req *req,
+                                 void (*done)(void *arg, const struct control_result *res),
+                                 void *arg, struct control_result *now);
+    void *ctx;
+    uint32_t timeout_ms; /* each action's budget, below snmpd's agentXTimeout; 0: 4000 */
+};
+
 struct agentx_opts {
     const char *socket;   /* AgentX master socket; NULL: Net-SNMP's default */
     const char *app_name; /* Net-SNMP application name (config files); NULL: "ipmi-snmp-bridge" */
     unsigned ping_interval_s; /* AgentX ping and reconnect period; 0: 5 */
     unsigned timeout_ms;      /* AgentX request timeout (the ping waits this long); 0: 1000 */
     const struct agentx_counters *counters;
-    uint64_t start_wall_s; /* ipmiBridgeStartTime (Unix time); 0: now */
+    uint64_t start_wall_s;                /* ipmiBridgeStartTime (Unix time); 0: now */
+    const struct agentx_control *control; /* NULL: SETs answer notWritable */
 };
 
 /*
@@ -59,12 +81,14 @@ int agentx_connected(const struct agentx *a);
 
 /* Counters of the agent itself (tests, benchmarks). */
 struct agentx_stats {
-    uint64_t requests;    /* handler calls */
-    uint64_t varbinds;    /* varbinds answered or declined */
-    uint64_t hint_hits;   /* GETNEXT answered from the cursor hint */
-    uint64_t seeks;       /* GETNEXT answered by binary search */
-    uint64_t connects;    /* registrations with a master */
-    uint64_t disconnects; /* losses of the master */
+    uint64_t requests;      /* handler calls */
+    uint64_t varbinds;      /* varbinds answered or declined */
+    uint64_t hint_hits;     /* GETNEXT answered from the cursor hint */
+    uint64_t seeks;         /* GETNEXT answered by binary search */
+    uint64_t connects;      /* registrations with a master */
+    uint64_t disconnects;   /* losses of the master */
+    uint64_t control_sets;  /* control actions started or refused by the BMC's side */
+    uint64_t control_traps; /* ipmiControlAction notifications sent */
 };
 void agentx_get_stats(const struct agentx *a, struct agentx_stats *out);
 

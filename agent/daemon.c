@@ -32,11 +32,14 @@
 
 #include "bmc.h"
 #include "cfg.h"
+#include "control.h"
+#include "control_glue.h"
 #include "ev.h"
 #include "index_map.h"
 #include "log.h"
 #include "report.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "store.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
@@ -54,8 +57,11 @@ struct daemon {
     struct poller *p;
     struct sched *s;
     struct index_map *im;
-    struct store *store; /* every BMC's latest snapshot: the status file and the MIB read it */
+    struct store *store;    /* every BMC's latest snapshot: the status file and the MIB read it */
+    struct control_set *cs; /* chassis control on the poller's sessions */
+    struct control_glue *glue; /* ... for SNMP SETs, and the control columns of the snapshots */
     const struct daemon_hooks *hooks;
+    struct sdn *sdn; /* systemd notifications; NULL outside systemd */
     int sigfd;
     bool stopping;
     struct ev_timer status_timer, guard;
@@ -125,6 +131,10 @@ static void publish(struct daemon *dm, struct sched_bmc *sb)
         .name = c->name,
         .address = c->address,
     };
+    struct bmc *b = sched_data(sb)->b;
+    struct control_glue_text ct;
+    if (b && dm->glue)
+        so.control = control_glue_columns(dm->glue, b, si.index, &ct);
     const struct store_bmc *snap = snap_build(sched_data(sb), &so, store_find(dm->store, si.index));
     if (!snap || store_publish(dm->store, snap) < 0) {
         static struct log_rl rl;
@@ -136,6 +146,24 @@ static void publish(struct daemon *dm, struct sched_bmc *sb)
         return;
     }
     store_apply(dm->store); /* one thread: the agent reads on this one too */
+    /* the control state is read back at the info interval (and after every action) */
+    if (b && dm->glue && !dm->stopping)
+        control_glue_after_poll(dm->glue, b, si.index, si.last_ok_ns[TASK_INFO]);
+}
+
+/* The poller's BMC with this ipmiBmcIndex (a control SET): NULL when none or
+ * leaving.  O(n): SETs are rare. */
+static struct bmc *bmc_of(void *ctx, uint32_t index)
+{
+    struct daemon *dm = ctx;
+    for (size_t i = 0; i < sched_count(dm->s); i++) {
+        struct sched_bmc *sb = sched_at(dm->s, i);
+        struct sched_info si;
+        sched_info(sb, &si);
+        if (si.index == index)
+            return sched_leaving(sb) ? NULL : sched_data(sb)->b;
+    }
+    return NULL;
 }
 
 static void on_publish(struct sched *s, void *arg, struct sched_bmc *sb)
@@ -537,6 +565,7 @@ static void shutdown_begin(struct daemon *dm, const char *why)
     if (dm->stopping)
         return;
     dm->stopping = true;
+    sdn_stopping(dm->sdn);
     log_notice("%s: closing %zu sessions and exiting", why, sched_count(dm->s));
     if (dm->hooks && dm->hooks->stop)
         dm->hooks->stop(dm->hooks->arg);
@@ -561,8 +590,11 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
             shutdown_begin(dm, "SIGINT");
             break;
         case SIGHUP:
-            if (!dm->stopping)
+            if (!dm->stopping) {
+                sdn_reloading(dm->sdn);
                 reload(dm);
+                sdn_ready(dm->sdn);
+            }
             break;
         case SIGUSR1:
             write_status(dm);
@@ -661,6 +693,14 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     }
     sched_set_left_cb(dm.s, on_left, &dm);
     sched_set_publish_cb(dm.s, on_publish, &dm);
+    dm.cs = control_set_new(dm.p);
+    dm.glue = dm.cs ? control_glue_new(dm.store, dm.cs,
+                                       &(struct control_glue_ops){.bmc_of = bmc_of, .ctx = &dm})
+                    : NULL;
+    if (!dm.glue) {
+        log_err("out of memory");
+        goto out;
+    }
     size_t owned = 0;
     for (size_t i = 0; i < cfg->nbmcs; i++) /* automatic indices stay clear of explicit ones */
         if (cfg->bmcs[i].index > dm.fallback_index)
@@ -689,9 +729,12 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     ev_timer_init(&dm.guard, on_guard, &dm);
     if (cfg->status_file[0] && cfg->status_interval_s)
         ev_timer_start(dm.loop, &dm.status_timer, 0);
-    if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, dm.store, cfg) < 0)
+    if (hooks && hooks->start &&
+        hooks->start(hooks->arg, dm.loop, dm.store, control_glue_agentx(dm.glue), cfg) < 0)
         log_err("the AgentX subagent did not start; polling goes on");
     log_notice("running: %zu BMCs, pid %ld", owned, (long)getpid());
+    dm.sdn = sdn_new(dm.loop, dm.s);
+    sdn_ready(dm.sdn);
 
     if (ev_run(dm.loop) < 0)
         log_err("event loop failed: %s", strerror(errno));
@@ -699,11 +742,18 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         status = 0;
     ev_timer_stop(dm.loop, &dm.guard);
     ev_timer_stop(dm.loop, &dm.status_timer);
+    sdn_free(dm.sdn);
+    dm.sdn = NULL;
     ev_del_fd(dm.loop, dm.sigfd);
+    /* actions still in flight are abandoned (the subagent has stopped) */
+    control_set_free(dm.cs);
+    dm.cs = NULL;
     sched_detach_all(dm.s);
     log_notice("stopped");
 out:
     running = NULL;
+    control_set_free(dm.cs);
+    control_glue_free(dm.glue);
     sched_free(dm.s);
     poller_free(dm.p);
     store_free(dm.store);

@@ -15,6 +15,7 @@ struct cfg;
 struct ev_loop;
 struct daemon;
 struct store;
+struct agentx_control;
 
 /*
  * ---- AgentX hook -----------------------------------------------------------
@@ -28,8 +29,10 @@ struct daemon_hooks {
     /* After the poller started.  `store` holds every BMC's latest snapshot
      * (published and applied on this thread after each poll; a BMC that
      * leaves is removed): what the agent serves.  -1 is logged; the daemon
-     * keeps polling. */
-    int (*start)(void *arg, struct ev_loop *loop, struct store *store, const struct cfg *cfg);
+     * keeps polling.  `control` starts chassis control actions on the
+     * daemon's sessions (agentx_opts.control; control_glue.h). */
+    int (*start)(void *arg, struct ev_loop *loop, struct store *store,
+                 const struct agentx_control *control, const struct cfg *cfg);
     /* After a reload was accepted (the new configuration is in effect). */
     void (*reload)(void *arg, const struct cfg *cfg);
     /* At shutdown, before the sessions are closed. */

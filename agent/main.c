@@ -142,7 +142,8 @@ static void send_ack(void *arg, uint32_t index, const char *label, const uint8_t
     }
 }
 
-static int agent_start(void *arg, struct ev_loop *loop, struct store *store, const struct cfg *cfg)
+static int agent_start(void *arg, struct ev_loop *loop, struct store *store,
+                       const struct agentx_control *control, const struct cfg *cfg)
 {
     struct agent_hook *h = arg;
     if (h->off) {
@@ -150,7 +151,8 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store, con
         return 0;
     }
     snprintf(h->socket, sizeof(h->socket), "%s", cfg->agentx_socket);
-    struct agentx_opts o = {.socket = h->socket[0] ? h->socket : NULL, .counters = &h->counters};
+    struct agentx_opts o = {
+        .socket = h->socket[0] ? h->socket : NULL, .counters = &h->counters, .control = control};
     char err[512];
     h->ax = agentx_start(loop, store, &o, err, sizeof(err));
     if (!h->ax) {

@@ -1771,7 +1771,9 @@ static struct cfg *build(struct load_ctx *ctx)
     }
 
     unsigned n = cfg_size(root, "bmc"), ng = cfg_size(root, "bmc-group");
-    if (n == 0 && ng == 0) {
+    const char *inc = cfg_getstr(root, "include");
+    /* with include, the BMCs may all live in the included files (checked below) */
+    if (n == 0 && ng == 0 && !(inc && inc[0])) {
         fail(ctx, 1,
              "no bmc section; expected at least one bmc \"NAME\" { address = ... } or "
              "bmc-group \"NAME\" { addresses = ... } section");
@@ -1807,9 +1809,16 @@ static struct cfg *build(struct load_ctx *ctx)
         if (expand_group(ctx, sec, &ctx->grp[i], defs, c, &cap, c->path) < 0)
             goto fail;
     }
-    const char *inc = cfg_getstr(root, "include");
     if (inc && inc[0] && include_glob(ctx, inc, c, &cap) < 0)
         goto fail;
+    if (c->nbmcs == 0) {
+        fail(ctx, line_or(ctx->global.line[K_INCLUDE], 1),
+             "no bmc section here nor in the files include = \"%s\" matches; expected at "
+             "least one bmc \"NAME\" { address = ... } or bmc-group \"NAME\" { addresses = "
+             "... } section",
+             inc);
+        goto fail;
+    }
     if (check_unique_names(ctx, c) < 0 || check_unique_endpoints(ctx, c) < 0)
         goto fail;
     return c;

@@ -24,6 +24,7 @@
 #include "ev.h"
 #include "ipmi_msg.h"
 #include "log.h"
+#include "store.h"
 
 #define CONTROL_DEFAULT_TIMEOUT_MS 5000
 #define IDENTIFY_DEFAULT_S         15 /* the spec's default interval (28.5) */
@@ -59,7 +60,15 @@ const char *control_status_word(enum control_status s)
 
 struct control_op;
 
+/*
+ * One per BMC, at the BMC's poller index when possible.  poller_remove()
+ * moves the last BMC into the removed one's index, so a slot also names its
+ * owner (pointer and name): a lookup that finds another owner at the index
+ * searches the others (and moves the slot back into place when it may).
+ */
 struct control_slot {
+    const struct bmc *owner; /* NULL: free */
+    char owner_name[64];
     struct control_record last;
     struct control_record last_kind[CONTROL_KIND__MAX + 1];
     struct control_op *op; /* the action in flight, reported or not */
@@ -86,7 +95,6 @@ struct control_op {
     struct control_set *cs; /* NULL once the set is freed: the op only waits to die */
     struct control_op *next;
     struct bmc *b;
-    size_t idx;
     control_done_cb cb;
     void *arg;
     struct ev_timer deadline;
@@ -98,20 +106,84 @@ struct control_op {
 
 static const struct control_record empty_record;
 
-static struct control_slot *slot_get(struct control_set *cs, size_t idx)
+static bool slot_is(const struct control_slot *s, const struct bmc *b)
 {
-    if (idx >= cs->nslots) {
-        size_t n = cs->nslots ? cs->nslots : 16;
-        while (n <= idx)
-            n *= 2;
-        struct control_slot *s = realloc(cs->slots, n * sizeof(*s));
-        if (!s)
+    return s->owner == b && strncmp(s->owner_name, bmc_name(b), sizeof(s->owner_name) - 1) == 0;
+}
+
+/* b's slot, or NULL when it has none yet.  O(1) while indices hold. */
+static struct control_slot *slot_find(const struct control_set *cs, const struct bmc *b)
+{
+    if (!cs)
+        return NULL;
+    size_t i = bmc_index(b);
+    if (i < cs->nslots && slot_is(&cs->slots[i], b))
+        return &cs->slots[i];
+    for (size_t j = 0; j < cs->nslots; j++)
+        if (slot_is(&cs->slots[j], b))
+            return &cs->slots[j];
+    return NULL;
+}
+
+static bool slots_grow(struct control_set *cs, size_t idx)
+{
+    if (idx < cs->nslots)
+        return true;
+    size_t n = cs->nslots ? cs->nslots : 16;
+    while (n <= idx)
+        n *= 2;
+    struct control_slot *s = realloc(cs->slots, n * sizeof(*s));
+    if (!s)
+        return false;
+    memset(s + cs->nslots, 0, (n - cs->nslots) * sizeof(*s));
+    cs->slots = s;
+    cs->nslots = n;
+    return true;
+}
+
+/* b's slot, made (or moved back to b's index) if need be; NULL: no memory. */
+static struct control_slot *slot_get(struct control_set *cs, struct bmc *b)
+{
+    size_t i = bmc_index(b);
+    if (!slots_grow(cs, i))
+        return NULL;
+    struct control_slot *at = &cs->slots[i];
+    if (slot_is(at, b))
+        return at;
+    struct control_slot *mine = slot_find(cs, b);
+    if (at->owner && !mine) {
+        /* another BMC's records (moved, or removed): keep them in a free slot */
+        size_t j = cs->nslots;
+        for (size_t k = 0; k < cs->nslots; k++)
+            if (!cs->slots[k].owner && k != i) {
+                j = k;
+                break;
+            }
+        if (!slots_grow(cs, j))
             return NULL;
-        memset(s + cs->nslots, 0, (n - cs->nslots) * sizeof(*s));
-        cs->slots = s;
-        cs->nslots = n;
+        at = &cs->slots[i];
+        cs->slots[j] = *at;
+        memset(at, 0, sizeof(*at));
     }
-    return &cs->slots[idx];
+    if (mine) { /* swap it into place */
+        struct control_slot tmp = *at;
+        *at = *mine;
+        *mine = tmp;
+    } else {
+        memset(at, 0, sizeof(*at));
+        at->owner = b;
+        snprintf(at->owner_name, sizeof(at->owner_name), "%s", bmc_name(b));
+    }
+    return at;
+}
+
+/* The slot whose action in flight is op. */
+static struct control_slot *slot_of_op(struct control_set *cs, const struct control_op *op)
+{
+    for (size_t j = 0; j < cs->nslots; j++)
+        if (cs->slots[j].op == op)
+            return &cs->slots[j];
+    return NULL;
 }
 
 struct control_set *control_set_new(struct poller *p)
@@ -143,17 +215,17 @@ void control_set_free(struct control_set *cs)
 
 const struct control_record *control_last(const struct control_set *cs, const struct bmc *b)
 {
-    size_t i = bmc_index(b);
-    return cs && i < cs->nslots ? &cs->slots[i].last : &empty_record;
+    const struct control_slot *s = slot_find(cs, b);
+    return s ? &s->last : &empty_record;
 }
 
 const struct control_record *control_last_of(const struct control_set *cs, const struct bmc *b,
                                              enum control_kind kind)
 {
-    size_t i = bmc_index(b);
-    if (!cs || i >= cs->nslots || kind < 1 || kind > CONTROL_KIND__MAX)
+    const struct control_slot *s = slot_find(cs, b);
+    if (!s || kind < 1 || kind > CONTROL_KIND__MAX)
         return &empty_record;
-    return &cs->slots[i].last_kind[kind];
+    return &s->last_kind[kind];
 }
 
 /* ---- describing and checking a request ----------------------------------- */
@@ -328,8 +400,9 @@ static void op_unlink_free(struct control_op *op)
                 *pp = op->next;
                 break;
             }
-        if (op->idx < cs->nslots && cs->slots[op->idx].op == op)
-            cs->slots[op->idx].op = NULL;
+        struct control_slot *s = slot_of_op(cs, op);
+        if (s)
+            s->op = NULL;
     }
     free(op);
 }
@@ -342,9 +415,11 @@ static void op_report(struct control_op *op, const struct control_result *res)
     op->reported = true;
     struct control_set *cs = op->cs;
     ev_timer_stop(cs->loop, &op->deadline);
-    struct control_slot *s = &cs->slots[op->idx];
-    record_end(s, &s->last, res);
-    log_action(op->b, &s->last);
+    struct control_slot *s = slot_of_op(cs, op);
+    if (s) {
+        record_end(s, &s->last, res);
+        log_action(op->b, &s->last);
+    }
     if (op->cb)
         op->cb(op->b, op->arg, res);
 }
@@ -504,7 +579,7 @@ enum control_status control_start(struct control_set *cs, struct bmc *b,
                                   struct control_result *now)
 {
     struct control_result res = {0};
-    struct control_slot *s = slot_get(cs, bmc_index(b));
+    struct control_slot *s = slot_get(cs, b);
     if (!s) {
         set_result(&res, CONTROL_E_UNAVAILABLE, 0, "out of memory");
         if (now)
@@ -563,7 +638,6 @@ enum control_status control_start(struct control_set *cs, struct bmc *b,
     }
     op->cs = cs;
     op->b = b;
-    op->idx = bmc_index(b);
     op->cb = cb;
     op->arg = arg;
     op->req = r->req;
@@ -693,4 +767,49 @@ int control_read_state(struct control_set *cs, struct bmc *b, control_state_cb c
         return -1;
     }
     return 0;
+}
+
+void control_to_store(const struct control_set *cs, const struct bmc *b,
+                      const struct control_state *st, struct store_control *out, char *act,
+                      size_t alen, char *res, size_t rlen)
+{
+    memset(out, 0, sizeof(*out));
+    const struct control_record *pw = control_last_of(cs, b, CONTROL_POWER);
+    const struct control_record *id = control_last_of(cs, b, CONTROL_IDENTIFY);
+    const struct control_record *bo = control_last_of(cs, b, CONTROL_BOOT);
+    if (st && st->power_src == CONTROL_SRC_BMC)
+        out->power = st->power_on ? CTL_POWER_ON : CTL_POWER_OFF;
+    else if (pw->valid && pw->result.status == CONTROL_OK &&
+             (pw->req.value == CTL_POWER_ON || pw->req.value == CTL_POWER_OFF))
+        out->power = (uint8_t)pw->req.value;
+    if (st && st->identify_src == CONTROL_SRC_BMC)
+        out->identify = st->identify;
+    else if (id->valid && id->result.status == CONTROL_OK)
+        out->identify = (uint8_t)id->req.value;
+    if (st && st->boot_src == CONTROL_SRC_BMC) {
+        out->boot_device = st->boot.device;
+        out->boot_persist = st->boot.persist;
+        out->boot_mode = st->boot.mode;
+    } else if (bo->valid && bo->result.status == CONTROL_OK) {
+        out->boot_device = bo->req.boot.device;
+        out->boot_persist = bo->req.boot.persist;
+        out->boot_mode = bo->req.boot.mode;
+    }
+    const struct control_record *r = control_last(cs, b);
+    if (!r->valid || !alen || !rlen)
+        return;
+    struct tm tm;
+    char when[32] = "?";
+    time_t t = r->started.tv_sec;
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(act, alen, "%s by %s at %s", r->action, r->requester, when);
+    if (r->in_progress)
+        snprintf(res, rlen, "in progress");
+    else if (r->result.status == CONTROL_OK)
+        snprintf(res, rlen, "ok");
+    else
+        snprintf(res, rlen, "%s: %s", control_status_word(r->result.status), r->result.text);
+    out->last_action = act;
+    out->last_result = res;
 }

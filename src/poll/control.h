@@ -73,7 +73,7 @@ struct control_result {
 struct control_record {
     bool valid;             /* an action has been asked for */
     bool in_progress;       /* not ended yet */
-    struct control_req req;    /* req.requester is NULL: the text is `requester` */
+    struct control_req req; /* req.requester is NULL: the text is `requester` */
     char requester[64];
     char action[64];         /* "powerOff", "identify on 30 s", "boot pxe once uefi" */
     struct timespec started; /* wall time (CLOCK_REALTIME) */
@@ -129,6 +129,18 @@ typedef void (*control_state_cb)(struct bmc *b, void *arg, const struct control_
  * Returns 0, or -1 when nothing could be queued (cb not called).
  */
 int control_read_state(struct control_set *cs, struct bmc *b, control_state_cb cb, void *arg);
+
+/*
+ * What the MIB shows (store.h's struct store_control) from a read-back
+ * (`st`, may be NULL: the last actions alone) and the last record (may be
+ * NULL or invalid: none).  The texts go to `act` and `res` (the result
+ * pointers point at them): "ACTION by REQUESTER at TIME" and "ok",
+ * "in progress" or "WORD: TEXT".
+ */
+struct store_control;
+void control_to_store(const struct control_set *cs, const struct bmc *b,
+                      const struct control_state *st, struct store_control *out, char *act,
+                      size_t alen, char *res, size_t rlen);
 
 /* Text of an action ("powerOff", "identify on 30 s", ...); for logs and records. */
 void control_req_describe(const struct control_req *req, char *buf, size_t len);

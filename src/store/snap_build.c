@@ -851,6 +851,15 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
             .elapsed_ms = (double)d->sel_ns / 1e6,
         };
     }
+    if (o->control) {
+        const struct store_control *c = o->control;
+        s->control = *c;
+        s->control.last_action = c->last_action ? clean(a, c->last_action) : NULL;
+        s->control.last_result = c->last_result ? clean(a, c->last_result) : NULL;
+        if ((c->last_action && !s->control.last_action) ||
+            (c->last_result && !s->control.last_result))
+            goto fail;
+    }
     if (!s->name || !s->address || (etext && !s->error) || (d->sdr_err[0] && !s->sdr.error))
         goto fail;
 

@@ -147,6 +147,37 @@ size_t store_bmc_bytes(const struct store_bmc *b)
            (b->fru ? arena_size(b->fru->p.arena) : 0) + (b->sel ? arena_size(b->sel->p.arena) : 0);
 }
 
+const struct store_bmc *store_bmc_with_control(const struct store_bmc *prev,
+                                               const struct store_control *c)
+{
+    struct store_arena *ar = prev ? arena_new(512) : NULL;
+    struct store_bmc *b = ar ? arena_alloc(ar, sizeof(*b)) : NULL;
+    if (!b) {
+        arena_free(ar);
+        return NULL;
+    }
+    *b = *prev;
+    atomic_init(&b->refs, 1);
+    b->arena = ar;
+    b->name = arena_strdup(ar, prev->name);
+    b->address = arena_strdup(ar, prev->address);
+    b->error = prev->error ? arena_strdup(ar, prev->error) : NULL;
+    b->sdr.error = prev->sdr.error ? arena_strdup(ar, prev->sdr.error) : NULL;
+    b->control = *c;
+    b->control.last_action = c->last_action ? arena_strdup(ar, c->last_action) : NULL;
+    b->control.last_result = c->last_result ? arena_strdup(ar, c->last_result) : NULL;
+    if (!b->name || !b->address || (prev->error && !b->error) ||
+        (prev->sdr.error && !b->sdr.error) || (c->last_action && !b->control.last_action) ||
+        (c->last_result && !b->control.last_result)) {
+        arena_free(ar);
+        return NULL;
+    }
+    b->sensors = store_sensors_ref(prev->sensors);
+    b->fru = store_frus_ref(prev->fru);
+    b->sel = store_sels_ref(prev->sel);
+    return b;
+}
+
 /* ---- rows ------------------------------------------------------------------------- */
 
 #define LOWER_BOUND(rows, n, index)                                                                \

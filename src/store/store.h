@@ -359,6 +359,17 @@ struct store_info {
     bool power_active;
 };
 
+/* Chassis control as ipmiBmcPowerControl .. ipmiBmcLastControlResult show
+ * it: the values of src/codec/chassis_ctl.h's enums, 0 when unknown (the
+ * instance is absent).  Where the BMC does not tell, the last action taken. */
+struct store_control {
+    uint8_t power;    /* CTL_POWER_ON or CTL_POWER_OFF: the power state */
+    uint8_t identify; /* enum ctl_identify */
+    uint8_t boot_device, boot_persist, boot_mode;
+    const char *last_action; /* "powerOff by NAME at TIME"; NULL: none asked for */
+    const char *last_result; /* "ok", "in progress", "WORD: reason" */
+};
+
 struct store_bmc {
     atomic_uint refs;
     uint32_t index; /* ipmiBmcIndex */
@@ -383,7 +394,8 @@ struct store_bmc {
     const struct store_sensors *sensors;
     const struct store_frus *fru;
     const struct store_sels *sel;
-    struct store_arena *arena; /* the header's own strings (name, address, error, SDR error) */
+    struct store_control control; /* texts in the header's arena */
+    struct store_arena *arena;    /* the header's own strings (name, address, error, SDR error) */
     /* what the parts were built from (snap_build() compares them to share parts) */
     struct {
         uint64_t sdr_gen;      /* bmc_data.sdr_gen: the sensor set (SEL names come from it) */
@@ -471,6 +483,15 @@ void store_set_observer(struct store *s, store_observer_cb cb, void *arg);
 /* Increases with every store_apply() that changed something (cache key for views). */
 uint64_t store_generation(const struct store *s);
 
+/*
+ * A copy of `prev` (sharing its parts) whose control columns are `c` (its
+ * texts copied).  For the control path: an action's outcome shows at once,
+ * not at the next poll.  One reference (the caller's); NULL when memory is
+ * short.
+ */
+const struct store_bmc *store_bmc_with_control(const struct store_bmc *prev,
+                                               const struct store_control *c);
+
 /* ---- building (snap_build.c; the only caller of the codecs' text functions) ------- */
 
 struct bmc_data;
@@ -484,6 +505,7 @@ struct snap_opts {
     /* name and address when bmc_data.b is NULL (a BMC whose address does not
      * resolve has no session: its snapshot has no counters, no cipher suite) */
     const char *name, *address;
+    const struct store_control *control; /* copied into the snapshot; NULL: none */
 };
 
 /*

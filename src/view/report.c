@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "chassis_ctl.h"
 #include "codec_err.h"
 #include "report_info.h"
 #include "store.h"
@@ -305,6 +306,25 @@ static json_object *json_counters(const struct bmc_counters *c)
     return j;
 }
 
+/* "control": the control columns of ipmiBmcTable (the daemon's; --once has
+ * none and shows no key); a null member is an absent instance. */
+static void json_control(json_object *j, const struct store_control *c)
+{
+    if (!c->power && !c->identify && !c->boot_device && !c->boot_persist && !c->boot_mode &&
+        !c->last_action)
+        return;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "power", str_or_null(ctl_power_name(c->power)));
+    json_object_object_add(o, "identify", str_or_null(ctl_identify_name(c->identify)));
+    json_object_object_add(o, "boot_device", str_or_null(ctl_boot_dev_name(c->boot_device)));
+    json_object_object_add(o, "boot_persistent",
+                           str_or_null(ctl_boot_persist_name(c->boot_persist)));
+    json_object_object_add(o, "boot_mode", str_or_null(ctl_boot_mode_name(c->boot_mode)));
+    json_object_object_add(o, "last_action", str_or_null(c->last_action));
+    json_object_object_add(o, "last_result", str_or_null(c->last_result));
+    json_object_object_add(j, "control", o);
+}
+
 json_object *report_json_bmc(const struct store_bmc *b)
 {
     json_object *j = json_object_new_object();
@@ -323,6 +343,7 @@ json_object *report_json_bmc(const struct store_bmc *b)
     json_object_object_add(j, "sel_stats", json_sel_stats(b));
     json_object_object_add(j, "counters", json_counters(&b->counters));
     report_json_info(j, &b->info); /* POH, SEL clock, LAN, DCMI power */
+    json_control(j, &b->control);
     return j;
 }
 

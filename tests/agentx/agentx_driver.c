@@ -6,7 +6,13 @@
  *       CONFIG once (the --once code path), write that poll's JSON to FILE and
  *       serve the very same snapshots;
  *   agentx-driver --socket PATH --synthetic BMCS:SENSORS    serve made-up BMCs
- *       with SENSORS sensors each (benchmark, bad-input tests).
+ *       with SENSORS sensors each (benchmark, bad-input tests);
+ *   --control [--info-interval S] (with -c): after the poll, keep a poller
+ *       with live sessions to every BMC and a control set, serve control
+ *       SETs through it (agentx_opts.control) and, every S seconds (default
+ *       2) and after every action, read the control state back
+ *       (control_read_state) and republish the BMC's snapshot with it:
+ *       what the daemon's scheduler does, until the tests run the daemon.
  *   --pet-listen ADDR [--pet-community C] [--notify-rate N/S]   also receive PETs on ADDR
  *       (agent/pet_listener.h) and send ipmiPlatformEvent notifications for
  *       them (at most N per BMC per S seconds: storm control);
@@ -31,7 +37,10 @@
 
 #include "agentx.h"
 #include "arena.h"
+#include "bmc.h"
 #include "cfg.h"
+#include "control.h"
+#include "control_glue.h"
 #include "ev.h"
 #include "log.h"
 #include "notify.h"
@@ -42,7 +51,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: agentx-driver [--socket PATH] [--ping SECONDS] [--fds N] [-v]\n"
-               "                     (-c CONFIG --json-out FILE | --synthetic BMCS:SENSORS)\n");
+               "                     (-c CONFIG --json-out FILE [--control [--info-interval S]]\n"
+               "                      | --synthetic BMCS:SENSORS)\n");
 }
 
 /* ---- the store from one --once poll ---------------------------------------------- */
@@ -55,25 +65,103 @@ static void keep_snapshots(const struct store *polled, void *arg)
     store_apply(mine);
 }
 
-static int fill_from_poll(struct store *s, const char *config, const char *json_out)
+static int fill_from_poll(struct store *s, const struct cfg *cfg, const char *json_out)
 {
-    char err[512];
-    struct cfg *cfg = cfg_load(config, err, sizeof(err));
-    if (!cfg) {
-        fprintf(stderr, "agentx-driver: %s\n", err);
-        return -1;
-    }
     FILE *out = fopen(json_out, "w");
     if (!out) {
         fprintf(stderr, "agentx-driver: %s: %s\n", json_out, strerror(errno));
-        cfg_unload(cfg);
         return -1;
     }
     struct once_opts oo = {.json = true, .polls = 1, .on_poll = keep_snapshots, .on_poll_arg = s};
     once_run(cfg, &oo, out);
     fclose(out);
-    cfg_unload(cfg);
     return 0;
+}
+
+/* ---- live control (--control) ------------------------------------------------------ */
+
+struct live {
+    struct ev_loop *loop;
+    struct store *store;
+    struct poller *p;
+    struct control_set *cs;
+    struct control_glue *glue;
+    struct ev_timer info;
+    uint64_t interval_ns;
+};
+
+/* BMC i of the poller has ipmiBmcIndex i + 1 (config order, as --once) */
+static struct bmc *live_bmc(void *ctx, uint32_t index)
+{
+    struct live *l = ctx;
+    return index >= 1 && index <= poller_count(l->p) ? poller_bmc(l->p, index - 1) : NULL;
+}
+
+/* the scheduler's info interval: read the control state back */
+static void on_info(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+    struct live *l = arg;
+    for (size_t i = 0; i < poller_count(l->p); i++) {
+        struct bmc *b = poller_bmc(l->p, i);
+        if (bmc_state(b) == BMC_S_ACTIVE)
+            control_glue_read_back(l->glue, b, (uint32_t)i + 1);
+    }
+    ev_timer_start(loop, t, l->interval_ns);
+}
+
+static int live_init(struct live *l, struct ev_loop *loop, struct store *store,
+                     const struct cfg *cfg, unsigned interval_s)
+{
+    char err[512];
+    struct poller_opts po;
+    poller_opts_default(&po);
+    po.timeout_ms = cfg->timeout_ms;
+    po.retries = cfg->retries;
+    po.session_timeout_ms = cfg->session_timeout_ms;
+    l->loop = loop;
+    l->store = store;
+    l->interval_ns = (uint64_t)(interval_s ? interval_s : 2) * 1000 * EV_NS_PER_MS;
+    l->p = poller_new(loop, &po, err, sizeof(err));
+    if (!l->p) {
+        fprintf(stderr, "agentx-driver: %s\n", err);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->nbmcs; i++)
+        if (!poller_add(l->p, &cfg->bmcs[i], err, sizeof(err))) {
+            fprintf(stderr, "agentx-driver: %s\n", err);
+            return -1;
+        }
+    l->cs = control_set_new(l->p);
+    l->glue = l->cs ? control_glue_new(store, l->cs,
+                                       &(struct control_glue_ops){.bmc_of = live_bmc, .ctx = l})
+                    : NULL;
+    if (!l->glue)
+        return -1;
+    for (size_t i = 0; i < poller_count(l->p); i++)
+        bmc_connect(poller_bmc(l->p, i));
+    ev_timer_init(&l->info, on_info, l);
+    ev_timer_start(loop, &l->info, 200 * EV_NS_PER_MS);
+    return 0;
+}
+
+static void on_closed(struct bmc *b, void *arg)
+{
+    (void)b;
+    *(bool *)arg = true;
+}
+
+static void live_fini(struct live *l)
+{
+    if (!l->p)
+        return;
+    ev_timer_stop(l->loop, &l->info);
+    bool closed = false;
+    poller_close_all(l->p, on_closed, &closed);
+    for (int i = 0; i < 50 && !closed; i++)
+        ev_run_once(l->loop, 100);
+    control_set_free(l->cs);
+    control_glue_free(l->glue);
+    poller_free(l->p);
 }
 
 /* ---- synthetic snapshots ----------------------------------------------------------- */
@@ -221,8 +309,10 @@ int main(int argc, char **argv)
         {"ping", required_argument, NULL, 'p'},
         {"verbose", no_argument, NULL, 'v'},
         {"fds", required_argument, NULL, 'f'},
+        {"control", no_argument, NULL, 'C'},
+        {"info-interval", required_argument, NULL, 'i'},
         {"pet-listen", required_argument, NULL, 'P'},
-        {"pet-community", required_argument, NULL, 'C'},
+        {"pet-community", required_argument, NULL, 'K'},
         {"pet-port-file", required_argument, NULL, 'F'},
         {"notify-rate", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
@@ -232,6 +322,8 @@ int main(int argc, char **argv)
     const char *pet_listen = NULL, *pet_community = NULL, *pet_port_file = NULL;
     unsigned ping = 0, rate_per_bmc = 0, rate_interval = 0;
     int fds = 0;
+    bool control = false;
+    unsigned info_interval = 0;
     int verbose = 0, c;
     while ((c = getopt_long(argc, argv, "s:c:vh", opts, NULL)) != -1) {
         switch (c) {
@@ -256,7 +348,7 @@ int main(int argc, char **argv)
         case 'P':
             pet_listen = optarg;
             break;
-        case 'C':
+        case 'K':
             pet_community = optarg;
             break;
         case 'F':
@@ -271,6 +363,12 @@ int main(int argc, char **argv)
         case 'v':
             verbose++;
             break;
+        case 'C':
+            control = true;
+            break;
+        case 'i':
+            info_interval = (unsigned)strtoul(optarg, NULL, 10);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -279,7 +377,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if ((!config == !synthetic) || (config && !json_out)) {
+    if ((!config == !synthetic) || (config && !json_out) || (control && !config)) {
         usage(stderr);
         return 2;
     }
@@ -297,8 +395,16 @@ int main(int argc, char **argv)
     struct store *store = store_new();
     if (!store)
         return 1;
-    if (config ? fill_from_poll(store, config, json_out) < 0
-               : fill_synthetic(store, synthetic) < 0) {
+    struct cfg *cfg = NULL;
+    if (config) {
+        char cerr[512];
+        cfg = cfg_load(config, cerr, sizeof(cerr));
+        if (!cfg) {
+            fprintf(stderr, "agentx-driver: %s\n", cerr);
+            return 1;
+        }
+    }
+    if (cfg ? fill_from_poll(store, cfg, json_out) < 0 : fill_synthetic(store, synthetic) < 0) {
         fprintf(stderr, "agentx-driver: could not fill the store\n");
         store_free(store);
         return 1;
@@ -323,6 +429,12 @@ int main(int argc, char **argv)
     }
     struct agentx_counters counters = {0};
     struct agentx_opts ao = {.socket = sock, .ping_interval_s = ping, .counters = &counters};
+    struct live live = {0};
+    if (control) {
+        if (live_init(&live, loop, store, cfg, info_interval) < 0)
+            return 1;
+        ao.control = control_glue_agentx(live.glue);
+    }
     struct agentx *ax = agentx_start(loop, store, &ao, err, sizeof(err));
     if (!ax) {
         fprintf(stderr, "agentx-driver: %s\n", err);
@@ -362,6 +474,9 @@ int main(int argc, char **argv)
             (unsigned long long)st.hint_hits, (unsigned long long)st.seeks,
             (unsigned long long)st.connects, (unsigned long long)st.disconnects,
             (unsigned long long)(max_stall_ns / EV_NS_PER_MS));
+    fprintf(stderr, "agentx-driver: %llu control SETs, %llu ipmiControlAction notifications\n",
+            (unsigned long long)st.control_sets, (unsigned long long)st.control_traps);
+    live_fini(&live); /* actions still in flight answer while the agent is up */
     if (pl) {
         struct pet_listener_stats ps;
         pet_listener_get_stats(pl, &ps);
@@ -376,6 +491,7 @@ int main(int argc, char **argv)
         notify_free(nt);
     }
     agentx_stop(ax);
+    cfg_unload(cfg);
     ev_del_fd(loop, sfd);
     close(sfd);
     ev_free(loop);

@@ -44,6 +44,14 @@ MOVING = {(3, 26), (3, 27), (5, 25), (1, 2)}
 LINE = re.compile(r"^(\.[0-9.]+) = (?:([A-Za-z0-9-]+): ?)?(.*)$")
 
 
+# enumerations of the writable columns (value = position + 1)
+CTL_POWER = ["powerOff", "powerOn", "powerCycle", "hardReset", "softShutdown"]
+CTL_IDENTIFY = ["off", "on", "forceOn"]
+CTL_BOOT_DEV = ["none", "pxe", "disk", "cdrom", "biosSetup"]
+CTL_BOOT_PERSIST = ["once", "always"]
+CTL_BOOT_MODE = ["legacy", "uefi"]
+
+
 def parse_walk(path):
     vals = {}
     last = None
@@ -182,6 +190,16 @@ def expected(doc):
             put(3, 74, [i], truth(pw.get("active")))
             for col, k2 in ((75, "poh"), (76, "sel_time"), (77, "lan"), (78, "dcmi")):
                 put(3, col, [i], INFO_STATUS.get(b["info_status"][k2]))
+        # control columns (the daemon's "control", names as in chassis_ctl.h)
+        ctl = b.get("control") or {}
+        for col, key, names in ((80, "power", CTL_POWER), (81, "identify", CTL_IDENTIFY),
+                                (82, "boot_device", CTL_BOOT_DEV),
+                                (83, "boot_persistent", CTL_BOOT_PERSIST),
+                                (84, "boot_mode", CTL_BOOT_MODE)):
+            v = ctl.get(key)
+            put(3, col, [i], None if v is None else names.index(v) + 1)
+        put(3, 85, [i], text(ctl.get("last_action")))
+        put(3, 86, [i], text(ctl.get("last_result")))
         for col, key in enumerate(COUNTERS, start=60):
             put(3, col, [i], b["counters"][key])
         for word, n in b["counters"]["bad_packet_reasons"].items():

@@ -31,11 +31,11 @@ require_cmds ipmi_sim sdrcomp snmpd snmptrapd snmpget ss python3
 bmcsim_setup
 ROOT=.1.3.6.1.4.1.8072.9999.9999.623
 
-SIMPORT=$(free_port 1 22800) || bail_out "no free port"
-TRAPPORT=$(free_port 1 22820) || bail_out "no free port"
-PETPORT=$(free_port 1 22840) || bail_out "no free port"
-IPORT=$(free_port 1 22860) || bail_out "no free port"
-SNMP_PORT=$(free_port 1 22880) || bail_out "no free port"
+SIMPORT=$(free_port 1 23200) || bail_out "no free port"
+TRAPPORT=$(free_port 1 23220) || bail_out "no free port"
+PETPORT=$(free_port 1 23240) || bail_out "no free port"
+IPORT=$(free_port 1 23260) || bail_out "no free port"
+SNMP_PORT=$(free_port 1 23280) || bail_out "no free port"
 
 start_bmcsim sim --count 1 --base-port "$SIMPORT" --seed 11 --tick-ms 0 \
     --pet-dest "127.0.0.1:$PETPORT" --pet-retries 3 --pet-retry-interval 1000 ||

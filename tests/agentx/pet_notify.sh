@@ -31,7 +31,7 @@ make_rundir
 ROOT=.1.3.6.1.4.1.8072.9999.9999.623
 PETENT=.1.3.6.1.4.1.3183.1.1
 
-PORT=$(free_port 1 22700) || bail_out "no free port"
+PORT=$(free_port 1 23100) || bail_out "no free port"
 start_sims 1 "$PORT"
 CFG=$RUNDIR/bridge.conf
 write_config_head "$CFG" 0.3 1
@@ -40,7 +40,7 @@ write_secret "$RUNDIR/$name.pw" password
 write_bmc_block "$CFG" "$name" "$PORT" "$RUNDIR/$name.pw" 3 admin admin
 
 # ---- snmptrapd: where snmpd sends the notifications ---------------------------------
-TRAPPORT=$(free_port 1 22720) || bail_out "no free port"
+TRAPPORT=$(free_port 1 23120) || bail_out "no free port"
 TRAPS=$RUNDIR/traps.log
 start_trapd() { # DIR PORT LOG [extra conf lines]
     mkdir -p "$1/persist"
@@ -57,11 +57,11 @@ start_trapd() { # DIR PORT LOG [extra conf lines]
 }
 start_trapd "$RUNDIR/trapd" "$TRAPPORT" "$TRAPS" || bail_out "snmptrapd did not start"
 
-SNMP_PORT=$(free_port 1 22740) || bail_out "no free port"
+SNMP_PORT=$(free_port 1 23140) || bail_out "no free port"
 SNMPD_EXTRA_CONF="trap2sink udp:127.0.0.1:$TRAPPORT public"
 snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start (see $RUNDIR/snmpd)"
 
-PETPORT=$(free_port 1 22760) || bail_out "no free port"
+PETPORT=$(free_port 1 23160) || bail_out "no free port"
 ${AGENTX_WRAP:-} "$DRIVER" --socket "$AGENTX_SOCK" -c "$CFG" --json-out "$RUNDIR/once.json" \
     --pet-listen "udp:127.0.0.1:$PETPORT" --pet-community public -v \
     > "$RUNDIR/driver.out" 2> "$RUNDIR/driver.err" < /dev/null &
@@ -142,7 +142,7 @@ assert_eq "$(nplatform)" $((before + 1)) "a PET sent twice gives one ipmiPlatfor
 # ---- 3. beside snmptrapd: the site's snmptrapd forwards the PET enterprise ---------------
 # ("OID.*": the subtree; a v1 trap's OID is enterprise.0.specific.  snmptrapd
 # forwards it as the SNMPv1 Trap-PDU it got, agent-addr included.)
-SITEPORT=$(free_port 1 22780) || bail_out "no free port"
+SITEPORT=$(free_port 1 23180) || bail_out "no free port"
 start_trapd "$RUNDIR/site" "$SITEPORT" "$RUNDIR/site.log" \
     "forward $PETENT.* udp:127.0.0.1:$PETPORT" || bail_out "the site snmptrapd did not start"
 before=$(nplatform)

@@ -15,10 +15,10 @@ make_rundir
 RATE=${PET_RATE:-1000}
 SECS=${PET_SECS:-10}
 ROOT=.1.3.6.1.4.1.8072.9999.9999.623
-TRAPPORT=$(free_port 1 22900) || bail_out "no free port"
-SINKPORT=$(free_port 1 22920) || bail_out "no free port"
-SNMP_PORT=$(free_port 1 22940) || bail_out "no free port"
-PETPORT=$(free_port 1 22960) || bail_out "no free port"
+TRAPPORT=$(free_port 1 23300) || bail_out "no free port"
+SINKPORT=$(free_port 1 23320) || bail_out "no free port"
+SNMP_PORT=$(free_port 1 23340) || bail_out "no free port"
+PETPORT=$(free_port 1 23360) || bail_out "no free port"
 
 mkdir -p "$RUNDIR/trapd/persist"
 printf '[snmp] hexOutputLength 0\nauthCommunity log public\n' > "$RUNDIR/trapd/snmptrapd.conf"
@@ -40,7 +40,7 @@ done
 
 # one PET datagram as Net-SNMP's snmptrap builds it (agent-addr: the synthetic
 # BMC's address 192.0.2.2), caught on a UDP port; the load is copies of it
-TPORT=$(free_port 1 22980) || bail_out "no free port"
+TPORT=$(free_port 1 23380) || bail_out "no free port"
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",int(sys.argv[1]))); open(sys.argv[2],"w").close(); s.settimeout(20); print(s.recv(65536).hex())' \
     "$TPORT" "$RUNDIR/catcher.ready" > "$RUNDIR/template.hex" &
 cpid=$!

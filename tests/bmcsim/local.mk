@@ -8,7 +8,15 @@ BMCSIM_CONTENT = \
 	tests/bmcsim/simcontent.c tests/bmcsim/simcontent.h \
 	tests/bmcsim/sim_internal.h tests/bmcsim/sim_profile.c tests/bmcsim/sim_default.c
 
-noinst_PROGRAMS += tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl tests/bmcsim/simload
+# configure --enable-install-simulator installs bmcsim, bmcsim-ctl and bmcsim(1)
+# for those who want the simulator outside the tree; otherwise they stay here.
+noinst_PROGRAMS += tests/bmcsim/simload
+if INSTALL_SIM
+bin_PROGRAMS += tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl
+man1_MANS = tests/bmcsim/bmcsim.1
+else
+noinst_PROGRAMS += tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl
+endif
 
 tests_bmcsim_bmcsim_SOURCES = \
 	tests/bmcsim/bmcsim.c tests/bmcsim/bmcsim.h \
@@ -48,11 +56,12 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_daemon.sh \
 	tests/bmcsim/test_daemon_scale.sh \
 	tests/bmcsim/test_daemon_ping.sh \
-	tests/bmcsim/test_info.sh
+	tests/bmcsim/test_info.sh \
+	tests/bmcsim/test_sdnotify.sh
 TESTS += $(BMCSIM_TESTS)
 
 EXTRA_DIST += $(BMCSIM_TESTS) \
-	tests/bmcsim/testlib.sh tests/bmcsim/compare.py tests/bmcsim/bench_sim.sh \
+	tests/bmcsim/testlib.sh tests/bmcsim/compare.py tests/bmcsim/sdnotify_sink.py tests/bmcsim/bench_sim.sh \
 	tests/bmcsim/default.profile tests/bmcsim/small.profile \
 	tests/bmcsim/README.md tests/bmcsim/bmcsim.1
 

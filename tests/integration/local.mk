@@ -51,3 +51,15 @@ EXTRA_DIST += $(INTEGRATION_TESTS) $(INTEGRATION_SUPPORT)
 check_PROGRAMS += tests/integration/control_run
 tests_integration_control_run_SOURCES = tests/integration/control_run.c
 tests_integration_control_run_LDADD = $(BRIDGE_LIBS)
+
+# Operator integration (conf/, issue 14): snmpd with the shipped snippet, the
+# Zabbix templates and the Nagios commands against a running stack (ports
+# from 23050, 23100, 23200, 23300, 23400/23410).  tests/pkg/deb_install.sh (root, builds
+# the .deb) is run by .ci/run, not here.
+PKG_TESTS = \
+	tests/integration/pkg_snmpd_conf.sh \
+	tests/integration/pkg_zabbix.sh \
+	tests/integration/pkg_nagios.sh \
+	tests/integration/pkg_zabbix_import.sh
+TESTS += $(PKG_TESTS)
+EXTRA_DIST += $(PKG_TESTS) tests/lib/demo_stack.sh tests/integration/zabbix_check.py tests/integration/zabbix_import.py

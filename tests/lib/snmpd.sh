@@ -8,6 +8,13 @@
 #   snmpd_stop               stop it (TERM, then KILL), by PID
 #   SNMPD_EXTRA_CONF         lines appended to snmpd.conf (e.g. a trap2sink)
 #   snmpd_wait_ready [SECS]  true once it answers a GET of sysUpTime
+#   snmptrapd_start DIR PORT start a private snmptrapd on udp 127.0.0.1:PORT
+#                            logging one line per notification to DIR/traps.log
+#                            (SNMPTRAPD_PID, TRAP_LOG); stop it with stop_pid
+#
+# SNMPD_ACCESS (default: "rwcommunity private 127.0.0.1") replaces the write
+# access line, SNMPD_EXTRA is appended to snmpd.conf (e.g. createUser,
+# rwuser, trap2sink).
 #
 # Everything snmp* runs with SNMPCONFPATH and SNMP_PERSISTENT_DIR in DIR and
 # MIBS="" (numeric OIDs), exported here for the tools the test runs too.
@@ -30,9 +37,10 @@ agentXPerms 0600 0700
 agentXTimeout 5
 agentXRetries 1
 rocommunity public 127.0.0.1
-rwcommunity private 127.0.0.1
+${SNMPD_ACCESS-rwcommunity private 127.0.0.1}
 authtrapenable 2
 dontLogTCPWrappersConnects yes
+${SNMPD_EXTRA:-}
 EOF2
     [[ -n ${SNMPD_EXTRA_CONF:-} ]] && printf '%s\n' "$SNMPD_EXTRA_CONF" >> "$dir/snmpd.conf"
     snmpd -f -C -c "$dir/snmpd.conf" -Lf "$dir/snmpd.log" -p "$dir/snmpd.pid" \
@@ -54,4 +62,25 @@ snmpd_wait_ready() {
 snmpd_stop() {
     [[ -n ${SNMPD_PID:-} ]] && stop_pid "$SNMPD_PID" snmpd
     SNMPD_PID=""
+}
+
+snmptrapd_start() {
+    local dir=$1 port=$2 t
+    TRAP_LOG="$dir/traps.log"
+    : > "$TRAP_LOG"
+    cat > "$dir/snmptrapd.conf" << EOF2
+snmpTrapdAddr udp:127.0.0.1:$port
+doNotRetainNotificationLogs yes
+authCommunity log public
+format2 TRAP %V| %v\n
+EOF2
+    MIBS="" snmptrapd -f -C -c "$dir/snmptrapd.conf" -On -Lf "$TRAP_LOG" -p "$dir/snmptrapd.pid" \
+        < /dev/null >> "$dir/snmptrapd.out" 2>&1 &
+    SNMPTRAPD_PID=$!
+    track_pid "$SNMPTRAPD_PID" snmptrapd
+    for ((t = 0; t < 50; t++)); do
+        ss -Hlun "src 127.0.0.1:$port" | grep -q . && return 0
+        sleep 0.1
+    done
+    return 1
 }

@@ -215,6 +215,20 @@ static void test_include(void)
     char path[400];
     snprintf(path, sizeof path, "%s/conf.d/30-bad.conf", tmpdir);
     unlink(path);
+
+    /* every BMC may live in the included files (the packaged layout) */
+    c = load("include = \"conf.d/*.conf\"\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->nbmcs, 3);
+    cfg_unload(c);
+    /* ... but some file must have one: an empty conf.d is refused at the include line */
+    snprintf(d, sizeof d, "%s/empty.d", tmpdir);
+    CU_ASSERT_FATAL(mkdir(d, 0700) == 0 || errno == EEXIST);
+    c = load("\ninclude = \"empty.d/*.conf\"\n");
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(err, "bridge.conf:3: no bmc section here nor in the files include"));
+    cfg_unload(c);
 }
 
 /* ---- shards ------------------------------------------------------------------- */

@@ -248,6 +248,57 @@ static void test_parts_shared_refcounts(void)
     store_free(s);
 }
 
+/* A copy with control columns: parts shared, texts copied, the rest the same */
+static void test_with_control(void)
+{
+    struct store *s = store_new();
+    const uint32_t idx[] = {2, 5};
+    struct store_bmc *b1 = mk_bmc(3, "web01");
+    b1->address = arena_strdup(b1->arena, "10.0.0.1:623");
+    b1->error = arena_strdup(b1->arena, "BMC web01: down");
+    b1->sensors = mk_sensors(idx, 2);
+    b1->nsensors = 2;
+    store_publish(s, b1);
+    store_apply(s);
+    char act[32] = "power powerOff by snmp", res[16] = "ok";
+    struct store_control c = {.power = 1,
+                              .identify = 3,
+                              .boot_device = 2,
+                              .boot_persist = 1,
+                              .boot_mode = 2,
+                              .last_action = act,
+                              .last_result = res};
+    const struct store_bmc *b2 = store_bmc_with_control(store_find(s, 3), &c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
+    memset(act, 'x', sizeof(act) - 1); /* copied, not pointed at */
+    res[0] = 'X';
+    CU_ASSERT_STRING_EQUAL(b2->control.last_action, "power powerOff by snmp");
+    CU_ASSERT_STRING_EQUAL(b2->control.last_result, "ok");
+    CU_ASSERT_EQUAL(b2->control.power, 1);
+    CU_ASSERT_EQUAL(b2->control.boot_mode, 2);
+    CU_ASSERT_STRING_EQUAL(b2->name, "web01");
+    CU_ASSERT_STRING_EQUAL(b2->address, "10.0.0.1:623");
+    CU_ASSERT_STRING_EQUAL(b2->error, "BMC web01: down");
+    CU_ASSERT_EQUAL(b2->nsensors, 2);
+    CU_ASSERT_PTR_EQUAL(b2->sensors, b1->sensors);
+    CU_ASSERT_EQUAL(refs_of(&b2->sensors->p), 2);
+    CU_ASSERT_EQUAL(atomic_load(&((struct store_bmc *)b2)->refs), 1);
+    const struct store_sensors *sens = b2->sensors;
+    store_publish(s, b2);
+    store_apply(s); /* b1 goes: the part stays with b2 */
+    CU_ASSERT_EQUAL(refs_of(&sens->p), 1);
+    CU_ASSERT_STRING_EQUAL(store_find(s, 3)->control.last_action, "power powerOff by snmp");
+    /* no control: NULL texts stay NULL */
+    struct store_control none = {0};
+    const struct store_bmc *b3 = store_bmc_with_control(store_find(s, 3), &none);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b3);
+    CU_ASSERT_PTR_NULL(b3->control.last_action);
+    CU_ASSERT_EQUAL(b3->control.power, 0);
+    store_bmc_unref(b3);
+    CU_ASSERT_PTR_NULL(store_bmc_with_control(NULL, &c));
+    store_free(s);
+}
+
 /* ---- several publishing threads --------------------------------------------------- */
 
 #define THREADS 4
@@ -470,6 +521,7 @@ int main(void)
         {"publish, apply, replace, remove, lower_bound", test_container_publish_apply},
         {"eventfd signals publications", test_eventfd_signals},
         {"parts shared, references reach zero", test_parts_shared_refcounts},
+        {"a copy with control columns", test_with_control},
         {"publishing from 4 threads", test_threads},
         CU_TEST_INFO_NULL,
     };
