@@ -493,6 +493,14 @@ static void handle(struct pet_listener *pl, const uint8_t *dg, size_t len, const
         goto out;
     }
     pl->st.accepted++;
+    if (log_get_level() >= LOG_LVL_DEBUG) {
+        char hex[2 * PET_MAX_LEN + 1];
+        for (size_t i = 0; i < vb->val_len && i < PET_MAX_LEN; i++)
+            snprintf(hex + 2 * i, 3, "%02x", vb->val.string[i]);
+        hex[2 * (vb->val_len < PET_MAX_LEN ? vb->val_len : PET_MAX_LEN)] = '\0';
+        log_debug("PET from %s (BMC %s): specific %ld payload %s", from, b->name,
+                  pdu->specific_type, hex);
+    }
     if (pl->counters)
         pl->counters->pets_received++;
     if (pl->ack) { /* every accepted PET, resends included: the BMC waits for it */

@@ -5,7 +5,8 @@
 #  * exactly once: a bmcsim BMC (PETs to the bridge's pet-listen, resent until
 #    acknowledged) gets an event injected: it arrives as a PET, then in the
 #    SEL: one ipmiPlatformEvent; after a restart of the bridge (state-dir
-#    kept) the SEL is read again: none;
+#    kept) the SEL is read again: none; the notification's varbinds agree
+#    with ipmi-pet -vv on the PET bmcsim sent (tests/agentx/pet_notify.py);
 #  * PET Acknowledge: with pet-acknowledge on (session, the default) bmcsim
 #    counts the PET acknowledged and stops resending; with it off, bmcsim
 #    resends every retry, and the PET, its resends and the SEL entry still
@@ -83,7 +84,7 @@ mkdir -p "$RUNDIR/state" "$RUNDIR/sdr"
 
 DPID=""
 start_daemon() {
-    "$BRIDGE" -c "$CFG" -v > "$RUNDIR/$1.out" 2> "$RUNDIR/$1.err" < /dev/null &
+    "$BRIDGE" -c "$CFG" -vv > "$RUNDIR/$1.out" 2> "$RUNDIR/$1.err" < /dev/null &
     DPID=$!
     track_pid "$DPID" ipmi-snmp-bridge
     local t
@@ -135,6 +136,22 @@ assert_eq "$(counter pets_acked 0)" 1 "pet-acknowledge = session: bmcsim counts 
 assert_num "<" "$(counter pets_resent 0)" 3 "... and stopped resending before its last retry"
 assert_match "$(grep "OID: $ROOT\.0\.1	" "$TRAPS" | grep -F '"bsim"' || true)" "$ROOT\.1\.20\.1\.0 = INTEGER: 1" \
     "the notification came from the PET (ipmiEventSource pet), the first of the three ways"
+# the PET bmcsim sent (the bridge logs its bytes at debug level), decoded by
+# ipmi-pet against bmcsim itself, and the notification's varbinds: compared
+# as for the snmptrap vectors (tests/agentx/pet_notify.py)
+pet=$(sed -n 's/.*PET from .* (BMC bsim): specific \([0-9]*\) payload \([0-9a-f]*\)$/\1 \2/p' "$RUNDIR/d1.err" | head -1)
+if [[ -n $pet ]] && command -v ipmi-pet > /dev/null; then
+    read -r spec payload <<< "$pet"
+    # shellcheck disable=SC2046
+    TZ=UTC timeout -k 5 60 ipmi-pet -D LAN_2_0 -h "127.0.0.1:$SIMPORT" --config-file="$RUNDIR/freeipmi.conf" \
+        -I 17 --sdr-cache-directory="$RUNDIR/sdr-cache" --quiet-cache -vv --comma-separated-output \
+        --no-header-output --output-event-state "$spec" $(sed 's/../0x& /g' <<< "$payload") \
+        > "$RUNDIR/bsim.ipmi-pet" 2> "$RUNDIR/bsim.ipmi-pet.err" || true
+    run_checks python3 "$top_srcdir/tests/agentx/pet_notify.py" "$ROOT" "$TRAPS" bmcsim-pet \
+        "$(printf '%06x' "$spec")" "$payload" "$RUNDIR/bsim.ipmi-pet"
+else
+    fail "the bridge logged the bmcsim PET's bytes (debug)" "$(grep -c 'PET from' "$RUNDIR/d1.err")"
+fi
 
 # ---- SEL-derived: ipmi_sim ---------------------------------------------------------------
 before=$(count 1 "$ISIM")
