@@ -40,6 +40,7 @@
 #include "report.h"
 #include "scheduler.h"
 #include "sdnotify.h"
+#include "sel_statefile.h"
 #include "store.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
@@ -328,6 +329,25 @@ static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
     write_status(dm);
     if (dm->cfg->status_interval_s && !dm->stopping)
         ev_timer_start(loop, t, (uint64_t)dm->cfg->status_interval_s * EV_NS_PER_SEC);
+}
+
+/* ---- ipmiSelIndex across restarts ------------------------------------------------ */
+
+/* A BMC's new SEL ring: the sequence numbers its entries had (state-dir/sel-INDEX.state,
+ * written by the events module whenever the SEL part changes). */
+static void on_sel_new(void *arg, uint32_t index, struct sel_state *st)
+{
+    struct daemon *dm = arg;
+    struct sel_statefile f;
+    char err[700];
+    int rc = sel_statefile_load(dm->cfg->state_dir, index, &f, err, sizeof(err));
+    if (rc < 0)
+        log_warn("%s", err);
+    if ((f.n || f.next_seq) && sel_state_restore_seqs(st, f.e, f.n, f.next_seq) < 0)
+        log_warn("BMC index %u: cannot restore its SEL sequence numbers (out of memory): "
+                 "ipmiSelIndex starts again",
+                 (unsigned)index);
+    sel_statefile_clear(&f);
 }
 
 /* ---- reload ---------------------------------------------------------------------- */
@@ -693,6 +713,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     }
     sched_set_left_cb(dm.s, on_left, &dm);
     sched_set_publish_cb(dm.s, on_publish, &dm);
+    sched_set_sel_new_cb(dm.s, on_sel_new, &dm);
     dm.cs = control_set_new(dm.p);
     dm.glue = dm.cs ? control_glue_new(dm.store, dm.cs,
                                        &(struct control_glue_ops){.bmc_of = bmc_of, .ctx = &dm})

@@ -12,6 +12,7 @@
 
 #include "ev.h"
 #include "log.h"
+#include "sel_statefile.h"
 #include "store.h"
 
 #define DEDUPE_SLOTS 16384 /* recent event keys (power of two) */
@@ -30,6 +31,11 @@ struct per_bmc {
     bool sel_base;     /* the baseline SEL part has been seen */
     uint8_t stable;    /* last up/error state notified or taken as first; NO_STATE */
     uint32_t last_seq; /* newest ipmiSelIndex handled */
+    bool have_mark;    /* last_seq and the mark_* fields name the newest entry notified */
+    uint16_t mark_record_id;
+    uint32_t mark_time;
+    uint64_t mark_hash;
+    uint32_t next_seq; /* above every ipmiSelIndex seen (or restored); 0: none yet */
     uint64_t recent[REREAD_RING];
     unsigned nrecent;
 };
@@ -137,13 +143,6 @@ bool events_pet(struct events *ev, uint64_t key, uint64_t now_ns)
 
 /* ---- the state file ------------------------------------------------------------------- */
 
-struct sel_mark {
-    uint32_t seq;
-    uint16_t record_id;
-    uint32_t time;
-    uint64_t hash;
-};
-
 static uint64_t sel_hash(const struct store_sel *e)
 {
     uint64_t h = 0xcbf29ce484222325ull;
@@ -152,53 +151,45 @@ static uint64_t sel_hash(const struct store_sel *e)
     return h ? h : 1;
 }
 
-static bool state_path(const struct events *ev, uint32_t index, char *out, size_t cap)
+static bool load_mark(const struct events *ev, uint32_t index, struct sel_statefile *m)
+{
+    char err[700];
+    int rc = sel_statefile_load(ev->state_dir, index, m, err, sizeof(err));
+    if (rc < 0)
+        log_warn("%s", err);
+    return m->have_mark;
+}
+
+/* The state file from the SEL part `p` (NULL or empty: no entries) and what
+ * was notified last. */
+static void save_state(struct events *ev, const struct store_bmc *b, struct per_bmc *pb,
+                       const struct store_sels *p)
 {
     if (!ev->state_dir[0])
-        return false;
-    return (size_t)snprintf(out, cap, "%s/sel-%" PRIu32 ".state", ev->state_dir, index) < cap;
-}
-
-static bool load_mark(const struct events *ev, uint32_t index, struct sel_mark *m)
-{
-    char path[600];
-    if (!state_path(ev, index, path, sizeof(path)))
-        return false;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    unsigned rid;
-    int n = fscanf(f, "%" SCNu32 " %u %" SCNu32 " %" SCNx64, &m->seq, &rid, &m->time, &m->hash);
-    fclose(f);
-    m->record_id = (uint16_t)rid;
-    if (n != 4) {
-        log_warn("%s: not a SEL state line (seq record-id timestamp hash): ignored", path);
-        return false;
-    }
-    return true;
-}
-
-static void save_mark(struct events *ev, const struct store_bmc *b, const struct sel_mark *m)
-{
-    char path[600], tmp[620];
-    if (!state_path(ev, b->index, path, sizeof(path)))
         return;
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    bool ok = f && fprintf(f, "%" PRIu32 " %u %" PRIu32 " %016" PRIx64 "\n", m->seq,
-                           (unsigned)m->record_id, m->time, m->hash) > 0;
-    if (f)
-        ok = (fflush(f) == 0 && fsync(fileno(f)) == 0) && ok;
-    if (f)
-        ok = fclose(f) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) {
-        if (!ev->st.state_write_errors++)
-            log_warn("BMC %s (%s): cannot write %s: %s (a restart may notify its SEL entries "
-                     "again; logged once)",
-                     b->name, b->address, path, strerror(errno));
-        unlink(tmp);
+    struct sel_statefile f = {.have_mark = pb->have_mark,
+                              .mark_seq = pb->last_seq,
+                              .mark_record_id = pb->mark_record_id,
+                              .mark_time = pb->mark_time,
+                              .mark_hash = pb->mark_hash,
+                              .next_seq = pb->next_seq};
+    uint32_t n = p ? p->p.n : 0;
+    f.e = n ? malloc(n * sizeof(*f.e)) : NULL;
+    if (f.e) {
+        for (uint32_t i = 0; i < n; i++) {
+            f.e[i].seq = p->e[i].index;
+            memcpy(f.e[i].raw, p->e[i].raw, sizeof(f.e[i].raw));
+        }
+        f.n = n;
     }
+    char err[700];
+    if (sel_statefile_save(ev->state_dir, b->index, &f, err, sizeof(err)) < 0) {
+        if (!ev->st.state_write_errors++)
+            log_warn("BMC %s (%s): %s (a restart may notify its SEL entries again and renumber "
+                     "ipmiSelIndex; logged once)",
+                     b->name, b->address, err);
+    }
+    free(f.e);
 }
 
 /* ---- SEL ------------------------------------------------------------------------------------ */
@@ -266,44 +257,56 @@ static void sel_entry(struct events *ev, const struct store_bmc *b, struct per_b
         ev->sink.platform(ev->sink.arg, b, &n);
 }
 
-static void sel_transition(struct events *ev, const struct store_bmc *b, struct per_bmc *pb)
+static void sel_transition(struct events *ev, const struct store_bmc *b, struct per_bmc *pb,
+                           bool changed)
 {
     const struct store_sels *p = b->sel;
-    if (!p || !p->p.n)
+    if (!p || !p->p.n) {
+        if (changed && pb->sel_base && p)
+            save_state(ev, b, pb, p); /* cleared: keep the mark and next_seq */
         return;
+    }
     uint64_t now = ev_monotonic_ns();
     uint32_t from = 0; /* position of the first entry to notify */
     if (!pb->sel_base) {
         pb->sel_base = true;
-        struct sel_mark m;
+        struct sel_statefile m;
         from = p->p.n; /* baseline: nothing, unless the state file says where we were */
         if (load_mark(ev, b->index, &m)) {
             for (uint32_t i = p->p.n; i-- > 0;) {
-                if (sel_hash(&p->e[i]) == m.hash) {
+                if (sel_hash(&p->e[i]) == m.mark_hash) {
                     from = i + 1;
                     break;
                 }
-                if (p->e[i].has_time && p->e[i].time > m.time)
+                if (p->e[i].has_time && p->e[i].time > m.mark_time)
                     from = i; /* newer than the last one notified */
             }
         }
+        if (m.next_seq > pb->next_seq)
+            pb->next_seq = m.next_seq;
+        sel_statefile_clear(&m);
         ev->st.sel_baseline += from;
         for (uint32_t i = 0; i < from; i++)
             reread(pb, sel_hash(&p->e[i]));
+        changed = true;
     } else {
         from = store_sel_lower_bound(p, pb->last_seq + 1);
     }
     for (uint32_t i = from; i < p->p.n; i++)
         sel_entry(ev, b, pb, &p->e[i], now);
     const struct store_sel *last = &p->e[p->p.n - 1];
+    if (last->index + 1 > pb->next_seq && last->index != UINT32_MAX)
+        pb->next_seq = last->index + 1;
     if (last->index != pb->last_seq || from < p->p.n) {
         pb->last_seq = last->index;
-        struct sel_mark m = {.seq = last->index,
-                             .record_id = last->record_id,
-                             .time = last->time,
-                             .hash = sel_hash(last)};
-        save_mark(ev, b, &m);
+        pb->have_mark = true;
+        pb->mark_record_id = last->record_id;
+        pb->mark_time = last->time;
+        pb->mark_hash = sel_hash(last);
+        changed = true;
     }
+    if (changed)
+        save_state(ev, b, pb, p);
 }
 
 /* ---- sensors ---------------------------------------------------------------------------- */
@@ -385,5 +388,5 @@ void events_observe(void *arg, const struct store_bmc *old, const struct store_b
     state_transition(ev, snap, pb);
     if (old)
         sensor_transition(ev, old, snap);
-    sel_transition(ev, snap, pb);
+    sel_transition(ev, snap, pb, !old || old->sel != snap->sel);
 }
