@@ -17,9 +17,12 @@
  *    part of the key: a BMC's SEL time and its PET time may differ by the
  *    UTC offset and by clock steps.  A PET resent by the BMC (the same
  *    sequence number) is caught earlier, in pet_listener.c.
- *  - Restart: per BMC, `state_dir`/sel-INDEX.state holds the newest SEL
- *    entry notified: "seq record-id timestamp content-hash" (one line,
- *    written to a temporary file and renamed).
+ *  - Restart: per BMC, `state_dir`/sel-INDEX.state (src/poll/sel_statefile.h,
+ *    version 2) holds the newest SEL entry notified ("mark seq record-id
+ *    timestamp content-hash"), and the (ipmiSelIndex, record bytes) of every
+ *    entry of the SEL part with the next ipmiSelIndex, which the daemon hands
+ *    to sel_state_restore_seqs() at start.  Rewritten whenever the BMC's SEL
+ *    part changes (atomic_file_write), so it is current at shutdown too.
  * Sensor status: one notification per sensor whose status differs between
  *    the BMC's previous and new snapshot (both with a sensors part); a shared
  *    (unchanged) part costs nothing.
