@@ -129,7 +129,8 @@ const uint8_t *sel_state_entry(const struct sel_state *st, size_t i);
 /*
  * Sequence number of ring entry i (0 when out of range): given when the
  * entry was appended, rising by one per entry, never reused in the process
- * (not after a clear either; after 2^32 - 1 entries it wraps to 1).  The
+ * (not after a clear either; after 2^32 - 1 entries it wraps to 1), nor
+ * after a restart when sel_state_restore_seqs() got the saved numbers.  The
  * MIB's ipmiSelIndex.
  */
 uint32_t sel_state_entry_seq(const struct sel_state *st, size_t i);
