@@ -31,6 +31,7 @@
 #include <json-c/json.h>
 
 #include "bmc.h"
+#include "bmc_read.h"
 #include "cfg.h"
 #include "control.h"
 #include "control_glue.h"
@@ -680,14 +681,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
                 err);
 
     struct poller_opts po;
-    poller_opts_default(&po);
-    po.timeout_ms = cfg->timeout_ms;
-    po.retries = cfg->retries;
-    po.session_timeout_ms = cfg->session_timeout_ms;
-    po.idle_reopen_ms = cfg->idle_reopen_ms;
-    po.max_in_flight = cfg->max_in_flight;
-    po.sockets = cfg->sockets;
-    po.socket_buffer = cfg->socket_buffer;
+    bmc_read_poller_opts(cfg, &po);
     dm.loop = ev_new();
     if (!dm.loop) {
         log_err("cannot create the event loop");

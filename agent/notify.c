@@ -11,6 +11,7 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include "agentx.h"
 #include "ev.h"
 #include "events.h"
 #include "log.h"
@@ -78,14 +79,6 @@ static const oid bmc_entry[] = {IPMI_BRIDGE_MIB_ROOT, 1, 3, 1};
 static const oid event_objs[] = {IPMI_BRIDGE_MIB_ROOT, 1, 20};
 static const oid sensor_entry[] = {IPMI_BRIDGE_MIB_ROOT, 1, 5, 1};
 
-/* IpmiBmcStateType of enum store_state (as agentx.c serves ipmiBmcState) */
-static const uint8_t state_mib[STORE_ST__COUNT] = {
-    [STORE_ST_OK] = 1,          [STORE_ST_NEW] = 2,         [STORE_ST_CONNECTING] = 3,
-    [STORE_ST_DISCOVERING] = 4, [STORE_ST_POLLING] = 5,     [STORE_ST_DEGRADED] = 6,
-    [STORE_ST_UNREACHABLE] = 7, [STORE_ST_AUTH_FAILED] = 8, [STORE_ST_CIPHER] = 9,
-    [STORE_ST_PRIVILEGE] = 10,  [STORE_ST_PROTOCOL] = 11,   [STORE_ST_TIMEOUT] = 12,
-    [STORE_ST_CLOSED] = 13,     [STORE_ST_RESOLVE] = 14,    [STORE_ST_INTERNAL] = 15,
-};
 #define NOTIF_ROOT_LEN (sizeof(notif_root) / sizeof(oid))
 
 /* ---- varbinds ---------------------------------------------------------------------- */
@@ -358,9 +351,9 @@ int notify_bmc_state(struct notify *n, const struct store_bmc *b, uint8_t old_st
     start_list(&l, NOTIF_BMC_STATE);
     add_bmc(&l, b);
     if (old_state < STORE_ST__COUNT)
-        add_ev_u32(&l, EO_OLD_STATE, ASN_INTEGER, state_mib[old_state]);
+        add_ev_u32(&l, EO_OLD_STATE, ASN_INTEGER, agentx_state_mib[old_state]);
     if (b->state < STORE_ST__COUNT)
-        add_ev_u32(&l, EO_NEW_STATE, ASN_INTEGER, state_mib[b->state]);
+        add_ev_u32(&l, EO_NEW_STATE, ASN_INTEGER, agentx_state_mib[b->state]);
     if (b->error && b->error[0]) {
         oid idx = b->index;
         add(&l, bmc_entry, OID_LENGTH(bmc_entry), BMC_COL_ERROR, &idx, 1, ASN_OCTET_STR, b->error,

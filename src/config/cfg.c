@@ -21,6 +21,7 @@
 #include <confuse.h>
 
 #include "cfg.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -918,17 +919,6 @@ static int strip_comments(struct load_ctx *ctx, char *text, size_t len)
     return 0;
 }
 
-static int hex_nibble(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Reads the first line of a secret file into out[0..cap).  The file must be
  * a regular file, not a symbolic link (whoever can replace the link can
@@ -1022,7 +1012,7 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
     if (kg && eol >= 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
         bool ok = eol == KG_HEX_LEN;
         for (size_t i = 2; ok && i < eol; i++)
-            ok = hex_nibble(buf[i]) >= 0;
+            ok = hex_digit(buf[i]) >= 0;
         if (!ok) {
             fail(ctx, line,
                  "%s %s: the key starts with 0x but is not 40 hex digits; expected 0x and exactly "
@@ -1031,7 +1021,7 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
             goto done;
         }
         for (size_t i = 0; i < CFG_KG_MAX; i++)
-            out[i] = (uint8_t)(hex_nibble(buf[2 + 2 * i]) << 4 | hex_nibble(buf[3 + 2 * i]));
+            out[i] = (uint8_t)(hex_digit(buf[2 + 2 * i]) << 4 | hex_digit(buf[3 + 2 * i]));
         *outlen = CFG_KG_MAX;
         rc = 0;
         goto done;

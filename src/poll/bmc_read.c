@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "layout.h"
 #include "log.h"
 
@@ -143,4 +144,16 @@ void bmc_read_clear(struct bmc_data *o)
     o->frur = NULL;
     o->selr = NULL;
     o->sel = NULL;
+}
+
+void bmc_read_poller_opts(const struct cfg *cfg, struct poller_opts *po)
+{
+    poller_opts_default(po);
+    po->timeout_ms = cfg->timeout_ms;
+    po->retries = cfg->retries;
+    po->session_timeout_ms = cfg->session_timeout_ms;
+    po->idle_reopen_ms = cfg->idle_reopen_ms;
+    po->max_in_flight = cfg->max_in_flight;
+    po->sockets = cfg->sockets;
+    po->socket_buffer = cfg->socket_buffer;
 }

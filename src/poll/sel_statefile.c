@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "hex.h"
 
 #define MAGIC "# ipmi-snmp-bridge SEL state 2"
 
@@ -26,21 +27,10 @@ void sel_statefile_clear(struct sel_statefile *f)
     memset(f, 0, sizeof(*f));
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool parse_raw(const char *s, uint8_t raw[SEL_RECORD_LEN])
 {
     for (size_t i = 0; i < SEL_RECORD_LEN; i++) {
-        int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+        int hi = hex_digit(s[2 * i]), lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         raw[i] = (uint8_t)(hi << 4 | lo);
