@@ -39,6 +39,7 @@
 #include "chassis_ctl.h"
 #include "control_snmp.h"
 #include "ev.h"
+#include "hex.h"
 #include "log.h"
 #include "mib_root.h"
 #include "store.h"
@@ -158,17 +159,6 @@ static bool v_truth(netsnmp_variable_list *vb, bool b)
     return v_int(vb, b ? 1 : 2); /* SNMPv2-TC TruthValue */
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Hex text (as the JSON shows bytes) back into bytes; absent when not hex. */
 static bool v_hex(netsnmp_variable_list *vb, const char *hex, size_t maxbytes)
 {
@@ -181,7 +171,7 @@ static bool v_hex(netsnmp_variable_list *vb, const char *hex, size_t maxbytes)
             p++;
             continue;
         }
-        int hi = hexval(p[0]), lo = p[1] ? hexval(p[1]) : -1;
+        int hi = hex_digit(p[0]), lo = p[1] ? hex_digit(p[1]) : -1;
         if (hi < 0 || lo < 0 || n >= sizeof(buf) || n >= maxbytes)
             return false;
         buf[n++] = (uint8_t)(hi << 4 | lo);
@@ -220,7 +210,7 @@ static uint64_t age_s(uint64_t then_ns)
 
 /* ---- enumerations: store value -> MIB label value ------------------------------------- */
 
-static const uint8_t state_mib[STORE_ST__COUNT] = {
+const uint8_t agentx_state_mib[STORE_ST__COUNT] = {
     [STORE_ST_OK] = 1,          [STORE_ST_NEW] = 2,         [STORE_ST_CONNECTING] = 3,
     [STORE_ST_DISCOVERING] = 4, [STORE_ST_POLLING] = 5,     [STORE_ST_DEGRADED] = 6,
     [STORE_ST_UNREACHABLE] = 7, [STORE_ST_AUTH_FAILED] = 8, [STORE_ST_CIPHER] = 9,
@@ -330,7 +320,7 @@ static bool state_value(struct agentx *a, const struct store_bmc *b, const struc
         return false;
     refresh_state_counts(a);
     for (unsigned s = 0; s < STORE_ST__COUNT; s++)
-        if (state_mib[s] == p->a)
+        if (agentx_state_mib[s] == p->a)
             return v_uns(vb, ASN_GAUGE, a->by_state[s]);
     return false;
 }
@@ -370,7 +360,7 @@ static bool bmc_value(struct agentx *a, const struct store_bmc *b, const struct 
     case 3:
         return v_str(vb, b->address);
     case 4:
-        return b->state < STORE_ST__COUNT ? v_int(vb, state_mib[b->state]) : false;
+        return b->state < STORE_ST__COUNT ? v_int(vb, agentx_state_mib[b->state]) : false;
     case 5:
         return v_str(vb, b->error);
     case 6:

@@ -30,10 +30,15 @@
 #include <stdint.h>
 
 #include "control.h"
+#include "store.h"
 
 struct ev_loop;
 struct store;
 struct agentx;
+
+/* IpmiBmcStateType value of each store state (ipmiBmcState, and the
+ * notifications' old/new state varbinds). */
+extern const uint8_t agentx_state_mib[STORE_ST__COUNT];
 
 /* The bridge's own counters (ipmiBridgeScalars); the owner updates them on
  * the agent's thread.  May be NULL: the objects are absent then. */

@@ -33,6 +33,7 @@
 #include <json-c/json.h>
 
 #include "bmc.h"
+#include "bmc_read.h"
 #include "cfg.h"
 #include "control.h"
 #include "control_glue.h"
@@ -42,6 +43,7 @@
 #include "report.h"
 #include "scheduler.h"
 #include "sdnotify.h"
+#include "sel_statefile.h"
 #include "store.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
@@ -444,6 +446,25 @@ static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
         ev_timer_start(loop, t, (uint64_t)dm->cfg->status_interval_s * EV_NS_PER_SEC);
 }
 
+/* ---- ipmiSelIndex across restarts ------------------------------------------------ */
+
+/* A BMC's new SEL ring: the sequence numbers its entries had (state-dir/sel-INDEX.state,
+ * written by the events module whenever the SEL part changes). */
+static void on_sel_new(void *arg, uint32_t index, struct sel_state *st)
+{
+    struct daemon *dm = arg;
+    struct sel_statefile f;
+    char err[700];
+    int rc = sel_statefile_load(dm->cfg->state_dir, index, &f, err, sizeof(err));
+    if (rc < 0)
+        log_warn("%s", err);
+    if ((f.n || f.next_seq) && sel_state_restore_seqs(st, f.e, f.n, f.next_seq) < 0)
+        log_warn("BMC index %u: cannot restore its SEL sequence numbers (out of memory): "
+                 "ipmiSelIndex starts again",
+                 (unsigned)index);
+    sel_statefile_clear(&f);
+}
+
 /* ---- reload ---------------------------------------------------------------------- */
 
 static void on_left(struct sched *s, void *arg, const char *name, uint32_t index)
@@ -546,6 +567,15 @@ static void note_restart_keys(const struct cfg *o, const struct cfg *n)
         K("user", user),
         K("agentx-socket", agentx_socket),
         K("pet-listen", pet_listen),
+        K("pet-community", pet_community),
+        K("pet-acknowledge", pet_ack),
+        K("pet-dedupe-window", pet_dedupe_window_s),
+        K("notify-platform-event", notify_platform_event),
+        K("notify-sensor-status", notify_sensor_status),
+        K("notify-bmc-state", notify_bmc_state),
+        K("notify-rate-per-bmc", notify_rate_per_bmc),
+        K("notify-rate-global", notify_rate_global),
+        K("notify-rate-interval", notify_rate_interval_s),
         K("shard", shard_n),
 #undef K
     };
@@ -711,11 +741,34 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
     }
 }
 
+/* ---- requests from the hooks ------------------------------------------------------------ */
+
+static struct daemon *running; /* the one daemon_run() of the process, while it runs */
+
+int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
+                       bmc_rsp_cb cb, void *arg)
+{
+    struct daemon *dm = running;
+    if (!dm || !dm->s || dm->stopping)
+        return -1;
+    for (size_t i = 0; i < sched_count(dm->s); i++) { /* O(n): see daemon.h */
+        struct sched_bmc *sb = sched_at(dm->s, i);
+        struct sched_info in;
+        sched_info(sb, &in);
+        if (in.index != index || sched_leaving(sb))
+            continue;
+        const struct bmc_data *d = sched_data(sb);
+        return d && d->b ? bmc_request(d->b, netfn, cmd, data, len, cb, arg) : -1;
+    }
+    return -1;
+}
+
 /* ---- run ---------------------------------------------------------------------------- */
 
 int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hooks)
 {
     struct daemon dm = {.path = path, .cfg = cfg, .hooks = hooks, .sigfd = -1};
+    running = &dm;
     char err[1200];
     int status = 1;
 
@@ -736,14 +789,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         goto out;
 
     struct poller_opts po;
-    poller_opts_default(&po);
-    po.timeout_ms = cfg->timeout_ms;
-    po.retries = cfg->retries;
-    po.session_timeout_ms = cfg->session_timeout_ms;
-    po.idle_reopen_ms = cfg->idle_reopen_ms;
-    po.max_in_flight = cfg->max_in_flight;
-    po.sockets = cfg->sockets;
-    po.socket_buffer = cfg->socket_buffer;
+    bmc_read_poller_opts(cfg, &po);
     dm.loop = ev_new();
     if (!dm.loop) {
         log_err("cannot create the event loop");
@@ -779,6 +825,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     }
     sched_set_left_cb(dm.s, on_left, &dm);
     sched_set_publish_cb(dm.s, on_publish, &dm);
+    sched_set_sel_new_cb(dm.s, on_sel_new, &dm);
     dm.cs = control_set_new(dm.p);
     dm.glue = dm.cs ? control_glue_new(dm.store, dm.cs,
                                        &(struct control_glue_ops){.bmc_of = bmc_of, .ctx = &dm})
@@ -837,6 +884,7 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     sched_detach_all(dm.s);
     log_notice("stopped");
 out:
+    running = NULL;
     control_set_free(dm.cs);
     control_glue_free(dm.glue);
     sched_free(dm.s);

@@ -6,6 +6,11 @@
 #ifndef IPMI_BRIDGE_DAEMON_H
 #define IPMI_BRIDGE_DAEMON_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bmc.h" /* bmc_rsp_cb */
+
 struct cfg;
 struct ev_loop;
 struct daemon;
@@ -46,5 +51,14 @@ struct daemon_hooks {
  * again on SIGHUP.
  */
 int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hooks);
+
+/*
+ * From a hook, on the daemon's thread: queue an IPMI request on the session
+ * of the BMC with this ipmiBmcIndex (the PET Acknowledge).  The callback runs
+ * once (bmc_request()).  -1: no such BMC (or leaving), or not queued.
+ * O(number of BMCs) to find it.
+ */
+int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
+                       bmc_rsp_cb cb, void *arg);
 
 #endif

@@ -17,8 +17,13 @@
 #include "cfg.h"
 #include "daemon.h"
 #include "ev.h"
+#include "events.h"
 #include "log.h"
+#include "notify.h"
 #include "once.h"
+#include "pet.h"
+#include "pet_listener.h"
+#include "store.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -73,10 +78,70 @@ static void usage(FILE *f)
 struct agent_hook {
     bool off;          /* --no-agentx */
     struct agentx *ax; /* NULL: not started */
-    /* ipmiBridgeScalars: no PET listener or notifications in the daemon yet, so 0 */
+    /* ipmiBridgeScalars: PETs received/bad, notifications sent */
     struct agentx_counters counters;
+    struct pet_listener *pl; /* bound in main() before anything else (port 162) */
+    struct notify *nt;
+    struct events *evs;
+    struct store *store;
     char socket[sizeof(((struct cfg *)0)->agentx_socket)];
+    /* PET Acknowledge: BMCs that refused one (logged once each), by ipmiBmcIndex */
+    uint8_t *ack_refused;
+    size_t nack_refused;
+    uint64_t acks_ok, acks_failed;
 };
+
+struct ack_req {
+    struct agent_hook *h;
+    uint32_t index;
+    char label[200];
+};
+
+static void on_ack(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
+{
+    (void)b;
+    struct ack_req *r = arg;
+    struct agent_hook *h = r->h;
+    if (rsp->err == BMC_E_NONE && rsp->cc == 0) {
+        h->acks_ok++;
+    } else {
+        h->acks_failed++;
+        if (r->index >= h->nack_refused) {
+            size_t want = (size_t)r->index + 64;
+            uint8_t *p = realloc(h->ack_refused, want);
+            if (p) {
+                memset(p + h->nack_refused, 0, want - h->nack_refused);
+                h->ack_refused = p;
+                h->nack_refused = want;
+            }
+        }
+        if (r->index < h->nack_refused && !h->ack_refused[r->index]) {
+            h->ack_refused[r->index] = 1;
+            if (rsp->err == BMC_E_NONE)
+                log_warn("%s: PET Acknowledge refused, completion code %02Xh (logged once; the "
+                         "BMC may resend its PETs, each is notified once)",
+                         r->label, rsp->cc);
+            else
+                log_warn("%s: PET Acknowledge not delivered: %s (logged once)", r->label,
+                         bmc_error_word(rsp->err));
+        }
+    }
+    free(r);
+}
+
+static void send_ack(void *arg, uint32_t index, const char *label, const uint8_t *req, size_t len)
+{
+    struct agent_hook *h = arg;
+    struct ack_req *r = malloc(sizeof(*r));
+    if (!r)
+        return;
+    *r = (struct ack_req){.h = h, .index = index};
+    snprintf(r->label, sizeof(r->label), "%s", label);
+    if (daemon_bmc_request(index, PET_ACK_NETFN, PET_ACK_CMD, req, len, on_ack, r) < 0) {
+        h->acks_failed++;
+        free(r);
+    }
+}
 
 static int agent_start(void *arg, struct ev_loop *loop, struct store *store,
                        const struct agentx_control *control, const struct cfg *cfg)
@@ -97,6 +162,42 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store,
     }
     log_notice("AgentX subagent: master agent at %s (retried every few seconds until it answers)",
                h->socket[0] ? h->socket : "Net-SNMP's default socket");
+
+    /* notifications: a view of the snapshots the store takes in, and PETs */
+    struct notify_opts no = {.platform_event = cfg->notify_platform_event,
+                             .sensor_status = cfg->notify_sensor_status,
+                             .bmc_state = cfg->notify_bmc_state,
+                             .per_bmc = cfg->notify_rate_per_bmc,
+                             .global = cfg->notify_rate_global,
+                             .interval_s = cfg->notify_rate_interval_s};
+    h->nt = notify_new(loop, &no, &h->counters.notifications_sent);
+    struct events_sink sink;
+    if (h->nt)
+        notify_events_sink(h->nt, &sink);
+    h->evs = h->nt ? events_new(&sink, &(struct events_opts){.state_dir = cfg->state_dir,
+                                                             .window_s = cfg->pet_dedupe_window_s})
+                   : NULL;
+    if (!h->evs) {
+        log_err("notifications: out of memory; none will be sent");
+        return -1;
+    }
+    h->store = store;
+    store_set_observer(store, events_observe, h->evs);
+    if (h->pl) {
+        struct pet_listener_opts po = {.community = cfg->pet_community,
+                                       .dup_window_s = cfg->pet_dedupe_window_s,
+                                       .counters = &h->counters,
+                                       .events = h->evs,
+                                       .ack = cfg->pet_ack != CFG_PET_ACK_OFF ? send_ack : NULL,
+                                       .ack_arg = h};
+        if (pet_listener_start(h->pl, loop, store, h->nt, &po, err, sizeof(err)) < 0) {
+            log_err("%s", err);
+            return -1;
+        }
+        if (cfg->pet_ack == CFG_PET_ACK_SESSIONLESS)
+            log_notice("pet-acknowledge = sessionless: the engine sends no IPMI 1.5 session-less "
+                       "messages; the acknowledge goes on the BMC's session");
+    }
     return 0;
 }
 
@@ -113,6 +214,17 @@ static void agent_reload(void *arg, const struct cfg *cfg)
 static void agent_stop(void *arg)
 {
     struct agent_hook *h = arg;
+    if (h->store)
+        store_set_observer(h->store, NULL, NULL);
+    pet_listener_free(h->pl);
+    h->pl = NULL;
+    notify_free(h->nt); /* sends a pending suppression summary */
+    h->nt = NULL;
+    events_free(h->evs);
+    h->evs = NULL;
+    free(h->ack_refused);
+    h->ack_refused = NULL;
+    h->nack_refused = 0;
     agentx_stop(h->ax);
     h->ax = NULL;
 }
@@ -282,6 +394,15 @@ int main(int argc, char **argv)
         /* the daemon owns the configuration from here (a reload replaces it) */
         static struct agent_hook ah;
         ah.off = no_agentx;
+        /* the PET port first: 162 needs privilege, given up later */
+        if (!no_agentx && cfg->pet_listen[0]) {
+            ah.pl = pet_listener_bind(cfg->pet_listen, err, sizeof(err));
+            if (!ah.pl) {
+                fprintf(stderr, "ipmi-snmp-bridge: %s\n", err);
+                cfg_unload(cfg);
+                return 1;
+            }
+        }
         const struct daemon_hooks hooks = {
             .arg = &ah, .start = agent_start, .reload = agent_reload, .stop = agent_stop};
         return daemon_run(path, cfg, &hooks);

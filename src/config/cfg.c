@@ -21,6 +21,7 @@
 #include <confuse.h>
 
 #include "cfg.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +93,15 @@ enum key {
     K_USER,
     K_AGENTX_SOCKET,
     K_PET_LISTEN,
+    K_PET_COMMUNITY,
+    K_PET_ACKNOWLEDGE,
+    K_PET_DEDUPE_WINDOW,
+    K_NOTIFY_PLATFORM_EVENT,
+    K_NOTIFY_SENSOR_STATUS,
+    K_NOTIFY_BMC_STATE,
+    K_NOTIFY_RATE_PER_BMC,
+    K_NOTIFY_RATE_GLOBAL,
+    K_NOTIFY_RATE_INTERVAL,
     K_STATUS_FILE,
     K_STATUS_INTERVAL,
     K_SHARD,
@@ -146,6 +156,15 @@ static const struct key_info {
     [K_USER] = {"user", IN_GLOBAL},
     [K_AGENTX_SOCKET] = {"agentx-socket", IN_GLOBAL},
     [K_PET_LISTEN] = {"pet-listen", IN_GLOBAL},
+    [K_PET_COMMUNITY] = {"pet-community", IN_GLOBAL},
+    [K_PET_ACKNOWLEDGE] = {"pet-acknowledge", IN_GLOBAL},
+    [K_PET_DEDUPE_WINDOW] = {"pet-dedupe-window", IN_GLOBAL},
+    [K_NOTIFY_PLATFORM_EVENT] = {"notify-platform-event", IN_GLOBAL},
+    [K_NOTIFY_SENSOR_STATUS] = {"notify-sensor-status", IN_GLOBAL},
+    [K_NOTIFY_BMC_STATE] = {"notify-bmc-state", IN_GLOBAL},
+    [K_NOTIFY_RATE_PER_BMC] = {"notify-rate-per-bmc", IN_GLOBAL},
+    [K_NOTIFY_RATE_GLOBAL] = {"notify-rate-global", IN_GLOBAL},
+    [K_NOTIFY_RATE_INTERVAL] = {"notify-rate-interval", IN_GLOBAL},
     [K_STATUS_FILE] = {"status-file", IN_GLOBAL},
     [K_STATUS_INTERVAL] = {"status-interval", IN_GLOBAL},
     [K_SHARD] = {"shard", IN_GLOBAL},
@@ -578,6 +597,29 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
     case K_PET_LISTEN:
         return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->pet_listen) - 1,
                             "an address such as 0.0.0.0:162");
+    case K_PET_COMMUNITY:
+        return check_string(ctx, line, opt, 0, sizeof(((struct cfg *)0)->pet_community) - 1,
+                            "an SNMP community");
+    case K_PET_ACKNOWLEDGE: {
+        const char *v = cfg_opt_getnstr(opt, 0);
+        if (v &&
+            (strcmp(v, "session") == 0 || strcmp(v, "sessionless") == 0 || strcmp(v, "off") == 0))
+            return 0;
+        fail(ctx, line, "pet-acknowledge = \"%s\" is unknown; expected session, sessionless or off",
+             v ? v : "");
+        return -1;
+    }
+    case K_PET_DEDUPE_WINDOW:
+        return check_int(ctx, line, opt, 1, 86400);
+    case K_NOTIFY_RATE_PER_BMC:
+    case K_NOTIFY_RATE_GLOBAL:
+        return check_int(ctx, line, opt, 0, 1000000);
+    case K_NOTIFY_RATE_INTERVAL:
+        return check_int(ctx, line, opt, 1, 3600);
+    case K_NOTIFY_PLATFORM_EVENT:
+    case K_NOTIFY_SENSOR_STATUS:
+    case K_NOTIFY_BMC_STATE:
+        break;
     case K_LOG: {
         const char *v = cfg_opt_getnstr(opt, 0);
         if (v && (strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0))
@@ -878,17 +920,6 @@ static int strip_comments(struct load_ctx *ctx, char *text, size_t len)
     return 0;
 }
 
-static int hex_nibble(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * A secret file may belong to the user we run as, to root, or to the
  * `user` the daemon changes to: it is read as root at start and as that
@@ -999,7 +1030,7 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
     if (kg && eol >= 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
         bool ok = eol == KG_HEX_LEN;
         for (size_t i = 2; ok && i < eol; i++)
-            ok = hex_nibble(buf[i]) >= 0;
+            ok = hex_digit(buf[i]) >= 0;
         if (!ok) {
             fail(ctx, line,
                  "%s %s: the key starts with 0x but is not 40 hex digits; expected 0x and exactly "
@@ -1008,7 +1039,7 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
             goto done;
         }
         for (size_t i = 0; i < CFG_KG_MAX; i++)
-            out[i] = (uint8_t)(hex_nibble(buf[2 + 2 * i]) << 4 | hex_nibble(buf[3 + 2 * i]));
+            out[i] = (uint8_t)(hex_digit(buf[2 + 2 * i]) << 4 | hex_digit(buf[3 + 2 * i]));
         *outlen = CFG_KG_MAX;
         rc = 0;
         goto done;
@@ -1698,6 +1729,20 @@ static struct cfg *build(struct load_ctx *ctx)
     copy_str(c->user, sizeof c->user, cfg_getstr(root, "user"));
     copy_str(c->agentx_socket, sizeof c->agentx_socket, cfg_getstr(root, "agentx-socket"));
     copy_str(c->pet_listen, sizeof c->pet_listen, cfg_getstr(root, "pet-listen"));
+    copy_str(c->pet_community, sizeof c->pet_community, cfg_getstr(root, "pet-community"));
+    {
+        const char *ack = cfg_getstr(root, "pet-acknowledge");
+        c->pet_ack = strcmp(ack, "off") == 0           ? CFG_PET_ACK_OFF
+                     : strcmp(ack, "sessionless") == 0 ? CFG_PET_ACK_SESSIONLESS
+                                                       : CFG_PET_ACK_SESSION;
+    }
+    c->pet_dedupe_window_s = (uint32_t)cfg_getint(root, "pet-dedupe-window");
+    c->notify_platform_event = cfg_getbool(root, "notify-platform-event") == cfg_true;
+    c->notify_sensor_status = cfg_getbool(root, "notify-sensor-status") == cfg_true;
+    c->notify_bmc_state = cfg_getbool(root, "notify-bmc-state") == cfg_true;
+    c->notify_rate_per_bmc = (uint32_t)cfg_getint(root, "notify-rate-per-bmc");
+    c->notify_rate_global = (uint32_t)cfg_getint(root, "notify-rate-global");
+    c->notify_rate_interval_s = (uint32_t)cfg_getint(root, "notify-rate-interval");
     c->shard_k = c->shard_n = 1;
     if (cfg_getstr(root, "shard") &&
         parse_shard(cfg_getstr(root, "shard"), &c->shard_k, &c->shard_n) < 0) {
@@ -1839,6 +1884,15 @@ static cfg_t *confuse_new(void)
         CFG_STR("user", "", CFGF_NONE),
         CFG_STR("agentx-socket", "", CFGF_NONE),
         CFG_STR("pet-listen", "", CFGF_NONE),
+        CFG_STR("pet-community", "", CFGF_NONE),
+        CFG_STR("pet-acknowledge", "session", CFGF_NONE),
+        CFG_INT_CB("pet-dedupe-window", 300, CFGF_NONE, parse_int),
+        CFG_BOOL("notify-platform-event", cfg_true, CFGF_NONE),
+        CFG_BOOL("notify-sensor-status", cfg_true, CFGF_NONE),
+        CFG_BOOL("notify-bmc-state", cfg_true, CFGF_NONE),
+        CFG_INT_CB("notify-rate-per-bmc", 60, CFGF_NONE, parse_int),
+        CFG_INT_CB("notify-rate-global", 1000, CFGF_NONE, parse_int),
+        CFG_INT_CB("notify-rate-interval", 10, CFGF_NONE, parse_int),
         CFG_STR("status-file", "", CFGF_NONE),
         CFG_INT_CB("status-interval", 10, CFGF_NONE, parse_int),
         CFG_STR("shard", "1/1", CFGF_NONE),

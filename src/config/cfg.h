@@ -47,6 +47,8 @@ struct cfg_bmc {
 /* Daemon log destinations ("log" key). */
 enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG };
 
+enum cfg_pet_ack { CFG_PET_ACK_SESSION = 0, CFG_PET_ACK_SESSIONLESS, CFG_PET_ACK_OFF };
+
 struct cfg {
     /* global tuning; times in milliseconds */
     uint32_t timeout_ms;         /* one attempt of one request (default 1000) */
@@ -68,16 +70,23 @@ struct cfg {
     uint32_t auth_retry_s;      /* after an authentication failure (default 600) */
     uint32_t unreachable_max_s; /* cap of the unreachable backoff (default 300) */
     /* daemon */
-    char sdr_cache_dir[512];    /* default /var/cache/ipmi-snmp-bridge */
-    char state_dir[512];        /* default /var/lib/ipmi-snmp-bridge: the BMC index file */
-    enum cfg_log log;           /* default stderr */
-    char user[64];              /* run as this user (empty: do not change) */
-    char agentx_socket[512];    /* empty: Net-SNMP's default */
-    char pet_listen[256];       /* empty: PET reception off */
-    char status_file[512];      /* empty: off; else JSON status written here */
-    uint32_t status_interval_s; /* and rewritten this often (0: on SIGUSR1 only) */
-    uint32_t shard_k, shard_n;  /* this process owns shard K of N (N = 1: everything) */
-    bool allow_root;            /* --allow-root (command line only): root without `user` */
+    char sdr_cache_dir[512];      /* default /var/cache/ipmi-snmp-bridge */
+    char state_dir[512];          /* default /var/lib/ipmi-snmp-bridge: the BMC index file */
+    enum cfg_log log;             /* default stderr */
+    char user[64];                /* run as this user (empty: do not change) */
+    char agentx_socket[512];      /* empty: Net-SNMP's default */
+    char pet_listen[256];         /* empty: PET reception off */
+    char pet_community[128];      /* empty: any community */
+    enum cfg_pet_ack pet_ack;     /* pet-acknowledge (default session) */
+    uint32_t pet_dedupe_window_s; /* PET/SEL dedupe window (default 300) */
+    bool notify_platform_event, notify_sensor_status, notify_bmc_state; /* default true */
+    uint32_t notify_rate_per_bmc;    /* per interval per BMC (default 60; 0 unlimited) */
+    uint32_t notify_rate_global;     /* per interval in all (default 1000; 0 unlimited) */
+    uint32_t notify_rate_interval_s; /* default 10 */
+    char status_file[512];           /* empty: off; else JSON status written here */
+    uint32_t status_interval_s;      /* and rewritten this often (0: on SIGUSR1 only) */
+    uint32_t shard_k, shard_n;       /* this process owns shard K of N (N = 1: everything) */
+    bool allow_root;                 /* --allow-root (command line only): root without `user` */
     struct cfg_bmc *bmcs;
     size_t nbmcs;
     char *path;   /* the file that was loaded */

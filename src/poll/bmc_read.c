@@ -3,11 +3,13 @@
  * (see bmc_read.h).
  */
 #include "bmc_read.h"
+#include "sdr_share.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "layout.h"
 #include "log.h"
 
@@ -79,18 +81,25 @@ int bmc_read_take_repo(struct bmc_data *o, struct sdr_repo *repo)
 {
     char label[400];
     snprintf(label, sizeof(label), "BMC %s (%s)", bmc_name(o->b), bmc_address(o->b));
+    if (!o->set_shared)
+        sensor_set_free(o->set);
     sdr_repo_free(o->repo);
-    sensor_set_free(o->set);
     free(o->vals);
     o->repo = repo;
-    o->set = sensor_set_build(repo, label);
+    /* identical repositories (a homogeneous fleet) share records and sensors */
+    const struct sensor_set *shared =
+        sdr_share_intern(repo, label, sensor_set_build, sensor_set_free);
+    o->set_shared = shared != NULL;
+    o->set = shared ? (struct sensor_set *)shared : sensor_set_build(repo, label);
     o->vals = o->set ? calloc(o->set->n ? o->set->n : 1, sizeof(*o->vals)) : NULL;
     o->have_sensors = false;
     o->thresholds_read = false;
     o->sdr_gen++; /* the sensor names may differ: the snapshot builder keeps nothing of them */
     if (!o->set || !o->vals) {
         snprintf(o->sdr_err, sizeof(o->sdr_err), "%s: out of memory for sensors", label);
-        sensor_set_free(o->set);
+        if (!o->set_shared)
+            sensor_set_free(o->set);
+        o->set_shared = false;
         free(o->vals);
         o->set = NULL;
         o->vals = NULL;
@@ -121,8 +130,10 @@ size_t bmc_read_fru_devices(const struct bmc_data *o, struct fru_device *dev, si
 
 void bmc_read_clear(struct bmc_data *o)
 {
+    if (!o->set_shared)
+        sensor_set_free(o->set);
+    o->set_shared = false;
     sdr_repo_free(o->repo);
-    sensor_set_free(o->set);
     free(o->vals);
     fru_reader_free(o->frur);
     sel_reader_free(o->selr);
@@ -133,4 +144,16 @@ void bmc_read_clear(struct bmc_data *o)
     o->frur = NULL;
     o->selr = NULL;
     o->sel = NULL;
+}
+
+void bmc_read_poller_opts(const struct cfg *cfg, struct poller_opts *po)
+{
+    poller_opts_default(po);
+    po->timeout_ms = cfg->timeout_ms;
+    po->retries = cfg->retries;
+    po->session_timeout_ms = cfg->session_timeout_ms;
+    po->idle_reopen_ms = cfg->idle_reopen_ms;
+    po->max_in_flight = cfg->max_in_flight;
+    po->sockets = cfg->sockets;
+    po->socket_buffer = cfg->socket_buffer;
 }

@@ -12,6 +12,13 @@
 
 #include "bmc_data.h"
 
+struct cfg;
+
+/* The engine options of a configuration (defaults, then the configured
+ * timeout, retries, session budget, idle re-open, in-flight bound, sockets
+ * and their receive buffer size). */
+void bmc_read_poller_opts(const struct cfg *cfg, struct poller_opts *po);
+
 /* The identity request of `step` (STEP_DEVID, STEP_GUID or STEP_CHASSIS). */
 void bmc_read_ident_cmd(enum read_step step, uint8_t *netfn, uint8_t *cmd);
 

@@ -419,13 +419,7 @@ int once_run(const struct cfg *cfg, const struct once_opts *opts, FILE *out)
 {
     char err[512];
     struct poller_opts po;
-    poller_opts_default(&po);
-    po.timeout_ms = cfg->timeout_ms;
-    po.retries = cfg->retries;
-    po.session_timeout_ms = cfg->session_timeout_ms;
-    po.idle_reopen_ms = cfg->idle_reopen_ms;
-    po.max_in_flight = cfg->max_in_flight;
-    po.sockets = cfg->sockets;
+    bmc_read_poller_opts(cfg, &po);
 
     struct once_run r = {.cfg = cfg, .opts = opts, .out = out};
     int status = 1;

@@ -89,6 +89,8 @@ struct sched {
     void *left_arg;
     sched_publish_cb publish_cb;
     void *publish_arg;
+    sched_sel_new_cb sel_new_cb;
+    void *sel_new_arg;
 };
 
 static const char *const state_names[SCHED__COUNT] = {
@@ -654,8 +656,11 @@ static void stage_next(struct sched_bmc *sb)
             sb->cs = C_SEL;
             if (!(sb->run & (1u << TASK_SEL)))
                 continue;
-            if (!d->sel)
+            if (!d->sel) {
                 d->sel = sel_state_new(s->o.sel_entries);
+                if (d->sel && s->sel_new_cb)
+                    s->sel_new_cb(s->sel_new_arg, sb->index, d->sel);
+            }
             if (!d->selr)
                 d->selr = sel_reader_new();
             struct sel_reader_params sp;
@@ -869,6 +874,12 @@ void sched_set_publish_cb(struct sched *s, sched_publish_cb cb, void *arg)
 {
     s->publish_cb = cb;
     s->publish_arg = arg;
+}
+
+void sched_set_sel_new_cb(struct sched *s, sched_sel_new_cb cb, void *arg)
+{
+    s->sel_new_cb = cb;
+    s->sel_new_arg = arg;
 }
 
 void sched_set_left_cb(struct sched *s, sched_left_cb cb, void *arg)

@@ -104,6 +104,12 @@ struct sched *sched_new(struct ev_loop *loop, struct poller *p, const struct sch
 /* Stops every timer; frees every BMC without closing sessions (poller_close_all first). */
 void sched_free(struct sched *s);
 void sched_set_left_cb(struct sched *s, sched_left_cb cb, void *arg);
+/* Called once per BMC right after its SEL ring is created, before its first
+ * SEL poll: the place for sel_state_restore_seqs() (ipmiSelIndex kept across
+ * restarts). */
+struct sel_state;
+typedef void (*sched_sel_new_cb)(void *arg, uint32_t index, struct sel_state *st);
+void sched_set_sel_new_cb(struct sched *s, sched_sel_new_cb cb, void *arg);
 
 /*
  * Add a BMC (the configuration is copied) with its ipmiBmcIndex.  Its first

@@ -148,6 +148,7 @@ void sel_state_free(struct sel_state *st)
     free(st->idx);
     free(st->pend);
     free(st->visited);
+    free(st->restore);
     free(st);
 }
 
@@ -174,6 +175,60 @@ void sel_state_set_next_seq(struct sel_state *st, uint32_t next)
 {
     if (next > st->next_seq)
         st->next_seq = next;
+}
+
+static int saved_cmp(const void *a, const void *b)
+{
+    return memcmp(((const struct sel_seq_saved *)a)->raw, ((const struct sel_seq_saved *)b)->raw,
+                  SEL_RECORD_LEN);
+}
+
+int sel_state_restore_seqs(struct sel_state *st, const struct sel_seq_saved *e, size_t n,
+                           uint32_t next)
+{
+    if (st->synced || st->appended || n > SEL_RING_MAX)
+        return -1;
+    free(st->restore);
+    st->restore = NULL;
+    st->nrestore = 0;
+    if (n) {
+        st->restore = malloc(n * sizeof(*e));
+        if (!st->restore)
+            return -1;
+        memcpy(st->restore, e, n * sizeof(*e));
+        qsort(st->restore, n, sizeof(*e), saved_cmp);
+    }
+    st->nrestore = (uint32_t)n;
+    st->restore_next = next ? next : 1;
+    sel_state_set_next_seq(st, st->restore_next);
+    return 0;
+}
+
+/* The end of the first poll after sel_state_restore_seqs(): see sel_reader.h. */
+static void restore_apply(struct sel_state *st)
+{
+    uint32_t prev = 0, fresh = st->restore_next;
+    for (uint32_t i = 0; i < st->count; i++) {
+        uint32_t s = slot(st, i);
+        struct sel_seq_saved key;
+        memcpy(key.raw, st->ring[s], SEL_RECORD_LEN);
+        const struct sel_seq_saved *hit =
+            st->nrestore ? bsearch(&key, st->restore, st->nrestore, sizeof(key), saved_cmp) : NULL;
+        uint32_t v;
+        if (hit && hit->seq > prev && hit->seq < st->restore_next) {
+            v = hit->seq;
+        } else {
+            v = fresh;
+            fresh = fresh == UINT32_MAX ? 1 : fresh + 1;
+        }
+        st->seq[s] = v;
+        prev = v;
+    }
+    st->next_seq = fresh;
+    free(st->restore);
+    st->restore = NULL;
+    st->nrestore = 0;
+    st->restore_next = 0;
 }
 
 static void seen_set(struct sel_state *st, uint32_t s)
@@ -312,6 +367,8 @@ static enum sel_act poll_fail(struct sel_poll *p, uint8_t cc, enum codec_err e)
     if (p->mode == SEL_MODE_SCAN && p->phase == SEL_PH_ENTRY)
         p->st->need_resync = true;
     p->st->ctr.polls_failed++;
+    if (p->st->restore_next && p->st->count)
+        restore_apply(p->st); /* else keep it for the next poll */
     p->phase = SEL_PH_DONE;
     return SEL_ACT_DONE;
 }
@@ -323,6 +380,8 @@ static enum sel_act poll_done(struct sel_poll *p)
     st->add_ts = p->info.last_add_ts;
     st->erase_ts = p->info.last_erase_ts;
     st->synced = true;
+    if (st->restore_next)
+        restore_apply(st);
     p->res.status = SEL_POLL_OK;
     p->res.overflow = st->overflow;
     p->phase = SEL_PH_DONE;
@@ -798,6 +857,14 @@ static void advance(struct sel_reader *r)
     }
     if (finished) {
         r->busy = false;
+        /* the pass's scratch (an 8 KiB record-ID bitmap, the scan's pending
+         * records) is held only while a pass runs, not by every idle BMC */
+        free(r->st->visited);
+        r->st->visited = NULL;
+        free(r->st->pend);
+        r->st->pend = NULL;
+        r->st->npend = 0;
+        r->st->pend_head = 0;
         if (r->poll.res.status != SEL_POLL_OK)
             log_failure(r);
         else if (r->poll.res.cleared)

@@ -73,6 +73,12 @@ struct sel_counters {
     uint64_t index_probes;          /* ring index slots looked at (the cost of the lookups) */
 };
 
+/* One ring entry as saved across restarts: its sequence number and bytes. */
+struct sel_seq_saved {
+    uint32_t seq;
+    uint8_t raw[SEL_RECORD_LEN];
+};
+
 struct sel_state {
     /* ring of the newest records, raw: entry i (0 = oldest) is at (head + i) % cap */
     uint8_t (*ring)[SEL_RECORD_LEN];
@@ -90,6 +96,10 @@ struct sel_state {
     uint32_t npend, pend_head;
     uint32_t cap, count, head;
     uint64_t appended; /* records ever appended */
+    /* sequence numbers saved by an earlier run, sorted by raw bytes; applied
+     * and freed when the first poll ends (sel_state_restore_seqs) */
+    struct sel_seq_saved *restore;
+    uint32_t nrestore, restore_next;
 
     /* where the last poll stopped */
     bool synced;      /* a poll has completed */
@@ -119,13 +129,30 @@ const uint8_t *sel_state_entry(const struct sel_state *st, size_t i);
 /*
  * Sequence number of ring entry i (0 when out of range): given when the
  * entry was appended, rising by one per entry, never reused in the process
- * (not after a clear either; after 2^32 - 1 entries it wraps to 1).  The
+ * (not after a clear either; after 2^32 - 1 entries it wraps to 1), nor
+ * after a restart when sel_state_restore_seqs() got the saved numbers.  The
  * MIB's ipmiSelIndex.
  */
 uint32_t sel_state_entry_seq(const struct sel_state *st, size_t i);
 /* The number the next appended entry gets (default 1), e.g. restored after a
  * restart.  Never lowers it, so numbers already handed out stay unique. */
 void sel_state_set_next_seq(struct sel_state *st, uint32_t next);
+/*
+ * Sequence numbers an earlier run gave (e.g. read back from state-dir after a
+ * restart), and the number that run would have given next.  Call before the
+ * first poll.  When a poll ends (or fails with entries in the ring), the ring is
+ * numbered again, oldest first: an entry whose 16 bytes are in `e` gets its
+ * saved number if that is above the number of the entry before it and below
+ * `next`; any other entry gets a fresh number from max(next, numbers given
+ * so far).  So numbers keep rising along the ring and no number is given
+ * twice; if a saved number would break the order (an entry not saved, or
+ * saved higher, comes before it), that entry, and so every one after it,
+ * gets a fresh number instead.  Numbers given to entries during the first
+ * poll are provisional: nobody sees them before it ends.  -1 when memory is
+ * short (nothing restored) or a poll has already run.
+ */
+int sel_state_restore_seqs(struct sel_state *st, const struct sel_seq_saved *e, size_t n,
+                           uint32_t next);
 
 enum sel_poll_status { SEL_POLL_OK = 0, SEL_POLL_FAILED };
 

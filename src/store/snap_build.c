@@ -174,6 +174,36 @@ static int cmp_sensor(const void *x, const void *y)
     return 0;
 }
 
+static uint32_t sdr_key_of(const struct sdr_sensor *s)
+{
+    return store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
+}
+
+/* The set's records by index, the first of a duplicate kept (insertion sort:
+ * SDRs come mostly sorted, and it is stable). */
+static int copy_sdr(struct store_arena *a, const struct sensor_set *set, struct store_sensors *p)
+{
+    if (!set->n)
+        return 0;
+    struct sdr_sensor *c = arena_alloc(a, set->n * sizeof(*c));
+    if (!c)
+        return -1;
+    uint32_t n = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        uint32_t k = sdr_key_of(&set->s[i]), j = n;
+        for (; j > 0 && sdr_key_of(&c[j - 1]) > k; j--)
+            ;
+        if (j > 0 && sdr_key_of(&c[j - 1]) == k)
+            continue;
+        memmove(&c[j + 1], &c[j], (n - j) * sizeof(*c));
+        c[j] = set->s[i];
+        n++;
+    }
+    p->sdr = c;
+    p->nsdr = n;
+    return 0;
+}
+
 static const struct store_sensors *build_sensors(const struct bmc_data *d, const char *label)
 {
     const struct sensor_set *set = d->set;
@@ -217,6 +247,8 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     }
     p->s = rows;
     p->p.n = w;
+    if (copy_sdr(a, set, p) < 0)
+        goto fail;
     for (uint32_t i = 0; i < w; i++) {
         switch (rows[i].status) {
         case STORE_STATUS_WARNING:

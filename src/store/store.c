@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "sdr.h"
 
 /* ---- words ------------------------------------------------------------------ */
 
@@ -205,6 +206,26 @@ const struct store_sensor *store_sensor_find(const struct store_sensors *p, uint
     return p && i < p->p.n && p->s[i].index == index ? &p->s[i] : NULL;
 }
 
+static uint32_t sdr_index(const struct sdr_sensor *s)
+{
+    return store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
+}
+
+const struct sdr_sensor *store_sdr_find(const struct store_sensors *p, uint32_t index)
+{
+    if (!p || !p->sdr)
+        return NULL;
+    uint32_t lo = 0, hi = p->nsdr;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sdr_index(&p->sdr[mid]) < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->nsdr && sdr_index(&p->sdr[lo]) == index ? &p->sdr[lo] : NULL;
+}
+
 uint32_t store_fru_lower_bound(const struct store_frus *p, uint32_t index)
 {
     if (!p)
@@ -246,7 +267,15 @@ struct store {
     uint64_t gen;
     int efd;
     _Atomic(struct store_msg *) inbox; /* LIFO of messages, taken whole by store_apply() */
+    store_observer_cb observer;
+    void *observer_arg;
 };
+
+void store_set_observer(struct store *s, store_observer_cb cb, void *arg)
+{
+    s->observer = cb;
+    s->observer_arg = arg;
+}
 
 struct store *store_new(void)
 {
@@ -351,6 +380,8 @@ static void apply_one(struct store *s, struct store_msg *m)
     if (here) {
         const struct store_bmc *old = s->v[pos];
         s->v[pos] = m->snap;
+        if (s->observer)
+            s->observer(s->observer_arg, old, m->snap);
         store_bmc_unref(old);
     } else {
         if (s->n == s->cap) {
@@ -367,6 +398,8 @@ static void apply_one(struct store *s, struct store_msg *m)
         memmove(&s->v[pos + 1], &s->v[pos], (s->n - pos) * sizeof(s->v[0]));
         s->v[pos] = m->snap;
         s->n++;
+        if (s->observer)
+            s->observer(s->observer_arg, NULL, m->snap);
     }
     m->snap = NULL; /* the array holds the reference now */
 }

@@ -119,6 +119,7 @@ const char *store_severity_word(enum store_severity s);
 
 /* ---- parts: common header ------------------------------------------------------ */
 
+struct sdr_sensor;  /* sdr.h */
 struct store_arena; /* arena.h: a few large blocks holding rows and strings */
 
 struct store_part {
@@ -177,6 +178,12 @@ struct store_sensors {
     struct store_sensor *s; /* sorted by index */
     uint32_t nwarning, ncritical, nnonrecoverable, nunavailable;
     uint32_t duplicates; /* SDRs naming an address already listed: left out (logged) */
+    /* Every sensor record of the SDR (event-only ones and shared instances
+     * too), copied, sorted by ipmiSensorIndex (the first of a duplicate
+     * kept): what a PET's texts are formed from (agent/pet_listener.c hands
+     * it to pet_describe(), the PET codec's one text function). */
+    uint32_t nsdr;
+    const struct sdr_sensor *sdr;
 };
 
 /* ---- FRU part ------------------------------------------------------------------- */
@@ -418,6 +425,8 @@ size_t store_bmc_bytes(const struct store_bmc *b);
  * NULL parts have no rows. */
 uint32_t store_sensor_lower_bound(const struct store_sensors *p, uint32_t index);
 const struct store_sensor *store_sensor_find(const struct store_sensors *p, uint32_t index);
+/* The SDR record of a sensor, by ipmiSensorIndex (NULL: none). */
+const struct sdr_sensor *store_sdr_find(const struct store_sensors *p, uint32_t index);
 uint32_t store_fru_lower_bound(const struct store_frus *p, uint32_t index);
 const struct store_fru *store_fru_find(const struct store_frus *p, uint32_t index);
 uint32_t store_sel_lower_bound(const struct store_sels *p, uint32_t index);
@@ -461,6 +470,16 @@ size_t store_count(const struct store *s);
 const struct store_bmc *store_at(const struct store *s, size_t pos); /* NULL past the end */
 const struct store_bmc *store_find(const struct store *s, uint32_t index);
 size_t store_lower_bound(const struct store *s, uint32_t index); /* position, count: none */
+/*
+ * Reader thread: `cb` sees every snapshot store_apply() puts in, with the
+ * one it replaces (NULL for a new BMC), both valid during the call.  What a
+ * notification says is the difference (agent/events.c).  The callback must
+ * not call the store (the array is being updated).  NULL: none.
+ */
+typedef void (*store_observer_cb)(void *arg, const struct store_bmc *old,
+                                  const struct store_bmc *snap);
+void store_set_observer(struct store *s, store_observer_cb cb, void *arg);
+
 /* Increases with every store_apply() that changed something (cache key for views). */
 uint64_t store_generation(const struct store *s);
 

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
+
 #define INDEX_FILE     "bmc-index"
 #define INDEX_NAME_MAX 64
 
@@ -184,38 +186,27 @@ int index_map_save(struct index_map *m, char *err, size_t errlen)
 {
     if (!m->dirty)
         return 0;
-    char tmp[1100];
-    snprintf(tmp, sizeof(tmp), "%s.new.%ld", m->path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST) { /* left over from a crash of a process with our pid */
-        unlink(tmp);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    }
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-        return -1;
-    }
-    FILE *f = fdopen(fd, "w");
+    static const char head[] =
+        "# ipmi-snmp-bridge: ipmiBmcIndex by BMC name; never reused for another name\n";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
     if (!f) {
-        close(fd);
-        unlink(tmp);
-        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+        snprintf(err, errlen, "%s: %s", m->path, strerror(errno));
         return -1;
     }
-    fprintf(f, "# ipmi-snmp-bridge: ipmiBmcIndex by BMC name; never reused for another name\n");
+    fputs(head, f);
     for (size_t i = 0; i < m->n; i++)
         if (m->e[i].index)
             fprintf(f, "%u %s\n", m->e[i].index, m->e[i].name);
-    int rc = fflush(f) == 0 && fsync(fd) == 0 ? 0 : -1;
-    if (fclose(f) != 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, m->path) < 0)
-        rc = -1;
-    if (rc < 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", m->path, strerror(errno));
-        unlink(tmp);
+    if (fclose(f) != 0) {
+        free(buf);
+        snprintf(err, errlen, "%s: out of memory", m->path);
         return -1;
     }
-    m->dirty = false;
-    return 0;
+    int rc = atomic_file_write(m->path, buf, len, 0600, err, errlen);
+    free(buf);
+    if (rc == 0)
+        m->dirty = false;
+    return rc;
 }

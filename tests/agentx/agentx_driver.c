@@ -13,6 +13,11 @@
  *       2) and after every action, read the control state back
  *       (control_read_state) and republish the BMC's snapshot with it:
  *       what the daemon's scheduler does, until the tests run the daemon.
+ *   --pet-listen ADDR [--pet-community C] [--notify-rate N/S]   also receive PETs on ADDR
+ *       (agent/pet_listener.h) and send ipmiPlatformEvent notifications for
+ *       them (at most N per BMC per S seconds: storm control);
+ *       --pet-port-file F writes the bound port to F.  On stop, prints
+ *       the listener's counters ("pet-stats: ...") on stderr.
  *
  * Runs until SIGTERM or SIGINT.  Logs to stderr.
  */
@@ -38,7 +43,9 @@
 #include "control_glue.h"
 #include "ev.h"
 #include "log.h"
+#include "notify.h"
 #include "once.h"
+#include "pet_listener.h"
 #include "store.h"
 
 static void usage(FILE *f)
@@ -304,11 +311,16 @@ int main(int argc, char **argv)
         {"fds", required_argument, NULL, 'f'},
         {"control", no_argument, NULL, 'C'},
         {"info-interval", required_argument, NULL, 'i'},
+        {"pet-listen", required_argument, NULL, 'P'},
+        {"pet-community", required_argument, NULL, 'K'},
+        {"pet-port-file", required_argument, NULL, 'F'},
+        {"notify-rate", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *sock = NULL, *config = NULL, *json_out = NULL, *synthetic = NULL;
-    unsigned ping = 0;
+    const char *pet_listen = NULL, *pet_community = NULL, *pet_port_file = NULL;
+    unsigned ping = 0, rate_per_bmc = 0, rate_interval = 0;
     int fds = 0;
     bool control = false;
     unsigned info_interval = 0;
@@ -333,6 +345,21 @@ int main(int argc, char **argv)
         case 'f':
             fds = atoi(optarg);
             break;
+        case 'P':
+            pet_listen = optarg;
+            break;
+        case 'K':
+            pet_community = optarg;
+            break;
+        case 'F':
+            pet_port_file = optarg;
+            break;
+        case 'R': /* PER-BMC/INTERVAL-SECONDS */
+            if (sscanf(optarg, "%u/%u", &rate_per_bmc, &rate_interval) != 2) {
+                usage(stderr);
+                return 2;
+            }
+            break;
         case 'v':
             verbose++;
             break;
@@ -356,6 +383,15 @@ int main(int argc, char **argv)
     }
     log_init("agentx-driver", 0, verbose > 1 ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 
+    char err[256];
+    struct pet_listener *pl = NULL;
+    if (pet_listen) { /* bound first, as the daemon does before dropping privileges */
+        pl = pet_listener_bind(pet_listen, err, sizeof(err));
+        if (!pl) {
+            fprintf(stderr, "agentx-driver: %s\n", err);
+            return 1;
+        }
+    }
     struct store *store = store_new();
     if (!store)
         return 1;
@@ -391,7 +427,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "agentx-driver: cannot set up the event loop\n");
         return 1;
     }
-    char err[256];
     struct agentx_counters counters = {0};
     struct agentx_opts ao = {.socket = sock, .ping_interval_s = ping, .counters = &counters};
     struct live live = {0};
@@ -404,6 +439,27 @@ int main(int argc, char **argv)
     if (!ax) {
         fprintf(stderr, "agentx-driver: %s\n", err);
         return 1;
+    }
+    struct notify *nt = NULL;
+    if (pl) {
+        struct notify_opts no = {.platform_event = true,
+                                 .sensor_status = true,
+                                 .bmc_state = true,
+                                 .per_bmc = rate_per_bmc,
+                                 .interval_s = rate_interval};
+        nt = notify_new(loop, &no, &counters.notifications_sent);
+        struct pet_listener_opts po = {.community = pet_community, .counters = &counters};
+        if (!nt || pet_listener_start(pl, loop, store, nt, &po, err, sizeof(err)) < 0) {
+            fprintf(stderr, "agentx-driver: %s\n", err);
+            return 1;
+        }
+        if (pet_port_file) {
+            FILE *f = fopen(pet_port_file, "w");
+            if (f) {
+                fprintf(f, "%u\n", pet_listener_port(pl));
+                fclose(f);
+            }
+        }
     }
     ev_timer_init(&beat, on_beat, NULL);
     ev_timer_start(loop, &beat, 100 * EV_NS_PER_MS);
@@ -421,6 +477,19 @@ int main(int argc, char **argv)
     fprintf(stderr, "agentx-driver: %llu control SETs, %llu ipmiControlAction notifications\n",
             (unsigned long long)st.control_sets, (unsigned long long)st.control_traps);
     live_fini(&live); /* actions still in flight answer while the agent is up */
+    if (pl) {
+        struct pet_listener_stats ps;
+        pet_listener_get_stats(pl, &ps);
+        fprintf(stderr, "pet-stats: datagrams=%llu accepted=%llu duplicates=%llu notified=%llu",
+                (unsigned long long)ps.datagrams, (unsigned long long)ps.accepted,
+                (unsigned long long)ps.duplicates, (unsigned long long)ps.notified);
+        for (int r = 0; r < PET_BAD__COUNT; r++)
+            fprintf(stderr, " %s=%llu", pet_bad_name((enum pet_bad)r),
+                    (unsigned long long)ps.bad[r]);
+        fprintf(stderr, "\n");
+        pet_listener_free(pl);
+        notify_free(nt);
+    }
     agentx_stop(ax);
     cfg_unload(cfg);
     ev_del_fd(loop, sfd);

@@ -10,6 +10,10 @@
 #    them: ipmiBmcPohStatus ok);
 #  * ipmiBmcIndex of every name is the same after a SIGHUP (one BMC added)
 #    and after a restart (checked through the walk);
+#  * ipmiSelIndex (walk of ipmiSelRecordId) is the same after a restart for
+#    every SEL record still in the SEL, although ipmi_sim's oldest record was
+#    deleted and one added while the daemon was down; the added one gets an
+#    index above every index given before (state-dir/sel-INDEX.state);
 #  * SIGTERM: exit status 0.
 # Intervals are long, so after the first poll nothing changes in the store
 # between the status file and the walk.
@@ -121,6 +125,13 @@ walk_names() {
         sort > "$1"
 }
 
+# walk_sel FILE: "bmc-index.sel-index=record-id" lines of ipmiSelRecordId, sorted
+walk_sel() {
+    snmpbulkwalk -v2c -c public -On -Cr50 -t 10 "$SNMPD_TARGET" "$OBJ.9.1.2" 2> /dev/null |
+        sed -n 's/^\.1\.3\.6\.1\.4\.1\.8072\.9999\.9999\.623\.1\.9\.1\.2\.\([0-9]*\.[0-9]*\) = Gauge32: \([0-9]*\)$/\1=\2/p' |
+        sort > "$1"
+}
+
 # wait until the subagent serves N BMC rows
 wait_rows() {
     local n=$1 t
@@ -209,10 +220,22 @@ assert_eq "$(grep -vx -f "$RUNDIR/names2.txt" "$RUNDIR/names1.txt" | wc -l)" 0 "
 assert_eq "$(wc -l < "$RUNDIR/names2.txt")" $((NTOTAL + 1)) "after SIGHUP the added BMC has a row"
 
 # ---- restart: the same indices
+walk_sel "$RUNDIR/sel1.txt"
+ibmc=$(awk -F= -v n="$ISIM" '$2 == n { print $1 }' "$RUNDIR/names2.txt")
+nisim=$(grep -c "^$ibmc\." "$RUNDIR/sel1.txt" || true)
+assert_eq "$nisim" "$IPMISIM_SEL_INITIAL" "ipmiSelTable has ipmi_sim's $IPMISIM_SEL_INITIAL SEL records before the restart"
 kill -TERM "$DPID"
 rc=0
 wait "$DPID" || rc=$?
 assert_eq "$rc" 0 "SIGTERM: exit status 0"
+assert_cmd "state-dir holds ipmi_sim's SEL state file" test -s "$RUNDIR/state/sel-$ibmc.state"
+# while the daemon is down: ipmi_sim's oldest record deleted, one added (so a
+# bridge that numbers the SEL from 1 again after a restart gives other indices)
+oldest=$(grep "^$ibmc\." "$RUNDIR/sel1.txt" | sort -t. -k2,2n | head -1)
+oldest_rid=${oldest#*=}
+ipmisim_ipmitool "$IPORT" sel delete "$oldest_rid" > "$RUNDIR/seldel.out" 2>&1 ||
+    fail "ipmitool sel delete $oldest_rid on ipmi_sim" "$(cat "$RUNDIR/seldel.out")"
+ipmisim_sel_add "$IPORT" 1 120 || fail "ipmi_sim takes a SEL record"
 start_daemon run2
 wait_rows $((NTOTAL + 1)) || note "names:" "$(cat "$RUNDIR/names.now")" "$(tail -20 "$RUNDIR/run2.err")"
 walk_names "$RUNDIR/names3.txt"
@@ -223,6 +246,23 @@ else
 fi
 wait_settled $((NTOTAL + 1)) || true
 assert_cmd "after the restart all $((NTOTAL + 1)) BMCs poll again" settled $((NTOTAL + 1))
+for ((t = 0; t < 100; t++)); do
+    walk_sel "$RUNDIR/sel2.txt"
+    [[ $(grep -c "^$ibmc\." "$RUNDIR/sel2.txt" || true) -eq $IPMISIM_SEL_INITIAL ]] && break
+    sleep 0.2
+done
+# every row of before but the deleted record is there again, index and record ID alike
+grep -Fvx -e "$oldest" "$RUNDIR/sel1.txt" > "$RUNDIR/sel1.kept"
+missing=$(grep -Fcvx -f "$RUNDIR/sel2.txt" "$RUNDIR/sel1.kept" || true)
+assert_eq "$missing" 0 "after a restart every SEL record still in the SEL keeps its ipmiSelIndex ($(wc -l < "$RUNDIR/sel1.kept") rows)"
+[[ $missing == 0 ]] || note "rows lost or renumbered:" "$(grep -Fvx -f "$RUNDIR/sel2.txt" "$RUNDIR/sel1.kept" | head -5)"
+assert_eq "$(grep -Fcx -e "$oldest" "$RUNDIR/sel2.txt" || true)" 0 "the deleted record has no row after the restart"
+new=$(grep -Fvx -f "$RUNDIR/sel1.txt" "$RUNDIR/sel2.txt" || true)
+assert_eq "$(printf '%s\n' "$new" | grep -c "^$ibmc\." || true)" 1 "one new ipmiSelTable row: the record added while the daemon was down"
+maxold=$(grep "^$ibmc\." "$RUNDIR/sel1.txt" | cut -d= -f1 | cut -d. -f2 | sort -n | tail -1)
+newidx=$(printf '%s\n' "$new" | grep "^$ibmc\." | head -1 | cut -d= -f1 | cut -d. -f2)
+assert_cmd "the new record's ipmiSelIndex ($newidx) is above every one given before ($maxold)" \
+    test "${newidx:-0}" -gt "${maxold:-0}"
 
 kill -TERM "$DPID"
 rc=0

@@ -3,12 +3,22 @@
 noinst_PROGRAMS += tests/bench/bench_sensors
 tests_bench_bench_sensors_SOURCES = tests/bench/bench_sensors.c
 tests_bench_bench_sensors_LDADD = $(BRIDGE_LIBS)
-EXTRA_DIST += tests/bench/bench_sensors.sh tests/bench/bench_sel.sh tests/bench/bench_agentx.sh
+noinst_PROGRAMS += tests/bench/snmpget_lat
+tests_bench_snmpget_lat_SOURCES = tests/bench/snmpget_lat.c
+tests_bench_snmpget_lat_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
+tests_bench_snmpget_lat_LDADD = $(NETSNMP_LIBS)
+EXTRA_DIST += tests/bench/bench_sensors.sh tests/bench/bench_sel.sh tests/bench/bench_agentx.sh \
+	tests/bench/bench_pet.sh tests/bench/bench_pet.py tests/bench/bench_snmpget.sh
 
-bench: bench-local tests/bench/bench_sensors ipmi-snmp-bridge tests/agentx/agentx-driver
+bench: bench-local tests/bench/bench_sensors tests/bench/snmpget_lat ipmi-snmp-bridge \
+	    tests/agentx/agentx-driver tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bench/bench_sensors.sh
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bench/bench_sel.sh
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bench/bench_agentx.sh
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/tests/bench/bench_pet.sh
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/tests/bench/bench_snmpget.sh

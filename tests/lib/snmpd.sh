@@ -6,6 +6,7 @@
 #   snmpd_start DIR PORT     start it; sets SNMPD_PID, SNMPD_TARGET
 #                            (udp:127.0.0.1:PORT) and AGENTX_SOCK (DIR/agentx.sock)
 #   snmpd_stop               stop it (TERM, then KILL), by PID
+#   SNMPD_EXTRA_CONF         lines appended to snmpd.conf (e.g. a trap2sink)
 #   snmpd_wait_ready [SECS]  true once it answers a GET of sysUpTime
 #   snmptrapd_start DIR PORT start a private snmptrapd on udp 127.0.0.1:PORT
 #                            logging one line per notification to DIR/traps.log
@@ -41,6 +42,7 @@ authtrapenable 2
 dontLogTCPWrappersConnects yes
 ${SNMPD_EXTRA:-}
 EOF2
+    [[ -n ${SNMPD_EXTRA_CONF:-} ]] && printf '%s\n' "$SNMPD_EXTRA_CONF" >> "$dir/snmpd.conf"
     snmpd -f -C -c "$dir/snmpd.conf" -Lf "$dir/snmpd.log" -p "$dir/snmpd.pid" \
         < /dev/null >> "$dir/snmpd.out" 2>&1 &
     SNMPD_PID=$!

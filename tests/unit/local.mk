@@ -16,12 +16,14 @@ UNIT_TESTS = \
 	tests/unit/test_fru \
 	tests/unit/test_sel \
 	tests/unit/test_sdr_repo \
+	tests/unit/test_sdr_share \
 	tests/unit/test_pet \
 	tests/unit/test_bmc \
 	tests/unit/test_store \
 	tests/unit/test_chassis_ctl \
 	tests/unit/test_fleet \
-	tests/unit/test_asf_info
+	tests/unit/test_asf_info \
+	tests/unit/test_events
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -61,6 +63,10 @@ tests_unit_test_sdr_repo_SOURCES = tests/unit/test_sdr_repo.c
 tests_unit_test_sdr_repo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sdr_repo_LDADD = $(UNIT_LIBS)
 
+tests_unit_test_sdr_share_SOURCES = tests/unit/test_sdr_share.c
+tests_unit_test_sdr_share_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sdr_share_LDADD = $(UNIT_LIBS)
+
 tests_unit_test_pet_SOURCES = tests/unit/test_pet.c
 tests_unit_test_pet_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pet_LDADD = $(UNIT_LIBS)
@@ -89,3 +95,9 @@ tests_unit_test_fleet_LDADD = $(UNIT_LIBS)
 tests_unit_test_asf_info_SOURCES = tests/unit/test_asf_info.c
 tests_unit_test_asf_info_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_asf_info_LDADD = $(UNIT_LIBS)
+
+# agent/events.c needs no Net-SNMP: its member of the agent library links alone
+tests_unit_test_events_SOURCES = tests/unit/test_events.c
+tests_unit_test_events_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent
+tests_unit_test_events_LDADD = agent/libagentx.a $(UNIT_LIBS)

@@ -4,13 +4,16 @@
  * requests: how many a poll costs, that clears resync without reporting a
  * record twice, that C5h re-reserves.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ipmi_msg.h"
 #include "sdr.h"
 #include "sel.h"
 #include "sel_reader.h"
+#include "sel_statefile.h"
 #include "unit.h"
 
 static void rec_hex(const char *hex, uint8_t rec[16])
@@ -1032,6 +1035,152 @@ static void test_sequence_numbers(void)
     sel_state_free(st);
 }
 
+/* The ring's (seq, bytes), as the state file keeps them. */
+static size_t ring_saved(const struct sel_state *st, struct sel_seq_saved *out)
+{
+    for (size_t i = 0; i < sel_state_count(st); i++) {
+        out[i].seq = sel_state_entry_seq(st, i);
+        memcpy(out[i].raw, sel_state_entry(st, i), SEL_RECORD_LEN);
+    }
+    return sel_state_count(st);
+}
+
+static void test_restore_seqs(void)
+{
+    fake_init(&fs, 1);
+    struct sel_state *st = sel_state_new(4);
+    for (int i = 0; i < 6; i++)
+        fake_add(&fs, (uint8_t)i);
+    poll_once(&fs, st, true, true);
+    fake_add(&fs, 6);
+    fake_add(&fs, 7);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 5);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 3), 8);
+    struct sel_seq_saved saved[4];
+    size_t n = ring_saved(st, saved);
+    uint32_t next = st->next_seq;
+    CU_ASSERT_EQUAL(next, 9);
+    CU_ASSERT_EQUAL(sel_state_restore_seqs(st, saved, n, next), -1); /* a poll has run */
+    sel_state_free(st);
+
+    /* restart: one record came meanwhile; the other three keep their numbers */
+    fake_add(&fs, 8);
+    st = sel_state_new(4);
+    CU_ASSERT_EQUAL(sel_state_restore_seqs(st, saved, n, next), 0);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_count(st), 4);
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(sel_state_entry_seq(st, i), 6 + i);
+    CU_ASSERT_EQUAL(memcmp(sel_state_entry(st, 0), saved[1].raw, SEL_RECORD_LEN), 0);
+    fake_add(&fs, 9); /* numbering goes on above everything given before */
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 3), 10);
+    sel_state_free(st);
+
+    /* a first poll that fails before reading anything keeps the saved numbers for the next one */
+    st = sel_state_new(4);
+    CU_ASSERT_EQUAL(sel_state_restore_seqs(st, saved, n, next), 0);
+    struct sel_poll p;
+    sel_poll_begin(&p, st, true, true);
+    CU_ASSERT_EQUAL(sel_poll_on_error(&p, BMC_E_TIMEOUT), SEL_ACT_DONE);
+    CU_ASSERT_EQUAL(sel_state_count(st), 0);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 7);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 3), 10);
+    sel_state_free(st);
+
+    /* saved numbers out of order along the SEL: order wins, the rest get fresh ones */
+    fake_init(&fs, 1);
+    for (int i = 0; i < 4; i++)
+        fake_add(&fs, (uint8_t)i);
+    struct sel_seq_saved odd[4];
+    for (size_t i = 0; i < 4; i++)
+        memcpy(odd[i].raw, fs.rec[i], SEL_RECORD_LEN);
+    odd[0].seq = 20;
+    odd[1].seq = 30;
+    odd[2].seq = 25; /* below its predecessor */
+    odd[3].seq = 31;
+    st = sel_state_new(8);
+    CU_ASSERT_EQUAL(sel_state_restore_seqs(st, odd, 4, 40), 0);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 20);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 1), 30);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 2), 40);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 3), 41);
+    CU_ASSERT_EQUAL(st->next_seq, 42);
+    sel_state_free(st);
+
+    /* a cleared SEL (no match): fresh numbers from the saved next */
+    fake_clear(&fs);
+    fake_add(&fs, 1);
+    st = sel_state_new(8);
+    CU_ASSERT_EQUAL(sel_state_restore_seqs(st, odd, 4, 40), 0);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_count(st), 1);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 40);
+    sel_state_free(st);
+}
+
+static void test_statefile(void)
+{
+    char dir[] = "/tmp/test_sel.XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char err[700], path[700];
+    struct sel_statefile f = {.have_mark = true,
+                              .mark_seq = 7,
+                              .mark_record_id = 0x1234,
+                              .mark_time = 0x65a5e001,
+                              .mark_hash = 0x0123456789abcdefull,
+                              .next_seq = 9};
+    struct sel_seq_saved e[2] = {{.seq = 7}, {.seq = 8}};
+    for (int i = 0; i < 16; i++) {
+        e[0].raw[i] = (uint8_t)i;
+        e[1].raw[i] = (uint8_t)(0xF0 + i);
+    }
+    f.e = e;
+    f.n = 2;
+    CU_ASSERT_EQUAL(sel_statefile_save(dir, 3, &f, err, sizeof(err)), 0);
+    struct sel_statefile g;
+    CU_ASSERT_EQUAL(sel_statefile_load(dir, 3, &g, err, sizeof(err)), 1);
+    CU_ASSERT(g.have_mark);
+    CU_ASSERT_EQUAL(g.mark_seq, 7);
+    CU_ASSERT_EQUAL(g.mark_record_id, 0x1234);
+    CU_ASSERT_EQUAL(g.mark_time, 0x65a5e001);
+    CU_ASSERT_EQUAL(g.mark_hash, 0x0123456789abcdefull);
+    CU_ASSERT_EQUAL(g.next_seq, 9);
+    CU_ASSERT_EQUAL_FATAL(g.n, 2);
+    CU_ASSERT_EQUAL(g.e[1].seq, 8);
+    CU_ASSERT_EQUAL(memcmp(g.e[1].raw, e[1].raw, 16), 0);
+    sel_statefile_clear(&g);
+    CU_ASSERT_EQUAL(sel_statefile_load(dir, 4, &g, err, sizeof(err)), 0); /* no file */
+    /* version 1: the mark alone */
+    CU_ASSERT(sel_statefile_path(dir, 5, path, sizeof(path)));
+    FILE *fp = fopen(path, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fprintf(fp, "12 34 56 00000000000000ab\n");
+    fclose(fp);
+    CU_ASSERT_EQUAL(sel_statefile_load(dir, 5, &g, err, sizeof(err)), 1);
+    CU_ASSERT(g.have_mark);
+    CU_ASSERT_EQUAL(g.mark_seq, 12);
+    CU_ASSERT_EQUAL(g.mark_hash, 0xab);
+    CU_ASSERT_EQUAL(g.n, 0);
+    sel_statefile_clear(&g);
+    /* garbage: an error naming FILE:LINE */
+    fp = fopen(path, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fprintf(fp, "# ipmi-snmp-bridge SEL state 2\nnext 5\ne 3 zz\n");
+    fclose(fp);
+    CU_ASSERT_EQUAL(sel_statefile_load(dir, 5, &g, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "sel-5.state:3"));
+    CU_ASSERT_EQUAL(g.next_seq, 5);
+    sel_statefile_clear(&g);
+    unlink(path);
+    CU_ASSERT(sel_statefile_path(dir, 3, path, sizeof(path)));
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_reader_overflow(void)
 {
     fake_init(&fs, 1);
@@ -1079,6 +1228,8 @@ int main(void)
         {"record chain cycles: no duplicates, an error", test_reader_cycle},
         {"scan after an erase timestamp move is linear", test_reader_scan_linear},
         {"entry sequence numbers", test_sequence_numbers},
+        {"sequence numbers restored after a restart", test_restore_seqs},
+        {"SEL state file v2 and v1", test_statefile},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {
