@@ -745,22 +745,36 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 
 static struct daemon *running; /* the one daemon_run() of the process, while it runs */
 
-int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
-                       bmc_rsp_cb cb, void *arg)
+/* The engine's BMC with this ipmiBmcIndex, NULL if none or leaving.  O(n): see daemon.h */
+static struct bmc *bmc_by_index(uint32_t index)
 {
     struct daemon *dm = running;
     if (!dm || !dm->s || dm->stopping)
-        return -1;
-    for (size_t i = 0; i < sched_count(dm->s); i++) { /* O(n): see daemon.h */
+        return NULL;
+    for (size_t i = 0; i < sched_count(dm->s); i++) {
         struct sched_bmc *sb = sched_at(dm->s, i);
         struct sched_info in;
         sched_info(sb, &in);
         if (in.index != index || sched_leaving(sb))
             continue;
         const struct bmc_data *d = sched_data(sb);
-        return d && d->b ? bmc_request(d->b, netfn, cmd, data, len, cb, arg) : -1;
+        return d ? d->b : NULL;
     }
-    return -1;
+    return NULL;
+}
+
+int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
+                       bmc_rsp_cb cb, void *arg)
+{
+    struct bmc *b = bmc_by_index(index);
+    return b ? bmc_request(b, netfn, cmd, data, len, cb, arg) : -1;
+}
+
+int daemon_bmc_send_sessionless(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data,
+                                size_t len)
+{
+    struct bmc *b = bmc_by_index(index);
+    return b ? bmc_send_sessionless(b, netfn, cmd, data, len) : -1;
 }
 
 /* ---- run ---------------------------------------------------------------------------- */

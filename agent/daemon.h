@@ -60,5 +60,12 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
  */
 int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
                        bmc_rsp_cb cb, void *arg);
+/*
+ * The same outside any session (bmc_send_sessionless(): fire and forget, no
+ * login needed; pet-acknowledge = sessionless).  -1: no such BMC (or
+ * leaving), or not sent.
+ */
+int daemon_bmc_send_sessionless(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data,
+                                size_t len);
 
 #endif

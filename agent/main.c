@@ -89,6 +89,7 @@ struct agent_hook {
     uint8_t *ack_refused;
     size_t nack_refused;
     uint64_t acks_ok, acks_failed;
+    bool ack_sessionless; /* pet-acknowledge = sessionless */
 };
 
 struct ack_req {
@@ -132,6 +133,11 @@ static void on_ack(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
 static void send_ack(void *arg, uint32_t index, const char *label, const uint8_t *req, size_t len)
 {
     struct agent_hook *h = arg;
+    if (h->ack_sessionless) { /* no session, no login: the engine counts the BMC's answer */
+        if (daemon_bmc_send_sessionless(index, PET_ACK_NETFN, PET_ACK_CMD, req, len) < 0)
+            h->acks_failed++;
+        return;
+    }
     struct ack_req *r = malloc(sizeof(*r));
     if (!r)
         return;
@@ -184,6 +190,7 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store,
     h->store = store;
     store_set_observer(store, events_observe, h->evs);
     if (h->pl) {
+        h->ack_sessionless = cfg->pet_ack == CFG_PET_ACK_SESSIONLESS;
         struct pet_listener_opts po = {.community = cfg->pet_community,
                                        .dup_window_s = cfg->pet_dedupe_window_s,
                                        .counters = &h->counters,
@@ -194,9 +201,6 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store,
             log_err("%s", err);
             return -1;
         }
-        if (cfg->pet_ack == CFG_PET_ACK_SESSIONLESS)
-            log_notice("pet-acknowledge = sessionless: the engine sends no IPMI 1.5 session-less "
-                       "messages; the acknowledge goes on the BMC's session");
     }
     return 0;
 }

@@ -320,6 +320,14 @@ ssize_t rmcp15_encode(uint8_t *out, size_t cap, const uint8_t *payload, size_t p
     return (ssize_t)(RMCP_HDR_LEN + RMCP15_SESS_HDR_LEN + plen);
 }
 
+ssize_t rmcp15_msg_encode(uint8_t *out, size_t cap, const struct ipmi_lan_msg *m,
+                          enum codec_err *err)
+{
+    uint8_t msg[255];
+    ssize_t n = ipmi_lan_encode(msg, sizeof(msg), m, err);
+    return n < 0 ? -1 : rmcp15_encode(out, cap, msg, (size_t)n, err);
+}
+
 static int decode15(const uint8_t *in, size_t len, uint8_t *plbuf, size_t plcap,
                     struct rmcpp_pkt *out, enum codec_err *err)
 {

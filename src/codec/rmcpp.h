@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "codec_err.h"
+#include "ipmi_msg.h"
 #include "layout.h"
 
 #define RMCP_PORT         623
@@ -108,6 +109,15 @@ ssize_t rmcpp_encode(uint8_t *out, size_t cap, uint8_t ptype, uint32_t session_i
 /* Encode an IPMI 1.5 session-less datagram (auth type none, session 0). */
 ssize_t rmcp15_encode(uint8_t *out, size_t cap, const uint8_t *payload, size_t plen,
                       enum codec_err *err);
+/*
+ * Encode a session-less IPMI request: the LAN message `m` (IPMI 2.0 section
+ * 13.8) in an IPMI 1.5 session header with authentication type none, session
+ * sequence 0 and session ID 0 (section 13.6).  No session and no
+ * authentication: what Get Channel Authentication Capabilities and a
+ * session-less PET Acknowledge travel in.  Returns bytes written or -1.
+ */
+ssize_t rmcp15_msg_encode(uint8_t *out, size_t cap, const struct ipmi_lan_msg *m,
+                          enum codec_err *err);
 
 /*
  * Decode a datagram (IPMI 1.5 or 2.0).  When the packet claims integrity or

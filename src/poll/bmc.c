@@ -110,6 +110,9 @@ struct bmc {
     bmc_event_cb pong_cb;
     void *pong_arg;
     uint8_t ping_tag;
+    /* session-less requests (bmc_send_sessionless): bit n = rqSeq n unanswered */
+    uint64_t sl_pending;
+    uint8_t sl_seq, sl_netfn, sl_cmd; /* the last one sent */
 };
 
 struct poller {
@@ -1179,6 +1182,37 @@ void bmc_ping_cancel(struct bmc *b)
     b->pong_cb = NULL;
 }
 
+int bmc_send_sessionless(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len)
+{
+    if (len > BMC_REQ_MAX_DATA)
+        return -1;
+    b->sl_seq = (uint8_t)((b->sl_seq + 1) & 0x3f);
+    if (send_ipmi(b, false, 0, netfn, cmd, b->sl_seq, data, len) < 0)
+        return -1;
+    b->sl_pending |= UINT64_C(1) << b->sl_seq;
+    b->sl_netfn = netfn;
+    b->sl_cmd = cmd;
+    b->ctr.sessionless_sent++;
+    return 0;
+}
+
+/* The answer to a bmc_send_sessionless() request: counted, and a refusal logged. */
+static void on_sessionless(struct bmc *b, const struct ipmi_lan_msg *m)
+{
+    b->sl_pending &= ~(UINT64_C(1) << m->seq);
+    b->ctr.sessionless_answered++;
+    if (m->dlen >= 1 && m->data[0] == IPMI_CC_OK)
+        return;
+    b->ctr.sessionless_refused++;
+    uint32_t held = 0;
+    if (log_rl_ok(&b->rl, ev_now(b->p->loop), BMC_LOG_INTERVAL_NS, &held))
+        log_warn("BMC %s (%s): session-less request netfn %02Xh cmd %02Xh refused, %s%02Xh "
+                 "(%u similar messages suppressed)",
+                 b->cfg->name, b->addr, (unsigned)(m->netfn & ~1u), m->cmd,
+                 m->dlen ? "completion code " : "no completion code, ", m->dlen ? m->data[0] : 0u,
+                 held);
+}
+
 static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
 {
     struct poller *p = b->p;
@@ -1247,6 +1281,9 @@ static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
         else if (b->state == BMC_S_CIPHERS && m.cmd == IPMI_CMD_GET_CHANNEL_CIPHER_SUITES &&
                  m.seq == b->ctl_seq)
             on_ciphers(b, &m);
+        else if ((b->sl_pending >> (m.seq & 0x3f) & 1) && m.cmd == b->sl_cmd &&
+                 m.netfn == (b->sl_netfn | 1))
+            on_sessionless(b, &m);
         else
             b->ctr.stray_packets++;
         return;
@@ -1763,6 +1800,9 @@ void poller_counters(const struct poller *p, struct bmc_counters *out)
         out->rakp_rejected += c->rakp_rejected;
         out->pings += c->pings;
         out->pongs += c->pongs;
+        out->sessionless_sent += c->sessionless_sent;
+        out->sessionless_answered += c->sessionless_answered;
+        out->sessionless_refused += c->sessionless_refused;
         for (int j = 0; j < CODEC_E__COUNT; j++)
             out->bad_reason[j] += c->bad_reason[j];
     }

@@ -83,6 +83,9 @@ struct bmc_counters {
     uint64_t replays;
     uint64_t rakp_rejected; /* RAKP 2/4 whose auth code does not verify (dropped) */
     uint64_t pings, pongs;  /* RMCP/ASF Presence Ping sent, Pong received */
+    /* session-less IPMI requests (bmc_send_sessionless): sent, answered, and
+     * answered with a completion code other than 00h */
+    uint64_t sessionless_sent, sessionless_answered, sessionless_refused;
 };
 
 /* ---- poller ------------------------------------------------------------ */
@@ -127,6 +130,18 @@ int bmc_request_lun(struct bmc *b, uint8_t lun, uint8_t netfn, uint8_t cmd, cons
  */
 int bmc_ping(struct bmc *b, bmc_event_cb pong, void *arg);
 void bmc_ping_cancel(struct bmc *b);
+/*
+ * Send one IPMI request outside any session (IPMI 1.5 session header, auth
+ * type none, session ID and sequence 0; see rmcp15_msg_encode), e.g. a PET
+ * Acknowledge.  Fire and forget: no retransmission, no callback, whatever
+ * the BMC's session state.  A response is matched by its rqSeq and command
+ * (those of the last request sent) and counted
+ * (sessionless_answered; a completion code other than 00h also in
+ * sessionless_refused and logged, rate-limited, naming the BMC).  Returns 0,
+ * or -1 if the request is too large (nothing sent).
+ */
+int bmc_send_sessionless(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data,
+                         size_t len);
 /* Establish the session now (without a request). */
 void bmc_connect(struct bmc *b);
 /* Called whenever the BMC changes between up and down (for traps and logs). */

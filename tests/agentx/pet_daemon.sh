@@ -10,7 +10,8 @@
 #  * PET Acknowledge: with pet-acknowledge on (session, the default) bmcsim
 #    counts the PET acknowledged and stops resending; with it off, bmcsim
 #    resends every retry, and the PET, its resends and the SEL entry still
-#    give one ipmiPlatformEvent;
+#    give one ipmiPlatformEvent; with it sessionless and a wrong password (no
+#    session can exist) bmcsim counts the PET acknowledged, no resend;
 #  * SEL-derived: a record added to ipmi_sim's SEL gives one ipmiPlatformEvent
 #    (source sel) within a sel-interval;
 #  * sensor status: ipmi_sim's CPU Temp moved over its critical threshold and
@@ -224,5 +225,33 @@ sleep 6
 assert_eq "$(counter pets_acked 0)" "$acked" "pet-acknowledge = off: no acknowledge"
 assert_eq "$(counter pets_resent 0)" $((resent + 3)) "... bmcsim resends the PET every retry (3)"
 assert_eq "$(count 1 bsim)" $((total + 1)) "PET, three resends and the SEL entry: one ipmiPlatformEvent"
+stop_pid "$DPID" ipmi-snmp-bridge
+
+# ---- pet-acknowledge = sessionless: acknowledged with no session at all ----------------------------
+# bsim's password is wrong now: no session can exist, the acknowledge goes in
+# an IPMI 1.5 header with auth type none and session ID 0
+write_secret "$RUNDIR/wrong.pw" not-the-password
+sed -i -e 's/^pet-acknowledge = off$/pet-acknowledge = sessionless/' \
+    -e "s|password-file = \"$RUNDIR/pw\"|password-file = \"$RUNDIR/wrong.pw\"|" "$CFG"
+assert_match "$(cat "$CFG")" "pet-acknowledge = sessionless" "the configuration says sessionless"
+assert_match "$(cat "$CFG")" "wrong\.pw" "... and gives bsim a wrong password"
+opened=$(counter sessions_opened 0)
+start_daemon d4 || bail_out "the daemon did not start (pet-acknowledge = sessionless)"
+t=0
+until grep -q 'BMC bsim .*-> auth_failed' "$RUNDIR/d4.err" || ((++t > 100)); do sleep 0.1; done
+assert_cmd "the bridge's login to bsim fails (wrong password)" grep -q 'BMC bsim .*-> auth_failed' "$RUNDIR/d4.err"
+total=$(count 1 bsim)
+acked=$(counter pets_acked 0)
+resent=$(counter pets_resent 0)
+ctl inject-event 0 0x01 0x01 0x01 0x59 93 85 > /dev/null
+wait_count $((total + 1)) 1 bsim "" 10 || fail "the event is notified (pet-acknowledge = sessionless)" \
+    "$(tail -5 "$RUNDIR/d4.err")"
+sleep 4 # a resend would come after 1 s
+note "bmcsim: pets_acked=$(counter pets_acked 0) pets_resent=$(counter pets_resent 0) sessions_opened=$(counter sessions_opened 0)"
+assert_eq "$(counter pets_acked 0)" $((acked + 1)) "pet-acknowledge = sessionless: bmcsim counts the PET acknowledged"
+assert_eq "$(counter pets_resent 0)" "$resent" "... before its first resend"
+assert_eq "$(counter sessions_opened 0)" "$opened" "... with no session opened (none could be)"
+assert_eq "$(count 1 bsim)" $((total + 1)) "one ipmiPlatformEvent"
+assert_eq "$(grep -c 'PET Acknowledge' "$RUNDIR/d4.err" || true)" 0 "the bridge logs no failed acknowledge"
 stop_pid "$DPID" ipmi-snmp-bridge
 finish

@@ -627,6 +627,60 @@ static void test_seq_wrap_in_session(void)
     fake_close(&f);
 }
 
+/* ---- session-less requests (pet-acknowledge = sessionless) ---------------- */
+
+static void test_sessionless(void)
+{
+    struct fake f;
+    const uint8_t suites[] = {17};
+    fake_open(&f, suites, 1, 5000, 3);
+    static const uint8_t ack[12] = {0x34, 0x12, 0x00, 0xde, 0xe1, 0x30,
+                                    0x20, 0x20, 0x01, 0x59, 0x5f, 0x5a};
+    CU_ASSERT_EQUAL_FATAL(bmc_send_sessionless(f.b, 0x04, 0x17, ack, sizeof(ack)), 0);
+    CU_ASSERT_EQUAL_FATAL(fake_recv(&f), 0);
+    /* IPMI 1.5 header, auth type none, session 0, sequence 0: no session at all */
+    CU_ASSERT(f.pkt.auth_type == 0 && f.pkt.session_id == 0 && f.pkt.seq == 0);
+    struct ipmi_lan_msg m;
+    enum codec_err e;
+    CU_ASSERT_EQUAL_FATAL(ipmi_lan_decode(f.pkt.payload, f.pkt.plen, &m, &e), 0);
+    CU_ASSERT(m.dst_addr == IPMI_BMC_SLAVE_ADDR && m.netfn == 0x04 && m.cmd == 0x17);
+    CU_ASSERT(m.dlen == sizeof(ack) && memcmp(m.data, ack, sizeof(ack)) == 0);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_IDLE); /* no login started for it */
+
+    const struct bmc_counters *c = bmc_counters(f.b);
+    static const uint8_t ok[] = {0x00}, refused[] = {0xc1};
+    fake_answer_ipmi(&f, false, ok, sizeof(ok), 0);
+    CU_ASSERT_EQUAL(c->sessionless_sent, 1);
+    CU_ASSERT_EQUAL(c->sessionless_answered, 1);
+    CU_ASSERT_EQUAL(c->sessionless_refused, 0);
+    CU_ASSERT_EQUAL(c->stray_packets, 0);
+    /* the same answer again: matched already, stray */
+    fake_answer_ipmi(&f, false, ok, sizeof(ok), 0);
+    CU_ASSERT_EQUAL(c->sessionless_answered, 1);
+    CU_ASSERT_EQUAL(c->stray_packets, 1);
+
+    /* a refusal is counted as answered and refused */
+    CU_ASSERT_EQUAL_FATAL(bmc_send_sessionless(f.b, 0x04, 0x17, ack, sizeof(ack)), 0);
+    CU_ASSERT_EQUAL_FATAL(fake_recv(&f), 0);
+    fake_answer_ipmi(&f, false, refused, sizeof(refused), 0);
+    CU_ASSERT_EQUAL(c->sessionless_sent, 2);
+    CU_ASSERT_EQUAL(c->sessionless_answered, 2);
+    CU_ASSERT_EQUAL(c->sessionless_refused, 1);
+
+    /* fire and forget: no retransmission, no session, nothing more sent */
+    uint64_t tx = c->tx_packets;
+    for (int i = 0; i < 20; i++)
+        ev_run_once(f.loop, 5);
+    CU_ASSERT_EQUAL(c->tx_packets, tx);
+    CU_ASSERT_EQUAL(c->retransmits, 0);
+    CU_ASSERT_EQUAL(c->sessions_opened, 0);
+    /* too large: refused, nothing sent */
+    uint8_t big[300] = {0};
+    CU_ASSERT_EQUAL(bmc_send_sessionless(f.b, 0x04, 0x17, big, sizeof(big)), -1);
+    CU_ASSERT_EQUAL(c->sessionless_sent, 2);
+    fake_close(&f);
+}
+
 int main(void)
 {
     static CU_TestInfo tests[] = {
@@ -641,6 +695,7 @@ int main(void)
         {"bad RAKP 2, then a refusal: auth_failed", test_bad_rakp2_then_refusal},
         {"suite 1 needs allow_suite1", test_suite1_needs_allow},
         {"inbound sequence numbers wrap", test_seq_wrap_in_session},
+        {"session-less request: sent once, answer counted, no session", test_sessionless},
         CU_TEST_INFO_NULL,
     };
     static CU_SuiteInfo suites[] = {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pet.h"
+#include "rmcpp.h"
 #include "sdr.h"
 #include "unit.h"
 
@@ -402,6 +403,60 @@ static void test_ack(void)
     CU_ASSERT_EQUAL(PET_ACK_CMD, 0x17);
 }
 
+/*
+ * A session-less PET Acknowledge (pet-acknowledge = sessionless): the request
+ * in an IPMI 1.5 session header, auth type none, session sequence and ID 0.
+ * The vector is the datagram FreeIPMI's `ipmi-pet -h HOST --pet-acknowledge
+ * 0x010109 BYTES` sent (captured on a UDP socket) for the temp-uc-assert PET
+ * of tests/integration/pet_vectors.txt; its rqSeq was 3Dh.
+ */
+static void test_ack_sessionless(void)
+{
+    static const char trap[] = "a123456789abcdef0123456789abcdef000130e1de00003c2020102001"
+                               "0301595f5a000000000019000012910f02c1";
+    uint8_t buf[200];
+    size_t n = payload(trap, buf);
+    struct pet p;
+    enum codec_err err;
+    CU_ASSERT_EQUAL_FATAL(decode(0x010109, buf, n, &p, &err), (ssize_t)n);
+    struct pet_ack a;
+    uint8_t req[PET_ACK_REQ_LEN];
+    pet_ack_from(&p, &a);
+    CU_ASSERT_EQUAL_FATAL(pet_ack_encode(&a, req, sizeof(req), &err), PET_ACK_REQ_LEN);
+    struct ipmi_lan_msg m = {.dst_addr = 0x20, /* the BMC */
+                             .netfn = PET_ACK_NETFN,
+                             .src_addr = 0x81, /* remote console software ID */
+                             .seq = 0x3d,
+                             .cmd = PET_ACK_CMD,
+                             .data = req,
+                             .dlen = sizeof(req)};
+    uint8_t out[64], want[64];
+    memset(out, 0xee, sizeof(out));
+    size_t wn = unit_hex("0600ff07 00 00000000 00000000 13" /* RMCP, IPMI 1.5 session hdr */
+                         "20 10 d0 81 f4 17"                /* rsSA netFn/LUN ck rqSA seq cmd */
+                         "0100 00dee130 20 20 01 595f5a"
+                         "31", /* the request, checksum */
+                         want, sizeof(want));
+    CU_ASSERT_EQUAL_FATAL(wn, 4 + 10 + 6 + PET_ACK_REQ_LEN + 1);
+    CU_ASSERT_EQUAL(rmcp15_msg_encode(out, sizeof(out), &m, &err), (ssize_t)wn);
+    CU_ASSERT_EQUAL(memcmp(out, want, wn), 0);
+    CU_ASSERT_EQUAL(out[wn], 0xee); /* nothing written past it */
+    /* and back: a session-less IPMI message carrying the same request */
+    uint8_t pl[64];
+    struct rmcpp_pkt pkt;
+    struct ipmi_lan_msg back;
+    CU_ASSERT_EQUAL_FATAL(rmcpp_decode(out, wn, NULL, pl, sizeof(pl), &pkt, &err), 0);
+    CU_ASSERT(pkt.auth_type == 0 && pkt.session_id == 0 && pkt.seq == 0);
+    CU_ASSERT(pkt.ptype == RMCPP_PL_IPMI && !pkt.authenticated && !pkt.encrypted);
+    CU_ASSERT_EQUAL_FATAL(ipmi_lan_decode(pkt.payload, pkt.plen, &back, &err), 0);
+    CU_ASSERT(back.netfn == PET_ACK_NETFN && back.cmd == PET_ACK_CMD && back.seq == 0x3d);
+    CU_ASSERT(back.dlen == PET_ACK_REQ_LEN && memcmp(back.data, req, PET_ACK_REQ_LEN) == 0);
+    /* a buffer one byte short: nothing sent */
+    err = CODEC_OK;
+    CU_ASSERT_EQUAL(rmcp15_msg_encode(out, wn - 1, &m, &err), -1);
+    CU_ASSERT_EQUAL(err, CODEC_E_OVERSIZE);
+}
+
 /* Random payloads of every length: never crash, errors carry a PET reason. */
 static void test_noise(void)
 {
@@ -439,6 +494,7 @@ int main(void)
         {"texts", test_describe},
         {"severity and source names", test_names},
         {"PET Acknowledge", test_ack},
+        {"PET Acknowledge, session-less datagram", test_ack_sessionless},
         {"random payloads", test_noise},
         CU_TEST_INFO_NULL,
     };
