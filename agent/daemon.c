@@ -12,15 +12,29 @@
  *                    sessions, SDRs, SEL positions and indices; a file with
  *                    an error is refused as a whole (FILE:LINE logged)
  *   SIGUSR1          write the status file now
+ *
+ * Threads: `worker-threads` workers each own an event loop, a poller (its
+ * sockets) and a scheduler with a partition of the BMCs: worker
+ * (h / shard-N) mod workers, h = sched_name_hash(name), so a BMC stays on
+ * its worker across reloads whatever else the fleet gains or loses.  The
+ * main thread keeps the signals, the index file, the status file and the
+ * AgentX subagent (Net-SNMP stays on this one thread).  Workers hand their
+ * results over through the store (lock-free publish + eventfd; the
+ * publish hook below runs on the worker).  The main thread talks to a
+ * worker through a command queue (a mutex-guarded list and an eventfd, on
+ * the cold path only: start, reload, status, stop).  max-logins and
+ * max-sdr-reads are split between the workers, so the caps hold fleet-wide.
  */
 #include "daemon.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
@@ -46,19 +60,58 @@ struct pending {
     uint32_t index;
 };
 
+/* A command from the main thread to a worker. */
+enum wcmd_kind { WC_APPLY, WC_STATUS, WC_STOP };
+
+struct wcmd {
+    enum wcmd_kind kind;
+    struct wcmd *next;
+    bool done; /* set by the worker (under its mutex) when a waited-for command ran */
+    /* WC_APPLY: the worker's part of the configuration (pointers into the new cfg) */
+    const struct cfg_bmc **bmcs;
+    const uint32_t *idx;
+    size_t n;
+    bool initial;
+    unsigned added, removed, changed, kept, retimed;
+    /* WC_STATUS */
+    json_object *arr;
+    struct sched_stats st;
+    uint32_t by_state[SCHED__COUNT];
+    size_t count;
+};
+
+struct daemon;
+
+struct worker {
+    struct daemon *dm;
+    unsigned id;
+    pthread_t th;
+    bool started;
+    struct ev_loop *loop;
+    struct poller *p;
+    struct sched *s;
+    int efd; /* eventfd: commands queued */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct wcmd *head, *tail;
+    struct wcmd stop_cmd;
+    bool stopping;
+    struct ev_timer guard;
+    struct pending *pend; /* changed BMCs waiting for their old self to leave */
+    size_t npend, cappend;
+};
+
 struct daemon {
     const char *path;
     struct cfg *cfg;
     struct ev_loop *loop;
-    struct poller *p;
-    struct sched *s;
+    struct worker *w;
+    unsigned nw;
     struct index_map *im;
     const struct daemon_hooks *hooks;
     int sigfd;
     bool stopping;
-    struct ev_timer status_timer, guard;
-    struct pending *pend; /* changed BMCs waiting for their old self to leave */
-    size_t npend, cappend;
+    struct ev_timer status_timer;
     uint32_t reloads, reload_errors;
     uint32_t fallback_index; /* without a usable state-dir: the next index for this run */
     uint64_t started_ns;
@@ -85,6 +138,39 @@ static void save_indices(struct daemon *dm)
         log_err("BMC indices not saved (they may change at the next start): %s", err);
 }
 
+/* ---- workers: placement and command queue ------------------------------------------ */
+
+/* The worker of a BMC: stable across reloads, independent of the shard split. */
+static unsigned worker_of(const struct daemon *dm, const char *name)
+{
+    uint32_t n = dm->cfg->shard_n ? dm->cfg->shard_n : 1;
+    return (unsigned)((sched_name_hash(name) / n) % dm->nw);
+}
+
+static void post(struct worker *w, struct wcmd *c)
+{
+    c->next = NULL;
+    c->done = false;
+    pthread_mutex_lock(&w->mu);
+    if (w->tail)
+        w->tail->next = c;
+    else
+        w->head = c;
+    w->tail = c;
+    pthread_mutex_unlock(&w->mu);
+    uint64_t one = 1;
+    while (write(w->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+        ;
+}
+
+static void wait_done(struct worker *w, struct wcmd *c)
+{
+    pthread_mutex_lock(&w->mu);
+    while (!c->done)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
 /* ---- status file ---------------------------------------------------------------- */
 
 static json_object *age(uint64_t now, uint64_t then)
@@ -94,7 +180,8 @@ static json_object *age(uint64_t now, uint64_t then)
     return json_object_new_double((double)(now - then) / 1e9);
 }
 
-static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t now)
+/* On the worker's thread. */
+static json_object *status_bmc(struct worker *w, struct sched_bmc *sb, uint64_t now)
 {
     struct sched_info si;
     sched_info(sb, &si);
@@ -105,6 +192,7 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
     json_object *j = json_object_new_object();
     json_object_object_add(j, "name", json_object_new_string(c->name));
     json_object_object_add(j, "index", json_object_new_int64(si.index));
+    json_object_object_add(j, "worker", json_object_new_int64(w->id));
     json_object_object_add(j, "address",
                            json_object_new_string(d->b ? bmc_address(d->b) : c->address));
     json_object_object_add(j, "state", json_object_new_string(sched_state_name(si.state)));
@@ -141,15 +229,40 @@ static json_object *status_bmc(struct daemon *dm, struct sched_bmc *sb, uint64_t
                            json_object_new_int64(d->sel ? (int64_t)sel_state_count(d->sel) : 0));
     json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
     report_json_info(j, d);
-    (void)dm;
     return j;
+}
+
+/* WC_STATUS on the worker's thread: its BMCs and figures. */
+static void worker_status(struct worker *w, struct wcmd *c)
+{
+    uint64_t now = ev_now_update(w->loop);
+    c->arr = json_object_new_array();
+    sched_stats(w->s, &c->st);
+    memset(c->by_state, 0, sizeof(c->by_state));
+    c->count = sched_count(w->s);
+    for (size_t i = 0; i < c->count; i++) {
+        struct sched_bmc *sb = sched_at(w->s, i);
+        struct sched_info si;
+        sched_info(sb, &si);
+        c->by_state[si.state]++;
+        json_object_array_add(c->arr, status_bmc(w, sb, now));
+    }
 }
 
 static void write_status(struct daemon *dm)
 {
     const char *path = dm->cfg->status_file;
-    if (!path[0])
+    if (!path[0] || dm->stopping) /* stopping: the workers are going away */
         return;
+    struct wcmd *cmds = calloc(dm->nw, sizeof(*cmds));
+    if (!cmds)
+        return;
+    for (unsigned k = 0; k < dm->nw; k++) {
+        cmds[k].kind = WC_STATUS;
+        post(&dm->w[k], &cmds[k]);
+    }
+    for (unsigned k = 0; k < dm->nw; k++)
+        wait_done(&dm->w[k], &cmds[k]);
     uint64_t now = ev_now_update(dm->loop);
     json_object *root = json_object_new_object();
     json_object_object_add(root, "pid", json_object_new_int64((int64_t)getpid()));
@@ -159,10 +272,35 @@ static void write_status(struct daemon *dm)
     json_object_object_add(root, "config", json_object_new_string(dm->path));
     json_object_object_add(root, "reloads", json_object_new_int64(dm->reloads));
     json_object_object_add(root, "reload_errors", json_object_new_int64(dm->reload_errors));
-    struct sched_stats st;
-    sched_stats(dm->s, &st);
+    /* fleet figures: sums over the workers (each has its share of the caps) */
+    struct sched_stats st = {0};
+    uint32_t by_state[SCHED__COUNT] = {0};
+    size_t total = 0;
+    json_object *per = json_object_new_array();
+    for (unsigned k = 0; k < dm->nw; k++) {
+        const struct sched_stats *x = &cmds[k].st;
+        st.logins_in_flight += x->logins_in_flight;
+        st.login_window += x->login_window;
+        st.max_logins_seen += x->max_logins_seen;
+        st.login_window_min += x->login_window_min;
+        st.sdr_in_flight += x->sdr_in_flight;
+        st.max_sdr_seen += x->max_sdr_seen;
+        st.waiting_login += x->waiting_login;
+        st.waiting_sdr += x->waiting_sdr;
+        st.login_timeouts += x->login_timeouts;
+        st.logins_ok += x->logins_ok;
+        for (int s = 0; s < SCHED__COUNT; s++)
+            by_state[s] += cmds[k].by_state[s];
+        total += cmds[k].count;
+        json_object *wj = json_object_new_object();
+        json_object_object_add(wj, "bmcs", json_object_new_int64((int64_t)cmds[k].count));
+        json_object_object_add(wj, "logins_ok", json_object_new_int64((int64_t)x->logins_ok));
+        json_object_object_add(wj, "login_window", json_object_new_int64(x->login_window));
+        json_object_array_add(per, wj);
+    }
     json_object *f = json_object_new_object();
-    json_object_object_add(f, "bmcs", json_object_new_int64((int64_t)sched_count(dm->s)));
+    json_object_object_add(f, "bmcs", json_object_new_int64((int64_t)total));
+    json_object_object_add(f, "workers", json_object_new_int64(dm->nw));
     json_object_object_add(f, "logins_in_flight", json_object_new_int64(st.logins_in_flight));
     json_object_object_add(f, "login_window", json_object_new_int64(st.login_window));
     json_object_object_add(f, "login_window_min", json_object_new_int64(st.login_window_min));
@@ -173,20 +311,20 @@ static void write_status(struct daemon *dm)
     json_object_object_add(f, "waiting_sdr", json_object_new_int64(st.waiting_sdr));
     json_object_object_add(f, "login_timeouts", json_object_new_int64((int64_t)st.login_timeouts));
     json_object_object_add(f, "logins_ok", json_object_new_int64((int64_t)st.logins_ok));
-    uint32_t by_state[SCHED__COUNT] = {0};
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < sched_count(dm->s); i++) {
-        struct sched_bmc *sb = sched_at(dm->s, i);
-        struct sched_info si;
-        sched_info(sb, &si);
-        by_state[si.state]++;
-        json_object_array_add(arr, status_bmc(dm, sb, now));
-    }
     json_object *bs = json_object_new_object();
     for (int k = 0; k < SCHED__COUNT; k++)
         json_object_object_add(bs, sched_state_name((enum sched_state)k),
                                json_object_new_int64(by_state[k]));
     json_object_object_add(f, "states", bs);
+    json_object_object_add(f, "per_worker", per);
+    json_object *arr = json_object_new_array();
+    for (unsigned k = 0; k < dm->nw; k++) {
+        size_t n = json_object_array_length(cmds[k].arr);
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(arr, json_object_get(json_object_array_get_idx(cmds[k].arr, i)));
+        json_object_put(cmds[k].arr);
+    }
+    free(cmds);
     json_object_object_add(root, "fleet", f);
     json_object_object_add(root, "bmcs", arr);
 
@@ -199,11 +337,11 @@ static void write_status(struct daemon *dm)
     if (ok) {
         size_t len = strlen(text), off = 0;
         while (ok && off < len) {
-            ssize_t w = write(fd, text + off, len - off);
-            if (w < 0 && errno == EINTR)
+            ssize_t wr = write(fd, text + off, len - off);
+            if (wr < 0 && errno == EINTR)
                 continue;
-            ok = w > 0;
-            off += w > 0 ? (size_t)w : 0;
+            ok = wr > 0;
+            off += wr > 0 ? (size_t)wr : 0;
         }
         ok = ok && write(fd, "\n", 1) == 1;
         if (close(fd) < 0)
@@ -228,48 +366,57 @@ static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
         ev_timer_start(loop, t, (uint64_t)dm->cfg->status_interval_s * EV_NS_PER_SEC);
 }
 
-/* ---- reload ---------------------------------------------------------------------- */
+/* ---- reload (the worker's part runs on its thread) ---------------------------------- */
 
 static void on_left(struct sched *s, void *arg, const char *name, uint32_t index)
 {
-    (void)index; /* STORE HOOK: store_remove(store, index) when the store is merged */
-    struct daemon *dm = arg;
-    for (size_t i = 0; i < dm->npend; i++) {
-        if (strcmp(dm->pend[i].cfg.name, name) != 0)
+    struct worker *w = arg;
+    const struct daemon_hooks *h = w->dm->hooks;
+    if (h && h->left)
+        h->left(h->arg, index);
+    for (size_t i = 0; i < w->npend; i++) {
+        if (strcmp(w->pend[i].cfg.name, name) != 0)
             continue;
         char err[600];
-        if (!dm->stopping &&
-            !sched_add(s, &dm->pend[i].cfg, dm->pend[i].index, 0, err, sizeof(err)))
+        if (!w->stopping && !sched_add(s, &w->pend[i].cfg, w->pend[i].index, 0, err, sizeof(err)))
             log_err("BMC %s: cannot restart with its new configuration: %s", name, err);
         else
             log_notice("BMC %s: restarted with its new configuration", name);
-        memset(&dm->pend[i].cfg, 0, sizeof(dm->pend[i].cfg));
-        dm->pend[i] = dm->pend[--dm->npend];
+        memset(&w->pend[i].cfg, 0, sizeof(w->pend[i].cfg));
+        w->pend[i] = w->pend[--w->npend];
         return;
     }
     log_notice("BMC %s: removed", name);
 }
 
-static int add_pending(struct daemon *dm, const struct cfg_bmc *c, uint32_t index)
+static void on_publish(struct sched *s, void *arg, struct sched_bmc *sb)
 {
-    for (size_t i = 0; i < dm->npend; i++) {
-        if (strcmp(dm->pend[i].cfg.name, c->name) == 0) { /* changed twice: the latest wins */
-            dm->pend[i].cfg = *c;
-            dm->pend[i].index = index;
+    struct worker *w = arg;
+    const struct daemon_hooks *h = w->dm->hooks;
+    if (h && h->publish)
+        h->publish(h->arg, s, sb);
+}
+
+static int add_pending(struct worker *w, const struct cfg_bmc *c, uint32_t index)
+{
+    for (size_t i = 0; i < w->npend; i++) {
+        if (strcmp(w->pend[i].cfg.name, c->name) == 0) { /* changed twice: the latest wins */
+            w->pend[i].cfg = *c;
+            w->pend[i].index = index;
             return 0;
         }
     }
-    if (dm->npend == dm->cappend) {
-        size_t cap = dm->cappend ? dm->cappend * 2 : 16;
-        struct pending *np = realloc(dm->pend, cap * sizeof(*np));
+    if (w->npend == w->cappend) {
+        size_t cap = w->cappend ? w->cappend * 2 : 16;
+        struct pending *np = realloc(w->pend, cap * sizeof(*np));
         if (!np)
             return -1;
-        dm->pend = np;
-        dm->cappend = cap;
+        w->pend = np;
+        w->cappend = cap;
     }
-    dm->pend[dm->npend].cfg = *c;
-    dm->pend[dm->npend].index = index;
-    dm->npend++;
+    w->pend[w->npend].cfg = *c;
+    w->pend[w->npend].index = index;
+    w->npend++;
     return 0;
 }
 
@@ -293,11 +440,138 @@ static int cmp_sb(const void *a, const void *b)
     return strcmp(sched_cfg(x)->name, sched_cfg(y)->name);
 }
 
+/* WC_APPLY: bring the worker's BMCs to c->bmcs (sorted by name). */
+static void worker_apply(struct worker *w, struct wcmd *c)
+{
+    char err[1024];
+    size_t n_old = sched_count(w->s);
+    struct sched_bmc **ov = calloc(n_old ? n_old : 1, sizeof(*ov));
+    if (!ov) {
+        log_err("reload: worker %u keeps its BMCs: out of memory", w->id);
+        return;
+    }
+    for (size_t i = 0; i < n_old; i++)
+        ov[i] = sched_at(w->s, i);
+    qsort(ov, n_old, sizeof(*ov), cmp_sb);
+    size_t i = 0, j = 0;
+    while (i < n_old || j < c->n) {
+        int d = i == n_old ? 1 : j == c->n ? -1 : strcmp(sched_cfg(ov[i])->name, c->bmcs[j]->name);
+        if (d < 0) { /* gone */
+            if (!sched_leaving(ov[i])) {
+                sched_remove(ov[i]);
+                c->removed++;
+            }
+            i++;
+            continue;
+        }
+        const struct cfg_bmc *nb = c->bmcs[j];
+        uint32_t idx = c->idx[j];
+        if (d > 0) { /* new */
+            if (!sched_add(w->s, nb, idx, COLD_SPREAD_MS, err, sizeof(err))) {
+                if (c->initial) /* e.g. a name that does not resolve */
+                    log_err("BMC %s not polled: %s", nb->name, err);
+                else
+                    log_err("reload: BMC %s not added: %s", nb->name, err);
+            } else {
+                c->added++;
+            }
+            j++;
+            continue;
+        }
+        struct sched_bmc *sb = ov[i];
+        if (sched_leaving(sb)) { /* already on its way out: come back with this config */
+            add_pending(w, nb, idx);
+            c->changed++;
+        } else if (cfg_bmc_equal(sched_cfg(sb), nb)) {
+            c->kept++;
+        } else if (equal_but_intervals(sched_cfg(sb), nb)) {
+            sched_update_intervals(sb, nb);
+            c->retimed++;
+        } else if (add_pending(w, nb, idx) == 0) {
+            sched_remove(sb);
+            c->changed++;
+        } else {
+            log_err("reload: BMC %s keeps its old configuration: out of memory", nb->name);
+        }
+        i++;
+        j++;
+    }
+    free(ov);
+}
+
 static int cmp_cfgp(const void *a, const void *b)
 {
     const struct cfg_bmc *x = *(const struct cfg_bmc *const *)a;
     const struct cfg_bmc *y = *(const struct cfg_bmc *const *)b;
     return strcmp(x->name, y->name);
+}
+
+/*
+ * Hand every worker its part of `nc` (the BMCs of this shard) and wait until
+ * each has applied it; the counts are summed into `sum`.  The workers copy
+ * what they keep, so `nc` may be replaced afterwards.
+ */
+static int distribute(struct daemon *dm, const struct cfg *nc, bool initial, struct wcmd *sum)
+{
+    size_t n = 0;
+    const struct cfg_bmc **nv = calloc(nc->nbmcs ? nc->nbmcs : 1, sizeof(*nv));
+    const struct cfg_bmc **part = calloc(nc->nbmcs ? nc->nbmcs : 1, sizeof(*part));
+    uint32_t *idx = calloc(nc->nbmcs ? nc->nbmcs : 1, sizeof(*idx));
+    struct wcmd *cmds = calloc(dm->nw, sizeof(*cmds));
+    if (!nv || !part || !idx || !cmds) {
+        free(nv);
+        free(part);
+        free(idx);
+        free(cmds);
+        return -1;
+    }
+    uint32_t *all = calloc(nc->nbmcs ? nc->nbmcs : 1, sizeof(*all));
+    if (!all) {
+        free(nv);
+        free(part);
+        free(idx);
+        free(cmds);
+        return -1;
+    }
+    /* indices in configuration order (as before the workers), then sorted per worker */
+    for (size_t i = 0; i < nc->nbmcs; i++) {
+        if (!sched_in_shard(nc->bmcs[i].name, nc->shard_k, nc->shard_n))
+            continue;
+        nv[n++] = &nc->bmcs[i];
+        all[i] = index_of(dm, &nc->bmcs[i]);
+    }
+    qsort(nv, n, sizeof(*nv), cmp_cfgp);
+    size_t off = 0;
+    for (unsigned k = 0; k < dm->nw; k++) {
+        struct wcmd *c = &cmds[k];
+        c->kind = WC_APPLY;
+        c->initial = initial;
+        c->bmcs = part + off;
+        c->idx = idx + off;
+        for (size_t i = 0; i < n; i++) {
+            if (worker_of(dm, nv[i]->name) != k)
+                continue;
+            part[off] = nv[i];
+            idx[off] = all[nv[i] - nc->bmcs];
+            off++;
+        }
+        c->n = (size_t)(part + off - c->bmcs);
+        post(&dm->w[k], c);
+    }
+    for (unsigned k = 0; k < dm->nw; k++) {
+        wait_done(&dm->w[k], &cmds[k]);
+        sum->added += cmds[k].added;
+        sum->removed += cmds[k].removed;
+        sum->changed += cmds[k].changed;
+        sum->kept += cmds[k].kept;
+        sum->retimed += cmds[k].retimed;
+    }
+    free(all);
+    free(nv);
+    free(part);
+    free(idx);
+    free(cmds);
+    return 0;
 }
 
 /* Global keys that take effect only at the next start. */
@@ -327,6 +601,7 @@ static void note_restart_keys(const struct cfg *o, const struct cfg *n)
         K("agentx-socket", agentx_socket),
         K("pet-listen", pet_listen),
         K("shard", shard_n),
+        K("worker-threads", worker_threads),
 #undef K
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -350,73 +625,19 @@ static void reload(struct daemon *dm)
     /* keep the shard of the running process: a shard change needs a restart */
     nc->shard_k = dm->cfg->shard_k;
     nc->shard_n = dm->cfg->shard_n;
-
-    size_t n_old = sched_count(dm->s), n_new = 0;
-    struct sched_bmc **ov = calloc(n_old ? n_old : 1, sizeof(*ov));
-    const struct cfg_bmc **nv = calloc(nc->nbmcs ? nc->nbmcs : 1, sizeof(*nv));
-    if (!ov || !nv) {
-        free(ov);
-        free(nv);
+    struct wcmd sum = {0};
+    if (distribute(dm, nc, false, &sum) < 0) {
         cfg_unload(nc);
         log_err("reload refused: out of memory");
         return;
     }
-    for (size_t i = 0; i < n_old; i++)
-        ov[i] = sched_at(dm->s, i);
-    for (size_t i = 0; i < nc->nbmcs; i++)
-        if (sched_in_shard(nc->bmcs[i].name, nc->shard_k, nc->shard_n))
-            nv[n_new++] = &nc->bmcs[i];
-    qsort(ov, n_old, sizeof(*ov), cmp_sb);
-    qsort(nv, n_new, sizeof(*nv), cmp_cfgp);
-
-    unsigned added = 0, removed = 0, changed = 0, kept = 0, retimed = 0;
-    size_t i = 0, j = 0;
-    while (i < n_old || j < n_new) {
-        int c = i == n_old ? 1 : j == n_new ? -1 : strcmp(sched_cfg(ov[i])->name, nv[j]->name);
-        if (c < 0) { /* gone */
-            if (!sched_leaving(ov[i])) {
-                sched_remove(ov[i]);
-                removed++;
-            }
-            i++;
-            continue;
-        }
-        uint32_t idx = index_of(dm, nv[j]);
-        if (c > 0) { /* new */
-            if (!sched_add(dm->s, nv[j], idx, COLD_SPREAD_MS, err, sizeof(err)))
-                log_err("reload: BMC %s not added: %s", nv[j]->name, err);
-            else
-                added++;
-            j++;
-            continue;
-        }
-        struct sched_bmc *sb = ov[i];
-        if (sched_leaving(sb)) { /* already on its way out: come back with this config */
-            add_pending(dm, nv[j], idx);
-            changed++;
-        } else if (cfg_bmc_equal(sched_cfg(sb), nv[j])) {
-            kept++;
-        } else if (equal_but_intervals(sched_cfg(sb), nv[j])) {
-            sched_update_intervals(sb, nv[j]);
-            retimed++;
-        } else if (add_pending(dm, nv[j], idx) == 0) {
-            sched_remove(sb);
-            changed++;
-        } else {
-            log_err("reload: BMC %s keeps its old configuration: out of memory", nv[j]->name);
-        }
-        i++;
-        j++;
-    }
-    free(ov);
-    free(nv);
     save_indices(dm);
-    /* the scheduler holds copies of every cfg_bmc: the old struct can go */
+    /* the schedulers hold copies of every cfg_bmc: the old struct can go */
     cfg_unload(dm->cfg);
     dm->cfg = nc;
     log_notice("reloaded %s: %u added, %u removed, %u restarted, %u with new intervals, %u "
                "unchanged",
-               dm->path, added, removed, changed, retimed, kept);
+               dm->path, sum.added, sum.removed, sum.changed, sum.retimed, sum.kept);
     if (dm->hooks && dm->hooks->reload)
         dm->hooks->reload(dm->hooks->arg, dm->cfg);
     if (dm->cfg->status_file[0] && dm->cfg->status_interval_s)
@@ -425,35 +646,138 @@ static void reload(struct daemon *dm)
         ev_timer_stop(dm->loop, &dm->status_timer);
 }
 
-/* ---- shutdown ---------------------------------------------------------------------- */
+/* ---- shutdown (the worker's part on its thread) -------------------------------------- */
 
 static void all_closed(struct bmc *b, void *arg)
 {
     (void)b;
-    struct daemon *dm = arg;
-    ev_stop(dm->loop);
+    struct worker *w = arg;
+    ev_stop(w->loop);
 }
 
 static void on_guard(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
     (void)t;
-    (void)arg;
-    log_warn("shutdown: some BMCs did not answer Close Session; exiting anyway");
+    struct worker *w = arg;
+    log_warn("shutdown: some BMCs did not answer Close Session; exiting anyway (worker %u)", w->id);
     ev_stop(loop);
+}
+
+static void worker_stop(struct worker *w)
+{
+    if (w->stopping)
+        return;
+    w->stopping = true;
+    sched_stop(w->s);
+    ev_timer_start(w->loop, &w->guard, (uint64_t)SHUTDOWN_GUARD_MS * EV_NS_PER_MS);
+    poller_close_all(w->p, all_closed, w);
+}
+
+static void on_cmd(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+    (void)loop;
+    (void)events;
+    struct worker *w = arg;
+    uint64_t v;
+    while (read(fd, &v, sizeof(v)) < 0 && errno == EINTR)
+        ;
+    pthread_mutex_lock(&w->mu);
+    struct wcmd *c = w->head;
+    w->head = w->tail = NULL;
+    pthread_mutex_unlock(&w->mu);
+    while (c) {
+        struct wcmd *next = c->next;
+        switch (c->kind) {
+        case WC_APPLY:
+            worker_apply(w, c);
+            break;
+        case WC_STATUS:
+            worker_status(w, c);
+            break;
+        case WC_STOP:
+            worker_stop(w);
+            break;
+        }
+        pthread_mutex_lock(&w->mu); /* after this, c belongs to the poster again */
+        c->done = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        c = next;
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    if (ev_run(w->loop) < 0)
+        log_err("worker %u: event loop failed: %s", w->id, strerror(errno));
+    ev_timer_stop(w->loop, &w->guard);
+    ev_del_fd(w->loop, w->efd);
+    sched_detach_all(w->s);
+    return NULL;
+}
+
+static int worker_init(struct daemon *dm, struct worker *w, unsigned id,
+                       const struct poller_opts *po, const struct sched_opts *so, char *err,
+                       size_t errlen)
+{
+    w->dm = dm;
+    w->id = id;
+    w->efd = -1;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->stop_cmd.kind = WC_STOP;
+    ev_timer_init(&w->guard, on_guard, w);
+    w->loop = ev_new();
+    if (!w->loop) {
+        snprintf(err, errlen, "cannot create an event loop");
+        return -1;
+    }
+    ev_now_update(w->loop);
+    w->p = poller_new(w->loop, po, err, errlen);
+    if (!w->p)
+        return -1;
+    w->s = sched_new(w->loop, w->p, so);
+    if (!w->s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sched_set_left_cb(w->s, on_left, w);
+    sched_set_publish_cb(w->s, on_publish, w);
+    w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->efd < 0 || ev_add_fd(w->loop, w->efd, EPOLLIN, on_cmd, w) < 0) {
+        snprintf(err, errlen, "eventfd: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void worker_free(struct worker *w)
+{
+    sched_free(w->s);
+    poller_free(w->p);
+    ev_free(w->loop);
+    if (w->efd >= 0)
+        close(w->efd);
+    for (size_t i = 0; i < w->npend; i++)
+        memset(&w->pend[i].cfg, 0, sizeof(w->pend[i].cfg));
+    free(w->pend);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
 }
 
 static void shutdown_begin(struct daemon *dm, const char *why)
 {
     if (dm->stopping)
         return;
+    log_notice("%s: closing the sessions of %u workers and exiting", why, dm->nw);
     dm->stopping = true;
-    log_notice("%s: closing %zu sessions and exiting", why, sched_count(dm->s));
     if (dm->hooks && dm->hooks->stop)
         dm->hooks->stop(dm->hooks->arg);
     ev_timer_stop(dm->loop, &dm->status_timer);
-    sched_stop(dm->s);
-    ev_timer_start(dm->loop, &dm->guard, (uint64_t)SHUTDOWN_GUARD_MS * EV_NS_PER_MS);
-    poller_close_all(dm->p, all_closed, dm);
+    for (unsigned k = 0; k < dm->nw; k++)
+        post(&dm->w[k], &dm->w[k].stop_cmd);
+    ev_stop(dm->loop); /* daemon_run joins the workers */
 }
 
 static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
@@ -485,6 +809,35 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 
 /* ---- run ---------------------------------------------------------------------------- */
 
+static unsigned worker_count(const struct cfg *cfg)
+{
+    long n = cfg->worker_threads;
+    if (!n) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n < 1)
+            n = 1;
+        if (n > CFG_WORKERS_AUTO)
+            n = CFG_WORKERS_AUTO;
+    }
+    /* every worker needs at least one login and one SDR slot of the fleet-wide caps */
+    uint32_t ml = cfg->max_logins ? cfg->max_logins : 64;
+    uint32_t ms = cfg->max_sdr_reads ? cfg->max_sdr_reads : 32;
+    if ((uint32_t)n > ml || (uint32_t)n > ms) {
+        long cap = ml < ms ? ml : ms;
+        log_notice("worker-threads: %ld workers, not %ld: max-logins and max-sdr-reads are split "
+                   "between them",
+                   cap, n);
+        n = cap;
+    }
+    return (unsigned)n;
+}
+
+/* Worker k's share of a fleet-wide cap. */
+static uint32_t share(uint32_t cap, unsigned k, unsigned n)
+{
+    return cap / n + (k < cap % n ? 1 : 0);
+}
+
 int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hooks)
 {
     struct daemon dm = {.path = path, .cfg = cfg, .hooks = hooks, .sigfd = -1};
@@ -499,7 +852,8 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGHUP);
     sigaddset(&mask, SIGUSR1);
-    if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+    /* blocked before any worker starts, so that only the signalfd sees them */
+    if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0 ||
         (dm.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
         log_err("signalfd: %s", strerror(errno));
         goto out;
@@ -529,65 +883,78 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         goto out;
     }
     dm.started_ns = ev_now_update(dm.loop);
-    dm.p = poller_new(dm.loop, &po, err, sizeof(err));
-    if (!dm.p) {
-        log_err("%s", err);
+    dm.nw = worker_count(cfg);
+    dm.w = calloc(dm.nw, sizeof(*dm.w));
+    if (!dm.w) {
+        log_err("out of memory");
         goto out;
     }
     struct sched_opts so;
     sched_opts_from_cfg(&so, cfg);
-    dm.s = sched_new(dm.loop, dm.p, &so);
-    if (!dm.s) {
-        log_err("out of memory");
-        goto out;
+    uint32_t max_logins = so.max_logins, max_sdr = so.max_sdr_reads;
+    for (unsigned k = 0; k < dm.nw; k++) {
+        dm.w[k].efd = -1;
+        so.max_logins = share(max_logins, k, dm.nw);
+        so.max_sdr_reads = share(max_sdr, k, dm.nw);
+        if (worker_init(&dm, &dm.w[k], k, &po, &so, err, sizeof(err)) < 0) {
+            log_err("worker %u: %s", k, err);
+            goto out;
+        }
     }
-    sched_set_left_cb(dm.s, on_left, &dm);
-    size_t owned = 0;
     for (size_t i = 0; i < cfg->nbmcs; i++) /* automatic indices stay clear of explicit ones */
         if (cfg->bmcs[i].index > dm.fallback_index)
             dm.fallback_index = cfg->bmcs[i].index;
-    for (size_t i = 0; i < cfg->nbmcs; i++) {
-        const struct cfg_bmc *b = &cfg->bmcs[i];
-        if (!sched_in_shard(b->name, cfg->shard_k, cfg->shard_n))
-            continue;
-        uint32_t idx = index_of(&dm, b);
-        if (!sched_add(dm.s, b, idx, COLD_SPREAD_MS, err, sizeof(err)))
-            log_err("BMC %s not polled: %s", b->name, err); /* e.g. a name that does not resolve */
-        else
-            owned++;
+    for (unsigned k = 0; k < dm.nw; k++) {
+        if (pthread_create(&dm.w[k].th, NULL, worker_main, &dm.w[k]) != 0) {
+            log_err("worker %u: cannot start its thread", k);
+            for (unsigned j = 0; j < k; j++)
+                post(&dm.w[j], &dm.w[j].stop_cmd);
+            goto out;
+        }
+        dm.w[k].started = true;
     }
+    struct wcmd sum = {0};
+    if (distribute(&dm, cfg, true, &sum) < 0) {
+        log_err("out of memory");
+        for (unsigned k = 0; k < dm.nw; k++)
+            post(&dm.w[k], &dm.w[k].stop_cmd);
+        goto out;
+    }
+    size_t owned = sum.added;
     save_indices(&dm);
     if (cfg->shard_n > 1)
         log_notice("shard %u/%u: %zu of %zu BMCs", cfg->shard_k, cfg->shard_n, owned, cfg->nbmcs);
     if (ev_add_fd(dm.loop, dm.sigfd, EPOLLIN, on_signal, &dm) < 0) {
         log_err("epoll: %s", strerror(errno));
+        shutdown_begin(&dm, "epoll failure");
         goto out;
     }
     ev_timer_init(&dm.status_timer, on_status_timer, &dm);
-    ev_timer_init(&dm.guard, on_guard, &dm);
     if (cfg->status_file[0] && cfg->status_interval_s)
         ev_timer_start(dm.loop, &dm.status_timer, 0);
     if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, cfg) < 0)
         log_err("the AgentX subagent did not start; polling goes on");
-    log_notice("running: %zu BMCs, pid %ld", owned, (long)getpid());
+    log_notice("running: %zu BMCs, %u worker threads, pid %ld", owned, dm.nw, (long)getpid());
 
-    if (ev_run(dm.loop) < 0)
+    if (ev_run(dm.loop) < 0) {
         log_err("event loop failed: %s", strerror(errno));
-    else
+        shutdown_begin(&dm, "event loop failure");
+    } else {
         status = 0;
-    ev_timer_stop(dm.loop, &dm.guard);
+    }
     ev_timer_stop(dm.loop, &dm.status_timer);
     ev_del_fd(dm.loop, dm.sigfd);
-    sched_detach_all(dm.s);
-    log_notice("stopped");
 out:
-    sched_free(dm.s);
-    poller_free(dm.p);
+    for (unsigned k = 0; dm.w && k < dm.nw; k++)
+        if (dm.w[k].started)
+            pthread_join(dm.w[k].th, NULL);
+    if (dm.w && status == 0)
+        log_notice("stopped");
+    for (unsigned k = 0; dm.w && k < dm.nw; k++)
+        worker_free(&dm.w[k]);
+    free(dm.w);
     ev_free(dm.loop);
     index_map_free(dm.im);
-    for (size_t i = 0; i < dm.npend; i++)
-        memset(&dm.pend[i].cfg, 0, sizeof(dm.pend[i].cfg));
-    free(dm.pend);
     if (dm.sigfd >= 0)
         close(dm.sigfd);
     cfg_unload(dm.cfg);

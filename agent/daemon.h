@@ -6,14 +6,18 @@
 #ifndef IPMI_BRIDGE_DAEMON_H
 #define IPMI_BRIDGE_DAEMON_H
 
+#include <stdint.h>
+
 struct cfg;
 struct ev_loop;
 struct daemon;
+struct sched;
+struct sched_bmc;
 
 /*
  * ---- AgentX hook -----------------------------------------------------------
  * Where the AgentX subagent (agent/, Net-SNMP) plugs into the daemon.  Every
- * pointer may be NULL.  All calls happen on the daemon's one thread; the
+ * pointer may be NULL.  start/reload/stop happen on the main (agent) thread; the
  * agent registers its own descriptors and timers on `loop` (ev_add_fd,
  * ev_timer_start) so that Net-SNMP is driven from this loop.
  */
@@ -25,6 +29,14 @@ struct daemon_hooks {
     void (*reload)(void *arg, const struct cfg *cfg);
     /* At shutdown, before the sessions are closed. */
     void (*stop)(void *arg);
+    /*
+     * ---- store hook (on a WORKER thread, not the agent's) ----
+     * After every chain of a BMC (see sched_publish_cb in scheduler.h): build
+     * its snapshot and store_publish() it (lock-free, any thread).
+     */
+    void (*publish)(void *arg, struct sched *s, struct sched_bmc *sb);
+    /* A BMC left its worker (removed or restarting): store_remove(index). */
+    void (*left)(void *arg, uint32_t index);
 };
 
 /*

@@ -45,6 +45,10 @@ struct cfg_bmc {
 /* Daemon log destinations ("log" key). */
 enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG };
 
+/* worker-threads: the automatic choice is capped here; the key accepts up to the max. */
+#define CFG_WORKERS_AUTO 16
+#define CFG_WORKERS_MAX  64
+
 struct cfg {
     /* global tuning; times in milliseconds */
     uint32_t timeout_ms;         /* one attempt of one request (default 1000) */
@@ -75,6 +79,7 @@ struct cfg {
     char status_file[512];      /* empty: off; else JSON status written here */
     uint32_t status_interval_s; /* and rewritten this often (0: on SIGUSR1 only) */
     uint32_t shard_k, shard_n;  /* this process owns shard K of N (N = 1: everything) */
+    uint32_t worker_threads;    /* poller threads (0: one per CPU, at most CFG_WORKERS_AUTO) */
     struct cfg_bmc *bmcs;
     size_t nbmcs;
     char *path;   /* the file that was loaded */
