@@ -15,7 +15,7 @@
  *
  * Threads: `worker-threads` workers each own an event loop, a poller (its
  * sockets) and a scheduler with a partition of the BMCs: worker
- * (h / shard-N) mod workers, h = sched_name_hash(name), so a BMC stays on
+ * (h / shard-N) mod workers, h = sched_name_mix(name), so a BMC stays on
  * its worker across reloads whatever else the fleet gains or loses.  The
  * main thread keeps the signals, the index file, the status file and the
  * AgentX subagent (Net-SNMP stays on this one thread).  Workers hand their
@@ -144,7 +144,7 @@ static void save_indices(struct daemon *dm)
 static unsigned worker_of(const struct daemon *dm, const char *name)
 {
     uint32_t n = dm->cfg->shard_n ? dm->cfg->shard_n : 1;
-    return (unsigned)((sched_name_hash(name) / n) % dm->nw);
+    return (unsigned)((sched_name_mix(name) / n) % dm->nw);
 }
 
 static void post(struct worker *w, struct wcmd *c)

@@ -41,6 +41,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_bridge_recovery.sh \
 	tests/bmcsim/test_daemon.sh \
 	tests/bmcsim/test_daemon_scale.sh \
+	tests/bmcsim/test_daemon_workers.sh \
 	tests/bmcsim/test_daemon_ping.sh \
 	tests/bmcsim/test_info.sh
 TESTS += $(BMCSIM_TESTS)
