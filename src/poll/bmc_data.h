@@ -44,7 +44,8 @@ struct bmc_data {
     struct sdr_repo *repo;
     struct sdr_fetch_stats sdr_stats;
     char sdr_err[700];
-    struct sensor_set *set;
+    struct sensor_set *set; /* set_shared: the one of repo's shared content (sdr_share.h) */
+    bool set_shared;
     struct sensor_value *vals;
     struct sensor_poll poll;
     bool have_sensors, thresholds_read;

@@ -3,6 +3,7 @@
  * (see bmc_read.h).
  */
 #include "bmc_read.h"
+#include "sdr_share.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,17 +80,23 @@ int bmc_read_take_repo(struct bmc_data *o, struct sdr_repo *repo)
 {
     char label[400];
     snprintf(label, sizeof(label), "BMC %s (%s)", bmc_name(o->b), bmc_address(o->b));
+    if (!o->set_shared)
+        sensor_set_free(o->set);
     sdr_repo_free(o->repo);
-    sensor_set_free(o->set);
     free(o->vals);
     o->repo = repo;
-    o->set = sensor_set_build(repo, label);
+    /* identical repositories (a homogeneous fleet) share records and sensors */
+    const struct sensor_set *shared = sdr_share_intern(repo, label);
+    o->set_shared = shared != NULL;
+    o->set = shared ? (struct sensor_set *)shared : sensor_set_build(repo, label);
     o->vals = o->set ? calloc(o->set->n ? o->set->n : 1, sizeof(*o->vals)) : NULL;
     o->have_sensors = false;
     o->thresholds_read = false;
     if (!o->set || !o->vals) {
         snprintf(o->sdr_err, sizeof(o->sdr_err), "%s: out of memory for sensors", label);
-        sensor_set_free(o->set);
+        if (!o->set_shared)
+            sensor_set_free(o->set);
+        o->set_shared = false;
         free(o->vals);
         o->set = NULL;
         o->vals = NULL;
@@ -120,8 +127,10 @@ size_t bmc_read_fru_devices(const struct bmc_data *o, struct fru_device *dev, si
 
 void bmc_read_clear(struct bmc_data *o)
 {
+    if (!o->set_shared)
+        sensor_set_free(o->set);
+    o->set_shared = false;
     sdr_repo_free(o->repo);
-    sensor_set_free(o->set);
     free(o->vals);
     fru_reader_free(o->frur);
     sel_reader_free(o->selr);

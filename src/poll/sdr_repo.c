@@ -9,6 +9,7 @@
  * re-reserving on C5h ("reservation cancelled").
  */
 #include "sdr_repo.h"
+#include "sdr_share.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -65,8 +66,12 @@ void sdr_repo_free(struct sdr_repo *r)
 {
     if (!r)
         return;
-    free(r->data);
-    free(r->offset);
+    if (r->shared) {
+        sdr_share_release(r->shared);
+    } else {
+        free(r->data);
+        free(r->offset);
+    }
     free(r);
 }
 

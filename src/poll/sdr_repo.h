@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct bmc;
+struct sdr_content;
 
 #define SDR_REPO_MAX_RECORDS 4096
 
@@ -25,6 +26,9 @@ struct sdr_repo {
     size_t len;
     uint8_t *data;    /* records back to back: 5-byte header + body */
     uint32_t *offset; /* nrecords entries into data */
+    /* non-NULL: data and offset belong to a content shared with every BMC
+     * whose repository is identical (sdr_share.h); never written */
+    struct sdr_content *shared;
 };
 
 /* Record i (header included) and its length. */

@@ -75,7 +75,7 @@ run_case() {
     procs=$((CORES > 2 ? CORES - 1 : 1))
     ((procs > 8)) && procs=8
     per=$(((n + procs - 1) / procs))
-    port=$(free_port "$n" 31000) || bail_out "no free port range"
+    port=$(free_port "$n" $((n > 5000 ? 2000 : 12000))) || bail_out "no free port range"
     for ((k = 0, i = 0; i < n; k++, i += per)); do
         local c=$((n - i < per ? n - i : per)) cpu=$((CORES > 2 ? 1 + k : (CORES > 1 ? 1 : 0)))
         (pin "$cpu" "$BMCSIM" --control "$RUNDIR/sim$k.ctl" --password-file "$RUNDIR/pw" \

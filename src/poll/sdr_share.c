@@ -1,0 +1,124 @@
+/*
+ * sdr_share.c - identical SDR repositories held once (see sdr_share.h).
+ */
+#include "sdr_share.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sdr_repo.h"
+#include "sensor_poll.h"
+
+#define BUCKETS 1024 /* distinct repositories are few: one per model and firmware */
+
+struct sdr_content {
+    struct sdr_content *next; /* hash chain */
+    uint64_t hash;
+    size_t refs;
+    size_t len;
+    uint16_t nrecords;
+    uint8_t *data;
+    uint32_t *offset;
+    struct sensor_set *set;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sdr_content *table[BUCKETS];
+static size_t n_contents, n_refs, n_bytes;
+
+static uint64_t content_hash(const struct sdr_repo *r)
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits */
+    for (size_t i = 0; i < r->len; i++)
+        h = (h ^ r->data[i]) * 0x100000001b3ULL;
+    return h ^ r->nrecords;
+}
+
+static bool same(const struct sdr_content *c, uint64_t h, const struct sdr_repo *r)
+{
+    return c->hash == h && c->len == r->len && c->nrecords == r->nrecords &&
+           memcmp(c->data, r->data, r->len) == 0 &&
+           memcmp(c->offset, r->offset, r->nrecords * sizeof(*r->offset)) == 0;
+}
+
+const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label)
+{
+    if (!r || r->shared)
+        return r && r->shared ? r->shared->set : NULL;
+    uint64_t h = content_hash(r);
+    struct sdr_content **slot = &table[h % BUCKETS];
+    pthread_mutex_lock(&mu);
+    struct sdr_content *c = *slot;
+    while (c && !same(c, h, r))
+        c = c->next;
+    if (c) {
+        c->refs++;
+        n_refs++;
+        pthread_mutex_unlock(&mu);
+        free(r->data);
+        free(r->offset);
+    } else {
+        pthread_mutex_unlock(&mu);
+        /* the first of its kind: it becomes the shared copy (built unlocked) */
+        c = calloc(1, sizeof(*c));
+        struct sensor_set *set = c ? sensor_set_build(r, label) : NULL;
+        if (!set) {
+            free(c);
+            return NULL;
+        }
+        c->hash = h;
+        c->refs = 1;
+        c->len = r->len;
+        c->nrecords = r->nrecords;
+        c->data = r->data;
+        c->offset = r->offset;
+        c->set = set;
+        pthread_mutex_lock(&mu);
+        /* another thread may have added the same content meanwhile: both
+         * stay correct (equal contents), the later one is found first */
+        c->next = *slot;
+        *slot = c;
+        n_contents++;
+        n_refs++;
+        n_bytes += c->len;
+        pthread_mutex_unlock(&mu);
+    }
+    r->data = c->data;
+    r->offset = c->offset;
+    r->shared = c;
+    return c->set;
+}
+
+void sdr_share_release(struct sdr_content *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&mu);
+    n_refs--;
+    if (--c->refs) {
+        pthread_mutex_unlock(&mu);
+        return;
+    }
+    struct sdr_content **p = &table[c->hash % BUCKETS];
+    while (*p != c)
+        p = &(*p)->next;
+    *p = c->next;
+    n_contents--;
+    n_bytes -= c->len;
+    pthread_mutex_unlock(&mu);
+    sensor_set_free(c->set);
+    free(c->data);
+    free(c->offset);
+    free(c);
+}
+
+void sdr_share_stats(struct sdr_share_stats *out)
+{
+    pthread_mutex_lock(&mu);
+    out->contents = n_contents;
+    out->refs = n_refs;
+    out->bytes = n_bytes;
+    pthread_mutex_unlock(&mu);
+}

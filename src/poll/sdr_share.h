@@ -1,0 +1,44 @@
+/*
+ * sdr_share.h - identical SDR repositories held once.
+ *
+ * Fleets are homogeneous: 10,000 BMCs of one model carry the same SDR
+ * records.  sdr_share_intern() looks a freshly read repository's records up
+ * by their content (a 64-bit FNV-1a hash, then a byte comparison), makes
+ * the repository point at the one shared copy (freeing its own) and hands
+ * out the sensor set built once from that content.  The per-BMC parts of a
+ * repository (GUID, timestamps) stay per BMC; so do the readings.
+ *
+ * Shared contents are reference-counted: each repository that points at
+ * one holds a reference, dropped by sdr_repo_free().  The table is
+ * process-wide and guarded by a mutex: it is touched only when a
+ * repository is read or dropped (start-up, SDR changes), never per reading.
+ * The store's snapshots copy what they show, so they hold no reference.
+ */
+#ifndef IPMI_BRIDGE_SDR_SHARE_H
+#define IPMI_BRIDGE_SDR_SHARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sdr_repo;
+struct sensor_set;
+struct sdr_content;
+
+/*
+ * Share `r`'s records and return the sensor set of that content (built now
+ * if `r` is the first of its kind; `label` names the BMC in the log lines
+ * of the build).  The set lives as long as `r`.  NULL when memory is short:
+ * `r` is then unchanged and the caller builds a set of its own.
+ */
+const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label);
+/* Drop one reference (sdr_repo_free() calls this). */
+void sdr_share_release(struct sdr_content *c);
+
+struct sdr_share_stats {
+    size_t contents; /* distinct repositories held */
+    size_t refs;     /* repositories pointing at them */
+    size_t bytes;    /* record bytes held once */
+};
+void sdr_share_stats(struct sdr_share_stats *out);
+
+#endif
