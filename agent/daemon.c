@@ -51,6 +51,7 @@
 #include "log.h"
 #include "report_info.h"
 #include "scheduler.h"
+#include "store.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
 #define COLD_SPREAD_MS    5000 /* first chains spread over this much time */
@@ -228,7 +229,9 @@ static json_object *status_bmc(struct worker *w, struct sched_bmc *sb, uint64_t 
     json_object_object_add(j, "sel_entries",
                            json_object_new_int64(d->sel ? (int64_t)sel_state_count(d->sel) : 0));
     json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
-    report_json_info(j, d);
+    struct store_info info;
+    snap_fill_info(&info, &d->info);
+    report_json_info(j, &info);
     return j;
 }
 

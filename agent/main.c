@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "daemon.h"
@@ -40,6 +44,9 @@ static void usage(FILE *f)
             "                      SDRs and SEL positions (each poll reads only new SEL entries)\n"
             "      --interval S    seconds between polls (default 10)\n"
             "      --step          between polls, wait for a line on standard input instead\n"
+            "      --deadline S    with --once: stop polling after S seconds in all; BMCs not\n"
+            "                      done by then are reported as timeout (default: from the\n"
+            "                      timeouts and retries of the configuration)\n"
             "      --shard K/N     daemon: poll only shard K of N (overrides the shard key)\n"
             "  -v, --verbose       more log output (repeat for debug)\n"
             "  -q, --quiet         only errors\n"
@@ -49,22 +56,44 @@ static void usage(FILE *f)
             "See ipmi-snmp-bridge(8) and ipmi-snmp-bridge.conf(5).\n");
 }
 
+/*
+ * Passwords, K_G and the session keys derived from them (SIK, K1, K2) live
+ * in this process's memory: no core file may hold them.  Not dumpable means
+ * no core at all (with fs.suid_dumpable = 2, one only root can read) and no
+ * ptrace attach by other processes of our user; a core size limit of 0
+ * covers the plain core_pattern.  Done before anything secret is read.
+ */
+static void no_core_dumps(void)
+{
+    struct rlimit none = {0, 0};
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        fprintf(stderr, "ipmi-snmp-bridge: cannot turn off core dumps: %m\n");
+    if (setrlimit(RLIMIT_CORE, &none) != 0)
+        fprintf(stderr, "ipmi-snmp-bridge: cannot set the core size limit to 0: %m\n");
+}
+
+/* The configured secrets' pages are left out of any core that is made anyway. */
+static void exclude_from_core(const void *p, size_t len)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (!p || !len || page <= 0)
+        return;
+    uintptr_t start = (uintptr_t)p & ~((uintptr_t)page - 1);
+    uintptr_t end = ((uintptr_t)p + len + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    (void)madvise((void *)start, end - start, MADV_DONTDUMP); /* best effort */
+}
+
 int main(int argc, char **argv)
 {
+    no_core_dumps();
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"check-config", no_argument, NULL, 'C'},
-        {"once", no_argument, NULL, 'O'},
-        {"json", no_argument, NULL, 'J'},
-        {"polls", required_argument, NULL, 'P'},
-        {"interval", required_argument, NULL, 'I'},
-        {"step", no_argument, NULL, 'S'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"shard", required_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
+        {"once", no_argument, NULL, 'O'},         {"json", no_argument, NULL, 'J'},
+        {"polls", required_argument, NULL, 'P'},  {"interval", required_argument, NULL, 'I'},
+        {"step", no_argument, NULL, 'S'},         {"deadline", required_argument, NULL, 'D'},
+        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {"shard", required_argument, NULL, 'H'},  {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
     bool check = false, once = false;
@@ -94,6 +123,17 @@ int main(int argc, char **argv)
                 return 2;
             }
             oo.polls = (unsigned)v;
+            poll_opts = true;
+            break;
+        }
+        case 'D': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v > 0 && v <= 864000)) {
+                fprintf(stderr, "ipmi-snmp-bridge: --deadline takes seconds above 0\n");
+                return 2;
+            }
+            oo.deadline_ms = (uint64_t)(v * 1000);
             poll_opts = true;
             break;
         }
@@ -145,8 +185,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if ((oo.json || poll_opts) && !once) {
-        fprintf(stderr,
-                "ipmi-snmp-bridge: --json, --polls, --interval and --step go with --once\n");
+        fprintf(stderr, "ipmi-snmp-bridge: --json, --polls, --interval, --step and --deadline go "
+                        "with --once\n");
         return 2;
     }
 
@@ -165,6 +205,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ipmi-snmp-bridge: %s\n", err);
         return 1;
     }
+    exclude_from_core(cfg->bmcs, cfg->nbmcs * sizeof(*cfg->bmcs));
     int status = 0;
     if (check) {
         printf("%s: OK, %zu BMC%s\n", path, cfg->nbmcs, cfg->nbmcs == 1 ? "" : "s");

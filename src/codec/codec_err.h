@@ -21,6 +21,8 @@ enum codec_err {
     CODEC_E_SECURITY,     /* auth/encryption flags not what the session requires */
     CODEC_E_FIELD,        /* a field holds a value the spec does not allow */
     CODEC_E_CRYPTO,       /* the crypto library failed (not the peer's fault) */
+    CODEC_E_ENTERPRISE,   /* a trap from an enterprise that is not the one expected */
+    CODEC_E_OEM_CHAIN,    /* a type/length field chain runs past its data */
     CODEC_E__COUNT
 };
 

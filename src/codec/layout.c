@@ -18,6 +18,8 @@ static const char *const codec_err_names[CODEC_E__COUNT] = {
     [CODEC_E_SECURITY] = "security_flags",
     [CODEC_E_FIELD] = "bad_field",
     [CODEC_E_CRYPTO] = "crypto_library",
+    [CODEC_E_ENTERPRISE] = "wrong_enterprise",
+    [CODEC_E_OEM_CHAIN] = "bad_oem_fields",
 };
 
 const char *codec_err_name(enum codec_err e)
@@ -33,10 +35,12 @@ static size_t kind_width(const struct lfield *f)
     case LF_U8:
         return 1;
     case LF_U16:
+    case LF_U16BE:
         return 2;
     case LF_U24:
         return 3;
     case LF_U32:
+    case LF_U32BE:
         return 4;
     case LF_BYTES:
         return f->size;
@@ -111,6 +115,16 @@ ssize_t layout_decode(const struct layout *l, const uint8_t *buf, size_t len, vo
             memcpy(o + f->mem_off, &v, sizeof(v));
             break;
         }
+        case LF_U16BE: {
+            uint16_t v = (uint16_t)((p[0] << 8) | p[1]);
+            memcpy(o + f->mem_off, &v, sizeof(v));
+            break;
+        }
+        case LF_U32BE: {
+            uint32_t v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+            memcpy(o + f->mem_off, &v, sizeof(v));
+            break;
+        }
         case LF_BYTES:
             memcpy(o + f->mem_off, p, w);
             break;
@@ -178,6 +192,22 @@ ssize_t layout_encode(const struct layout *l, const void *in, uint8_t *buf, size
             p[2] = (uint8_t)(v >> 16);
             if (f->kind == LF_U32)
                 p[3] = (uint8_t)(v >> 24);
+            break;
+        }
+        case LF_U16BE: {
+            uint16_t v;
+            memcpy(&v, s + f->mem_off, sizeof(v));
+            p[0] = (uint8_t)(v >> 8);
+            p[1] = (uint8_t)v;
+            break;
+        }
+        case LF_U32BE: {
+            uint32_t v;
+            memcpy(&v, s + f->mem_off, sizeof(v));
+            p[0] = (uint8_t)(v >> 24);
+            p[1] = (uint8_t)(v >> 16);
+            p[2] = (uint8_t)(v >> 8);
+            p[3] = (uint8_t)v;
             break;
         }
         case LF_BYTES:

@@ -24,6 +24,8 @@ enum lf_kind {
     LF_BYTES, /* fixed-size byte array of `size` */
     LF_TAIL,  /* the rest of the message, at most `size` bytes, into a byte
                * array; its length goes to the size_t at `len_off` */
+    LF_U16BE, /* uint16_t, big endian (network order: PET, RMCP) */
+    LF_U32BE, /* uint32_t, big endian */
 };
 
 struct lfield {

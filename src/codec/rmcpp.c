@@ -473,3 +473,35 @@ int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, u
     out->payload = plbuf;
     return 0;
 }
+
+bool rmcpp_seq_accept(struct rmcpp_seq_window *w, uint32_t seq)
+{
+    /*
+     * IPMI 2.0 section 6.12.13: accept each number once, within a window.
+     * 0 is reserved, so the numbers run 1..FFFFFFFFh and then 1 again:
+     * distances are taken modulo 2^32 - 1 (serial-number arithmetic over the
+     * numbers in use), and half that space ahead counts as newer.
+     */
+    const uint64_t space = 0xffffffffu;
+    if (seq == 0)
+        return false;
+    if (w->hi == 0) { /* the first one */
+        w->hi = seq;
+        w->bits = 1;
+        return true;
+    }
+    uint32_t ahead = (uint32_t)(((uint64_t)seq + space - w->hi) % space);
+    if (ahead == 0)
+        return false;
+    if (ahead < 0x80000000u) {
+        w->bits = ahead >= 32 ? 0 : w->bits << ahead;
+        w->bits |= 1;
+        w->hi = seq;
+        return true;
+    }
+    uint32_t back = (uint32_t)(space - ahead);
+    if (back >= RMCPP_SEQ_WINDOW || (w->bits & (1u << back)))
+        return false;
+    w->bits |= 1u << back;
+    return true;
+}

@@ -118,6 +118,17 @@ ssize_t rmcp15_encode(uint8_t *out, size_t cap, const uint8_t *payload, size_t p
 int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, uint8_t *plbuf,
                  size_t plcap, struct rmcpp_pkt *out, enum codec_err *err);
 
+/* ---- inbound session sequence numbers (IPMI 2.0 section 6.12.13) ------ */
+
+/* The highest sequence number seen and a bitmap of the 32 below it. */
+struct rmcpp_seq_window {
+    uint32_t hi;   /* 0: nothing seen yet */
+    uint32_t bits; /* bit n: hi - n was seen */
+};
+#define RMCPP_SEQ_WINDOW 32
+/* true (and recorded) if `seq` is new and inside the window; false for a replay. */
+bool rmcpp_seq_accept(struct rmcpp_seq_window *w, uint32_t seq);
+
 /* ---- session establishment messages (IPMI 2.0 sections 13.17-13.23) ---- */
 
 struct rmcpp_open_req {

@@ -107,6 +107,8 @@ enum key {
     K_CIPHER_SUITES,
     K_PRIVILEGE,
     K_ALLOW_CIPHER_ZERO,
+    K_ALLOW_CIPHER_ONE,
+    K_ALLOW_CONTROL,
     K_COUNT
 };
 
@@ -160,6 +162,8 @@ static const struct key_info {
     [K_CIPHER_SUITES] = {"cipher-suites", IN_HOST},
     [K_PRIVILEGE] = {"privilege", IN_HOST},
     [K_ALLOW_CIPHER_ZERO] = {"allow-cipher-zero", IN_HOST},
+    [K_ALLOW_CIPHER_ONE] = {"allow-cipher-one", IN_HOST},
+    [K_ALLOW_CONTROL] = {"allow-control", IN_HOST},
 };
 
 /* Section paths for cfg_set_validate_func(), by scope. */
@@ -625,6 +629,8 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
         return -1;
     }
     case K_ALLOW_CIPHER_ZERO:
+    case K_ALLOW_CIPHER_ONE:
+    case K_ALLOW_CONTROL:
     case K_COUNT:
         break;
     }
@@ -888,8 +894,10 @@ static int hex_nibble(unsigned char c)
 
 /*
  * Reads the first line of a secret file into out[0..cap).  The file must be
- * a regular file with no group or other permissions.  With `kg`, the line
- * may also be "0x" and 40 hex digits.  Nothing read goes into a message.
+ * a regular file, not a symbolic link (whoever can replace the link can
+ * point it at a file of their choosing), owned by the user we run as or by
+ * root, with no group or other permissions.  With `kg`, the line may also
+ * be "0x" and 40 hex digits.  Nothing read goes into a message.
  */
 static int read_secret(struct load_ctx *ctx, int line, const char *key, const char *name, bool kg,
                        uint8_t *out, size_t cap, size_t *outlen)
@@ -909,7 +917,14 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
              name, ctx->dir);
         return -1;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+    if (fd < 0 && errno == ELOOP) {
+        fail(ctx, line,
+             "%s %s is a symbolic link; expected the file itself (a regular file, mode 600), "
+             "not a link to it",
+             key, path);
+        goto done;
+    }
     if (fd < 0) {
         fail(ctx, line, "%s %s cannot be opened: %s; expected a readable file (mode 600)", key,
              path, strerror(errno));
@@ -923,6 +938,13 @@ static int read_secret(struct load_ctx *ctx, int line, const char *key, const ch
     if (!S_ISREG(st.st_mode)) {
         fail(ctx, line, "%s %s is not a regular file; expected a regular file holding %s", key,
              path, expected);
+        goto done;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        fail(ctx, line,
+             "%s %s is owned by uid %ld; expected a file owned by the user ipmi-snmp-bridge runs "
+             "as (uid %ld) or by root",
+             key, path, (long)st.st_uid, (long)geteuid());
         goto done;
     }
     if (st.st_mode & 077) {
@@ -1092,6 +1114,12 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     int zero_line;
     src = find_key(ctx, sec, l, defs, K_ALLOW_CIPHER_ZERO, &zero_line);
     b->allow_suite0 = src && cfg_getbool(src, "allow-cipher-zero") == cfg_true;
+    int one_line;
+    src = find_key(ctx, sec, l, defs, K_ALLOW_CIPHER_ONE, &one_line);
+    b->allow_suite1 = src && cfg_getbool(src, "allow-cipher-one") == cfg_true;
+
+    src = find_key(ctx, sec, l, defs, K_ALLOW_CONTROL, &line);
+    b->allow_control = src && cfg_getbool(src, "allow-control") == cfg_true;
 
     src = find_key(ctx, sec, l, defs, K_CIPHER_SUITES, &line);
     if (src) {
@@ -1107,11 +1135,18 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
         memcpy(b->suites, default_suites, sizeof default_suites);
         b->nsuites = sizeof default_suites;
     }
-    for (size_t i = 0; i < b->nsuites && !b->allow_suite0; i++) {
-        if (b->suites[i] == 0) {
+    for (size_t i = 0; i < b->nsuites; i++) {
+        if (b->suites[i] == 0 && !b->allow_suite0) {
             fail(ctx, line,
                  "bmc \"%s\": cipher suite 0 has no authentication; set allow-cipher-zero = true "
                  "to use it",
+                 name);
+            return -1;
+        }
+        if (b->suites[i] == 1 && !b->allow_suite1) {
+            fail(ctx, line,
+                 "bmc \"%s\": cipher suite 1 has no integrity and no confidentiality; set "
+                 "allow-cipher-one = true to use it",
                  name);
             return -1;
         }
@@ -1744,6 +1779,8 @@ static cfg_t *confuse_new(void)
         CFG_INT_LIST_CB("cipher-suites", NULL, CFGF_NODEFAULT, parse_int),                         \
         CFG_STR("privilege", NULL, CFGF_NODEFAULT),                                                \
         CFG_BOOL("allow-cipher-zero", cfg_false, CFGF_NODEFAULT),                                  \
+        CFG_BOOL("allow-cipher-one", cfg_false, CFGF_NODEFAULT),                                   \
+        CFG_BOOL("allow-control", cfg_false, CFGF_NODEFAULT),                                      \
         CFG_INT_CB("sensor-interval", 0, CFGF_NODEFAULT, parse_int),                               \
         CFG_INT_CB("sel-interval", 0, CFGF_NODEFAULT, parse_int),                                  \
         CFG_INT_CB("info-interval", 0, CFGF_NODEFAULT, parse_int),                                 \
@@ -1878,7 +1915,8 @@ bool cfg_bmc_equal(const struct cfg_bmc *a, const struct cfg_bmc *b)
            CRYPTO_memcmp(a->password, b->password, sizeof a->password) == 0 &&
            a->kg_len == b->kg_len && CRYPTO_memcmp(a->kg, b->kg, sizeof a->kg) == 0 &&
            a->nsuites == b->nsuites && memcmp(a->suites, b->suites, sizeof a->suites) == 0 &&
-           a->allow_suite0 == b->allow_suite0 && a->privilege == b->privilege &&
+           a->allow_suite0 == b->allow_suite0 && a->allow_suite1 == b->allow_suite1 &&
+           a->allow_control == b->allow_control && a->privilege == b->privilege &&
            a->index == b->index && a->sensor_interval_s == b->sensor_interval_s &&
            a->sel_interval_s == b->sel_interval_s &&
            a->sdr_check_interval_s == b->sdr_check_interval_s &&

@@ -29,11 +29,13 @@ struct cfg_bmc {
     size_t kg_len;                  /* 0 = no K_G: the password key is used */
     uint8_t suites[CFG_MAX_SUITES]; /* cipher suites in order of preference */
     size_t nsuites;
-    bool allow_suite0; /* cipher suite 0 explicitly allowed (warns) */
-    uint8_t privilege; /* IPMI privilege: 2 user, 3 operator, 4 admin */
-    const char *file;  /* config file this BMC came from (for messages) */
-    int line;          /* line of its "bmc" (or "bmc-group") section */
-    uint32_t index;    /* "index" key (ipmiBmcIndex); 0 = assigned and kept in state-dir */
+    bool allow_suite0;  /* cipher suite 0 explicitly allowed (warns) */
+    bool allow_suite1;  /* cipher suite 1 explicitly allowed (warns) */
+    uint8_t privilege;  /* IPMI privilege: 2 user, 3 operator, 4 admin */
+    bool allow_control; /* chassis control (power, identify, boot device) allowed */
+    const char *file;   /* config file this BMC came from (for messages) */
+    int line;           /* line of its "bmc" (or "bmc-group") section */
+    uint32_t index;     /* "index" key (ipmiBmcIndex); 0 = assigned and kept in state-dir */
     /* task intervals in seconds: the bmc's own, else defaults, else the global key */
     uint32_t sensor_interval_s;    /* readings and chassis status */
     uint32_t sel_interval_s;       /* new SEL entries */

@@ -81,7 +81,8 @@ struct bmc_counters {
     uint64_t bad_packets;   /* rejected by a decoder; see bad_reason */
     uint64_t bad_reason[CODEC_E__COUNT];
     uint64_t replays;
-    uint64_t pings, pongs; /* RMCP/ASF Presence Ping sent, Pong received */
+    uint64_t rakp_rejected; /* RAKP 2/4 whose auth code does not verify (dropped) */
+    uint64_t pings, pongs;  /* RMCP/ASF Presence Ping sent, Pong received */
 };
 
 /* ---- poller ------------------------------------------------------------ */
@@ -139,6 +140,16 @@ enum bmc_error bmc_last_error(const struct bmc *b);
 const char *bmc_error_text(const struct bmc *b); /* one line, names no secret */
 int bmc_suite(const struct bmc *b);              /* suite in use or last used, -1 = none yet */
 const struct bmc_counters *bmc_counters(const struct bmc *b);
+
+/*
+ * Test hook: hand one datagram to the BMC's receive path as if it had
+ * arrived on its socket from the BMC's address (what on_readable does after
+ * the peer-address lookup).  Everything after that is the real path:
+ * decoding, session checks, the state machine, counters.  For unit tests
+ * and fuzz harnesses, which drive a BMC without a network; the daemon never
+ * calls it.  `len` may be anything up to RMCPP_MAX_PACKET + 1.
+ */
+void bmc_feed(struct bmc *b, const uint8_t *buf, size_t len);
 size_t bmc_index(const struct bmc *b);
 /* ev_now() of the last packet accepted from the BMC (0: none yet). */
 uint64_t bmc_last_rx_ns(const struct bmc *b);

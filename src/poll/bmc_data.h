@@ -49,6 +49,9 @@ struct bmc_data {
     struct sensor_value *vals;
     struct sensor_poll poll;
     bool have_sensors, thresholds_read;
+    uint64_t sdr_gen;         /* bumped whenever `set` is rebuilt (the store's snapshot builder
+                               * keeps the SEL part only while the sensor names are the same) */
+    uint64_t sensors_mono_ns; /* CLOCK_MONOTONIC when the last sweep completed */
     /* FRU: read once, then every fru-interval */
     struct fru_reader *frur;
     bool fru_done;

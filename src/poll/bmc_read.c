@@ -92,6 +92,7 @@ int bmc_read_take_repo(struct bmc_data *o, struct sdr_repo *repo)
     o->vals = o->set ? calloc(o->set->n ? o->set->n : 1, sizeof(*o->vals)) : NULL;
     o->have_sensors = false;
     o->thresholds_read = false;
+    o->sdr_gen++; /* the sensor names may differ: the snapshot builder keeps nothing of them */
     if (!o->set || !o->vals) {
         snprintf(o->sdr_err, sizeof(o->sdr_err), "%s: out of memory for sensors", label);
         if (!o->set_shared)

@@ -19,6 +19,8 @@
 #include "cfg.h"
 #include "ev.h"
 #include "log.h"
+#include "report.h"
+#include "store.h"
 
 struct once_run {
     const struct cfg *cfg;
@@ -30,7 +32,10 @@ struct once_run {
     unsigned poll_no;
     struct ev_timer guard, gap;
     bool stdin_watched;
+    bool aborted; /* the overall deadline passed: report what was read, close, stop */
     FILE *out;
+    struct store *store;
+    const struct store_bmc **snap; /* per BMC: the last snapshot built (shares parts) */
 };
 
 static void step(struct once_run *r, struct bmc_data *o);
@@ -71,19 +76,51 @@ static void on_gap(struct ev_loop *loop, struct ev_timer *t, void *arg)
     start_poll(arg);
 }
 
+/* Each BMC's snapshot into the store; the report renders from the store only. */
+static void publish_all(struct once_run *r)
+{
+    uint64_t mono = ev_now_update(r->loop);
+    for (size_t i = 0; i < r->n; i++) {
+        struct snap_opts so = {.bmc_index = (uint32_t)(i + 1), .mono_ns = mono};
+        const struct store_bmc *snap = snap_build(&r->bmcs[i], &so, r->snap[i]);
+        if (!snap) {
+            log_err("BMC %s (%s): out of memory for its snapshot; the previous one is kept",
+                    bmc_name(r->bmcs[i].b), bmc_address(r->bmcs[i].b));
+            continue;
+        }
+        log_debug("BMC %s: snapshot of %u sensors, %u FRUs, %u SEL entries: %zu bytes", snap->name,
+                  snap->nsensors, snap->fru ? snap->fru->p.n : 0, snap->sel ? snap->sel->p.n : 0,
+                  store_bmc_bytes(snap));
+        store_bmc_unref(r->snap[i]);
+        r->snap[i] = snap;
+        /* the snapshot holds the FRU texts until the next FRU read: the
+         * reader's results (about 10 KB per device) are not needed */
+        struct bmc_data *o = &r->bmcs[i];
+        if (snap->fru && o->frur && !fru_reader_busy(o->frur)) {
+            fru_reader_free(o->frur);
+            o->frur = NULL;
+        }
+        store_publish(r->store, store_bmc_ref(snap));
+    }
+    store_apply(r->store);
+}
+
 static void poll_finished(struct once_run *r)
 {
-    bool last = r->poll_no >= r->opts->polls;
-    for (size_t i = 0; i < r->n; i++) {
-        struct bmc_data *o = &r->bmcs[i];
-        if (o->err)
-            fprintf(stderr, "ipmi-snmp-bridge: %s [%s]\n", o->err_text, bmc_error_word(o->err));
+    bool last = r->poll_no >= r->opts->polls || r->aborted;
+    publish_all(r);
+    for (size_t i = 0; i < store_count(r->store); i++) {
+        const struct store_bmc *b = store_at(r->store, i);
+        if (b->error)
+            fprintf(stderr, "ipmi-snmp-bridge: %s [%s]\n", b->error, store_state_word(b->state));
     }
     if (r->opts->json)
-        report_json(r->bmcs, r->n, r->opts->polls > 1, r->out);
+        report_json(r->store, r->opts->polls > 1, r->out);
     else
-        report_human(r->bmcs, r->n, r->out);
+        report_human(r->store, r->out);
     fflush(r->out);
+    if (r->opts->on_poll)
+        r->opts->on_poll(r->store, r->opts->on_poll_arg);
     if (last) {
         finish_run(r);
         return;
@@ -109,6 +146,8 @@ static void record_error(struct bmc_data *o, enum bmc_error e, const char *text)
 
 static void bmc_done(struct once_run *r, struct bmc_data *o)
 {
+    if (r->aborted)
+        return; /* reported already; this is a cancelled request's callback */
     /* a session that failed along the way (FRU, SEL, sensors) is this poll's error */
     if (bmc_state(o->b) == BMC_S_FAILED && bmc_last_error(o->b) != BMC_E_NONE)
         record_error(o, bmc_last_error(o->b), bmc_error_text(o->b));
@@ -162,6 +201,7 @@ static void on_sensors(struct bmc *b, void *arg, const struct sensor_poll *p)
     struct bmc_data *o = arg;
     o->have_sensors = true;
     o->thresholds_read = true;
+    o->sensors_mono_ns = ev_now_update(((struct once_run *)bmc_user(b))->loop);
     o->step = STEP_FRU;
     step(bmc_user(b), o);
 }
@@ -257,6 +297,8 @@ static void start_sel(struct once_run *r, struct bmc_data *o)
 
 static void step(struct once_run *r, struct bmc_data *o)
 {
+    if (r->aborted)
+        return;
     for (;;) {
         switch (o->step) {
         case STEP_DEVID:
@@ -335,15 +377,42 @@ static void start_poll(struct once_run *r)
         step(r, &r->bmcs[i]);
 }
 
+/*
+ * The overall deadline: the BMCs still pending are reported as `timeout`,
+ * everything else as read, and the sessions are closed as after a normal
+ * last poll (cancelled requests call back with BMC_E_CLOSED; `aborted`
+ * makes those callbacks do nothing more).
+ */
 static void guard_fired(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
+    (void)loop;
     (void)t;
     struct once_run *r = arg;
+    if (r->pending == 0) { /* between polls: the last report stands */
+        r->aborted = true;
+        ev_timer_stop(r->loop, &r->gap);
+        finish_run(r);
+        return;
+    }
     log_err("polling did not finish in time; giving up on the BMCs still pending");
-    for (size_t i = 0; i < r->n; i++)
-        if (r->bmcs[i].step != STEP_DONE)
-            record_error(&r->bmcs[i], BMC_E_TIMEOUT, "gave up: overall deadline reached");
-    ev_stop(loop);
+    for (size_t i = 0; i < r->n; i++) {
+        struct bmc_data *o = &r->bmcs[i];
+        if (o->step == STEP_DONE)
+            continue;
+        char text[sizeof(o->err_text)];
+        snprintf(text, sizeof(text), "BMC %s (%s): gave up: overall deadline reached",
+                 bmc_name(o->b), bmc_address(o->b));
+        record_error(o, BMC_E_TIMEOUT, text);
+        o->step = STEP_DONE;
+    }
+    r->pending = 0;
+    r->aborted = true;
+    ev_timer_stop(r->loop, &r->gap);
+    if (r->stdin_watched) {
+        ev_del_fd(r->loop, STDIN_FILENO);
+        r->stdin_watched = false;
+    }
+    poll_finished(r);
 }
 
 int once_run(const struct cfg *cfg, const struct once_opts *opts, FILE *out)
@@ -367,7 +436,9 @@ int once_run(const struct cfg *cfg, const struct once_opts *opts, FILE *out)
     }
     r.poller = poller_new(r.loop, &po, err, sizeof(err));
     r.bmcs = calloc(cfg->nbmcs ? cfg->nbmcs : 1, sizeof(*r.bmcs));
-    if (!r.poller || !r.bmcs) {
+    r.snap = calloc(cfg->nbmcs ? cfg->nbmcs : 1, sizeof(*r.snap));
+    r.store = store_new();
+    if (!r.poller || !r.bmcs || !r.snap || !r.store) {
         log_err("%s", r.poller ? "out of memory" : err);
         goto out;
     }
@@ -387,6 +458,8 @@ int once_run(const struct cfg *cfg, const struct once_opts *opts, FILE *out)
     uint64_t per_req = (uint64_t)cfg->timeout_ms * 4 * (cfg->retries + 1);
     uint64_t per_poll_ms = 2 * (2 * (uint64_t)cfg->session_timeout_ms + 8 * per_req) + 5000;
     uint64_t guard_ms = per_poll_ms * opts->polls + (uint64_t)opts->interval_ms * opts->polls;
+    if (opts->deadline_ms)
+        guard_ms = opts->deadline_ms;
     ev_timer_init(&r.guard, guard_fired, &r);
     ev_timer_init(&r.gap, on_gap, &r);
     if (!opts->step)
@@ -409,6 +482,10 @@ out:
     for (size_t i = 0; r.bmcs && i < r.n; i++)
         bmc_read_clear(&r.bmcs[i]);
     free(r.bmcs);
+    for (size_t i = 0; r.snap && i < r.n; i++)
+        store_bmc_unref(r.snap[i]);
+    free(r.snap);
+    store_free(r.store);
     ev_free(r.loop);
     return status;
 }

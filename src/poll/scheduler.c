@@ -521,6 +521,7 @@ static void on_sensors(struct bmc *b, void *arg, const struct sensor_poll *p)
     struct bmc_data *d = &sb->d;
     d->have_sensors = true;
     d->thresholds_read = true;
+    d->sensors_mono_ns = ev_now_update(sb->s->loop); /* the snapshot's reading age */
     for (size_t i = 0; d->set && i < d->set->n; i++)
         if (d->vals[i].why == SENSOR_WHY_SESSION)
             sb->degraded = true;

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "bmc.h"
+#include "ev.h"
 #include "ipmi_msg.h"
 #include "log.h"
 #include "sdr.h"
@@ -33,8 +34,10 @@
 #define SDR_FIRST_CHUNK       32
 #define SDR_MIN_CHUNK         4
 #define SDR_MAX_RESERVES      16
-#define SDR_CACHE_MAGIC       "IPMISDR1"
-#define SDR_CACHE_HDR         40 /* magic 8, guid 16, add 4, erase 4, count 4, length 4 */
+#define SDR_CACHE_MAGIC       "IPMISDR2"
+#define SDR_CACHE_HDR         72 /* magic 8, key 32, guid 16, add 4, erase 4, count 4, length 4 */
+#define SDR_ID_BITMAP         (65536 / 8) /* one bit per 16-bit record ID */
+#define SDR_CACHE_LOG_NS      (60ULL * 1000000000ULL)
 
 enum fetch_state { F_INFO, F_RESERVE, F_GET };
 
@@ -44,6 +47,7 @@ struct fetch {
     void *arg;
     char cache_dir[512];
     uint8_t guid[16];
+    uint8_t key[SDR_CACHE_KEY_LEN]; /* the cache file's key: BMC name, address, GUID */
     bool have_guid;
     bool have_current;
     uint32_t cur_add, cur_erase;
@@ -60,7 +64,10 @@ struct fetch {
     size_t len, cap;
     uint32_t *off;
     size_t n, offcap;
+    uint8_t visited[SDR_ID_BITMAP]; /* record IDs asked for in this read */
 };
+
+static struct log_rl cache_dir_rl; /* one refused-directory line a minute for all BMCs */
 
 void sdr_repo_free(struct sdr_repo *r)
 {
@@ -145,8 +152,8 @@ static void fetch_done(struct fetch *f)
     f->data = NULL;
     f->off = NULL;
     if (f->have_guid && f->cache_dir[0]) {
-        char err[600];
-        if (sdr_cache_save(f->cache_dir, r, err, sizeof(err)) < 0)
+        char err[700];
+        if (sdr_cache_save(f->cache_dir, f->key, r, err, sizeof(err)) < 0)
             log_warn("BMC %s (%s): %s", bmc_name(f->b), bmc_address(f->b), err);
     }
     f->cb(f->b, f->arg, 0, NULL, r, &f->st);
@@ -187,8 +194,19 @@ static void send_reserve(struct fetch *f)
         fetch_fail(f, "cannot queue Reserve SDR Repository");
 }
 
+static bool visited_get(const struct fetch *f, uint16_t id)
+{
+    return (f->visited[id / 8] >> (id % 8)) & 1u;
+}
+
+static void visited_set(struct fetch *f, uint16_t id)
+{
+    f->visited[id / 8] = (uint8_t)(f->visited[id / 8] | (1u << (id % 8)));
+}
+
 static void start_record(struct fetch *f, uint16_t id)
 {
+    visited_set(f, id);
     f->rec_id = id;
     f->rec_have = 0;
     f->rec_need = 5; /* the header first; its length byte tells the rest */
@@ -228,6 +246,7 @@ static void restart_read(struct fetch *f)
     f->rec_have = 0;
     f->rec_need = 0;
     f->restarted = true;
+    memset(f->visited, 0, sizeof(f->visited));
     send_reserve(f);
 }
 
@@ -286,8 +305,13 @@ static void on_get(struct fetch *f, const struct bmc_rsp *rsp)
         fetch_done(f);
         return;
     }
-    if (next == f->rec_id) {
-        fetch_fail(f, "record %04Xh names itself as the next record", next);
+    /* 0000h asks for the first record: its own ID is the one the chain may name */
+    if (f->rec_id == 0x0000)
+        visited_set(f, le16(f->rec));
+    if (visited_get(f, next)) {
+        /* A -> B -> A would be read until SDR_REPO_MAX_RECORDS, every poll:
+         * the read fails here; the caller keeps what it had */
+        fetch_fail(f, "record chain loops at ID %04Xh (after %zu records)", next, f->n);
         return;
     }
     start_record(f, next);
@@ -310,9 +334,9 @@ static void on_info(struct fetch *f, const struct bmc_rsp *rsp)
         return;
     }
     if (f->have_guid && f->cache_dir[0]) {
-        char err[600] = "";
+        char err[700] = "";
         struct sdr_repo *r =
-            sdr_cache_load(f->cache_dir, f->guid, f->add_ts, f->erase_ts, err, sizeof(err));
+            sdr_cache_load(f->cache_dir, f->key, f->guid, f->add_ts, f->erase_ts, err, sizeof(err));
         if (r) {
             f->st.from_cache = true;
             f->cb(f->b, f->arg, 0, NULL, r, &f->st);
@@ -372,8 +396,21 @@ int sdr_repo_fetch(struct bmc *b, const uint8_t *guid, const char *cache_dir,
         memcpy(f->guid, guid, 16);
         f->have_guid = true;
     }
-    if (cache_dir)
+    if (cache_dir && f->have_guid) {
         snprintf(f->cache_dir, sizeof(f->cache_dir), "%s", cache_dir);
+        char err[700];
+        if (sdr_cache_key(bmc_name(b), bmc_address(b), f->guid, f->key) < 0) {
+            f->cache_dir[0] = '\0';
+        } else if (sdr_cache_dir_check(f->cache_dir, err, sizeof(err)) < 0) {
+            /* the BMC is still read, only without the disk cache */
+            uint32_t held = 0;
+            if (log_rl_ok(&cache_dir_rl, ev_monotonic_ns(), SDR_CACHE_LOG_NS, &held))
+                log_warn("BMC %s (%s): %s%s", bmc_name(b), bmc_address(b), err,
+                         held ? " (the same for other BMCs not logged)" : "");
+            f->st.cache_refused = true;
+            f->cache_dir[0] = '\0';
+        }
+    }
     if (current) {
         f->have_current = true;
         f->cur_add = current->add_ts;
@@ -389,13 +426,98 @@ int sdr_repo_fetch(struct bmc *b, const uint8_t *guid, const char *cache_dir,
 
 /* ---- disk cache ---------------------------------------------------------------- */
 
-int sdr_cache_path(const char *dir, const uint8_t guid[16], char *out, size_t len)
+/*
+ * The cache is trusted no more than the BMC is.  A file is named by a hash
+ * of the configured BMC name and address and the GUID the BMC reports, so
+ * two BMCs that report the same GUID (or none: all zeros) never share a
+ * file, and carries that key and the GUID inside, checked on load.  The
+ * directory must be ours (or root's) and writable by nobody else, or it is
+ * not used at all; files are created with O_EXCL|O_NOFOLLOW, mode 0600,
+ * and renamed into place; files that are symbolic links, not regular or
+ * not ours are refused.
+ */
+
+static struct log_rl cache_dir_rl;
+static int cache_dir_open(const char *dir, bool create, char *err,
+                          size_t errlen); /* one refused-directory line a minute for all BMCs */
+
+int sdr_cache_key(const char *name, const char *address, const uint8_t guid[16],
+                  uint8_t key[SDR_CACHE_KEY_LEN])
+{
+    static const char domain[] = "ipmi-snmp-bridge SDR cache key";
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned int l = 0;
+    int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(c, domain, sizeof(domain)) == 1 &&
+             EVP_DigestUpdate(c, name, strlen(name) + 1) == 1 &&
+             EVP_DigestUpdate(c, address, strlen(address) + 1) == 1 &&
+             EVP_DigestUpdate(c, guid, 16) == 1 && EVP_DigestFinal_ex(c, key, &l) == 1 &&
+             l == SDR_CACHE_KEY_LEN;
+    EVP_MD_CTX_free(c);
+    return ok ? 0 : -1;
+}
+
+static int cache_name(const uint8_t key[SDR_CACHE_KEY_LEN], char *out, size_t len)
 {
     char hex[33];
     for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", guid[i]);
-    int n = snprintf(out, len, "%s/%s.sdr", dir, hex);
+        snprintf(hex + 2 * i, 3, "%02x", key[i]);
+    int n = snprintf(out, len, "%s.sdr", hex);
     return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+int sdr_cache_path(const char *dir, const uint8_t key[SDR_CACHE_KEY_LEN], char *out, size_t len)
+{
+    char name[64];
+    cache_name(key, name, sizeof(name));
+    int n = snprintf(out, len, "%s/%s", dir, name);
+    return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+int sdr_cache_dir_check(const char *dir, char *err, size_t errlen)
+{
+    int fd = cache_dir_open(dir, false, err, errlen);
+    if (fd >= 0)
+        close(fd);
+    return fd >= 0 || !err[0] ? 0 : -1;
+}
+
+/*
+ * Opens the cache directory after checking that nobody but us (or root)
+ * can change what is in it.  Returns a descriptor, or -1: with `err` set
+ * when the directory is refused or broken, empty when it does not exist
+ * and `create` is false.
+ */
+static int cache_dir_open(const char *dir, bool create, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    if (create && mkdir(dir, 0750) < 0 && errno != EEXIST) {
+        snprintf(err, errlen, "SDR cache: cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT || create)
+            snprintf(err, errlen, "SDR cache: cannot open %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    const char *why = NULL;
+    if (fstat(fd, &st) < 0)
+        why = strerror(errno);
+    else if (st.st_uid != geteuid() && st.st_uid != 0)
+        why = "it is owned by another user (expected our user or root)";
+    else if (st.st_mode & (S_IWGRP | S_IWOTH))
+        why = "group or others may write to it (expected chmod go-w)";
+    if (why) {
+        snprintf(err, errlen,
+                 "SDR cache directory %s refused: %s (mode %04o, owner %ld); not using the disk "
+                 "cache",
+                 dir, why, (unsigned)(st.st_mode & 07777), (long)st.st_uid);
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 static int digest(const uint8_t *p, size_t n, uint8_t out[32])
@@ -419,41 +541,55 @@ static bool records_valid(const uint8_t *data, size_t len, size_t n, uint32_t *o
     return pos == len && i == n;
 }
 
-int sdr_cache_save(const char *dir, const struct sdr_repo *r, char *err, size_t errlen)
+/* A new file, never an existing one or the target of a symbolic link. */
+static int create_excl(int dfd, const char *name)
 {
-    char path[600], tmp[640];
-    if (sdr_cache_path(dir, r->guid, path, sizeof(path)) < 0) {
-        snprintf(err, errlen, "SDR cache: directory name too long");
-        return -1;
+    int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        /* left by an earlier process with our PID: remove it (the name, not
+         * what a link points at) and try once more */
+        unlinkat(dfd, name, 0);
+        fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     }
-    if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-        snprintf(err, errlen, "SDR cache: cannot create %s: %s", dir, strerror(errno));
+    return fd;
+}
+
+int sdr_cache_save(const char *dir, const uint8_t key[SDR_CACHE_KEY_LEN], const struct sdr_repo *r,
+                   char *err, size_t errlen)
+{
+    char name[64], tmp[96];
+    cache_name(key, name, sizeof(name));
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", name, (long)getpid());
+    int dfd = cache_dir_open(dir, true, err, errlen);
+    if (dfd < 0)
         return -1;
-    }
     size_t total = SDR_CACHE_HDR + r->len + 32;
     uint8_t *buf = malloc(total);
     if (!buf) {
+        close(dfd);
         snprintf(err, errlen, "SDR cache: out of memory");
         return -1;
     }
     memcpy(buf, SDR_CACHE_MAGIC, 8);
-    memcpy(buf + 8, r->guid, 16);
-    put_le32(buf + 24, r->add_ts);
-    put_le32(buf + 28, r->erase_ts);
-    put_le32(buf + 32, r->nrecords);
-    put_le32(buf + 36, (uint32_t)r->len);
+    memcpy(buf + 8, key, SDR_CACHE_KEY_LEN);
+    memcpy(buf + 40, r->guid, 16);
+    put_le32(buf + 56, r->add_ts);
+    put_le32(buf + 60, r->erase_ts);
+    put_le32(buf + 64, r->nrecords);
+    put_le32(buf + 68, (uint32_t)r->len);
     memcpy(buf + SDR_CACHE_HDR, r->data, r->len);
     if (digest(buf, SDR_CACHE_HDR + r->len, buf + SDR_CACHE_HDR + r->len) < 0) {
         free(buf);
+        close(dfd);
         snprintf(err, errlen, "SDR cache: digest failed");
         return -1;
     }
-    /* write a temporary file next to the target, then rename it into place */
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    /* write a new temporary file next to the target, then rename it into place */
+    int fd = create_excl(dfd, tmp);
     if (fd < 0) {
-        snprintf(err, errlen, "SDR cache: cannot write %s: %s", tmp, strerror(errno));
+        snprintf(err, errlen, "SDR cache: cannot create %s/%s: %s", dir, tmp, strerror(errno));
         free(buf);
+        close(dfd);
         return -1;
     }
     size_t done = 0;
@@ -469,29 +605,46 @@ int sdr_cache_save(const char *dir, const struct sdr_repo *r, char *err, size_t 
     int ok = done == total && fsync(fd) == 0;
     if (close(fd) < 0)
         ok = 0;
-    if (!ok || rename(tmp, path) < 0) {
-        snprintf(err, errlen, "SDR cache: cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
+    if (!ok || renameat(dfd, tmp, dfd, name) < 0) {
+        snprintf(err, errlen, "SDR cache: cannot write %s/%s: %s", dir, name, strerror(errno));
+        unlinkat(dfd, tmp, 0);
+        close(dfd);
         return -1;
     }
+    close(dfd);
     return 0;
 }
 
-struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t guid[16], uint32_t add_ts,
-                                uint32_t erase_ts, char *err, size_t errlen)
+struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t key[SDR_CACHE_KEY_LEN],
+                                const uint8_t guid[16], uint32_t add_ts, uint32_t erase_ts,
+                                char *err, size_t errlen)
 {
-    char path[600];
+    char name[64];
     err[0] = '\0';
-    if (sdr_cache_path(dir, guid, path, sizeof(path)) < 0)
-        return NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL; /* no cache yet: not an error */
+    cache_name(key, name, sizeof(name));
+    int dfd = cache_dir_open(dir, false, err, errlen);
+    if (dfd < 0)
+        return NULL; /* err says why, or there is no cache yet */
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            snprintf(err, errlen, "SDR cache %s/%s cannot be opened: %s; not used", dir, name,
+                     errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+        close(dfd);
+        return NULL; /* ENOENT: no cache yet, not an error */
+    }
     struct stat st;
     const char *why = NULL;
     uint8_t *buf = NULL;
     uint32_t *off = NULL;
-    if (fstat(fd, &st) < 0 || st.st_size < SDR_CACHE_HDR + 32 ||
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0)) {
+        snprintf(err, errlen, "SDR cache %s/%s is not a regular file of our user or root; not used",
+                 dir, name);
+        close(fd);
+        close(dfd);
+        return NULL;
+    }
+    if (st.st_size < SDR_CACHE_HDR + 32 ||
         st.st_size > SDR_CACHE_HDR + 32 + SDR_REPO_MAX_RECORDS * 260) {
         why = "bad size";
         goto bad;
@@ -500,6 +653,7 @@ struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t guid[16], uint32_
     buf = malloc(total);
     if (!buf) {
         close(fd);
+        close(dfd);
         return NULL;
     }
     size_t got = 0;
@@ -516,8 +670,8 @@ struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t guid[16], uint32_
         goto bad;
     }
     uint8_t sum[32];
-    size_t dlen = le32(buf + 36);
-    size_t n = le32(buf + 32);
+    size_t dlen = le32(buf + 68);
+    size_t n = le32(buf + 64);
     if (memcmp(buf, SDR_CACHE_MAGIC, 8) != 0) {
         why = "bad magic";
         goto bad;
@@ -531,13 +685,18 @@ struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t guid[16], uint32_
         why = "checksum mismatch";
         goto bad;
     }
+    if (memcmp(buf + 8, key, SDR_CACHE_KEY_LEN) != 0) {
+        why = "written for another BMC";
+        goto bad;
+    }
     off = malloc((n ? n : 1) * sizeof(*off));
     if (!off || !records_valid(buf + SDR_CACHE_HDR, dlen, n, off)) {
         why = "malformed records";
         goto bad;
     }
     close(fd);
-    if (memcmp(buf + 8, guid, 16) != 0 || le32(buf + 24) != add_ts || le32(buf + 28) != erase_ts) {
+    close(dfd);
+    if (memcmp(buf + 40, guid, 16) != 0 || le32(buf + 56) != add_ts || le32(buf + 60) != erase_ts) {
         free(buf);
         free(off);
         return NULL; /* stale: the repository changed; it will be re-read */
@@ -560,7 +719,8 @@ bad:
     close(fd);
     free(buf);
     free(off);
-    snprintf(err, errlen, "SDR cache %s is corrupt (%s); discarded", path, why);
-    unlink(path);
+    snprintf(err, errlen, "SDR cache %s/%s is corrupt (%s); discarded", dir, name, why);
+    unlinkat(dfd, name, 0);
+    close(dfd);
     return NULL;
 }

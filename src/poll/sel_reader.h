@@ -23,6 +23,13 @@
  * the ring are known, records after the last known one are new; if none is
  * known the SEL was cleared and everything is read again as new.  Either
  * way no record is reported twice, and the ring ends up mirroring the SEL.
+ * A "next record ID" chain that comes back on itself fails the poll
+ * ("record chain loops at ID xxxxh") without reporting anything twice.
+ *
+ * Every entry appended to the ring gets the next 32-bit sequence number
+ * (sel_state_entry_seq): the MIB's ipmiSelIndex.  The ring is indexed by
+ * record bytes (a seeded hash), so a poll costs O(records read + ring) CPU;
+ * the bound per poll is spelled out at the top of sel_reader.c.
  *
  * Driving it from the poll loop:
  *   st = sel_state_new(256);              at BMC setup
@@ -48,6 +55,7 @@
 #include "sel.h"
 
 #define SEL_RING_DEFAULT 256
+#define SEL_RING_MAX     65536 /* a SEL holds at most FFFEh records (16-bit IDs) */
 
 struct sel_counters {
     uint64_t polls; /* polls started */
@@ -61,12 +69,21 @@ struct sel_counters {
     uint64_t reservations;          /* reservation IDs received */
     uint64_t cancelled;             /* C5h: reservation cancelled */
     uint64_t guesses, guess_misses; /* "last ID + 1" tried / not the next record */
+    uint64_t loops;                 /* "next record ID" chains that came back on themselves */
+    uint64_t index_probes;          /* ring index slots looked at (the cost of the lookups) */
 };
 
 struct sel_state {
     /* ring of the newest records, raw: entry i (0 = oldest) is at (head + i) % cap */
     uint8_t (*ring)[SEL_RECORD_LEN];
-    uint8_t *seen; /* one bit per ring slot, for the scan after a clear */
+    uint32_t *seq;     /* per ring slot: the entry's sequence number */
+    uint32_t next_seq; /* given to the next entry appended (first 1); never goes back */
+    uint8_t *seen;     /* one bit per ring slot, for the scan after a clear */
+    /* index of the ring by record bytes: slot + 1 per entry, 0 empty (see sel_reader.c) */
+    uint32_t *idx;
+    uint32_t idx_mask;
+    uint64_t hseed;
+    uint8_t *visited; /* 8 KiB, one bit per record ID read in the current pass */
     /* records a scan met before any record we know (allocated on the first
      * scan): if none is known in the end, they are the new SEL, in order */
     uint8_t (*pend)[SEL_RECORD_LEN];
@@ -88,7 +105,9 @@ struct sel_state {
     struct log_rl rl; /* failures are logged once a minute at most */
 };
 
-/* capacity 0 means SEL_RING_DEFAULT.  NULL when memory is short. */
+/* capacity 0 means SEL_RING_DEFAULT; more than SEL_RING_MAX is SEL_RING_MAX.  NULL when
+ * memory is short.  Memory: about 20 bytes per entry, an index of 8 to 16 bytes per entry
+ * and an 8 KiB bitmap of record IDs while entries are read. */
 struct sel_state *sel_state_new(uint32_t capacity);
 void sel_state_free(struct sel_state *st); /* NULL is a no-op */
 static inline size_t sel_state_count(const struct sel_state *st)
@@ -97,6 +116,16 @@ static inline size_t sel_state_count(const struct sel_state *st)
 }
 /* Raw record i of the ring, 0 = oldest; NULL when out of range. */
 const uint8_t *sel_state_entry(const struct sel_state *st, size_t i);
+/*
+ * Sequence number of ring entry i (0 when out of range): given when the
+ * entry was appended, rising by one per entry, never reused in the process
+ * (not after a clear either; after 2^32 - 1 entries it wraps to 1).  The
+ * MIB's ipmiSelIndex.
+ */
+uint32_t sel_state_entry_seq(const struct sel_state *st, size_t i);
+/* The number the next appended entry gets (default 1), e.g. restored after a
+ * restart.  Never lowers it, so numbers already handed out stay unique. */
+void sel_state_set_next_seq(struct sel_state *st, uint32_t next);
 
 enum sel_poll_status { SEL_POLL_OK = 0, SEL_POLL_FAILED };
 
@@ -111,8 +140,14 @@ struct sel_poll_result {
     enum bmc_error bmc_err;
     uint8_t cc;
     uint8_t failed_cmd;       /* SEL_CMD_* */
-    enum codec_err codec_err; /* CODEC_E_OVERSIZE: more records than the SEL announced */
+    enum codec_err codec_err; /* CODEC_E_OVERSIZE: more records than the SEL announced;
+                                 CODEC_E_FIELD: the "next record ID" chain loops */
+    bool loop;                /* the chain came back to a record already read ... */
+    uint16_t loop_id;         /* ... with this ID */
 };
+
+/* Why a poll failed, one line ("Get SEL Entry: record chain loops at ID 0005h"). */
+void sel_poll_result_text(const struct sel_poll_result *res, char *buf, size_t len);
 
 /* ---- the poll state machine (no I/O; tests drive it) ---------------------- */
 

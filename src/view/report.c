@@ -1,156 +1,95 @@
 /*
- * report.c - rendering what --once read: JSON (json-c; the shape is in
- * README.md) and a human table.  Text is made here, never on the poll path.
+ * report.c - rendering the store's snapshots: JSON (json-c; the shape is in
+ * README.md) and a human table.  Views only read snapshots: every text was
+ * formed by the snapshot builder (src/store/snap_build.c); nothing here
+ * calls a codec.
  */
+#include "report.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "codec_err.h"
 #include "report_info.h"
-#include "fru.h"
-#include "ipmi_tables.h"
-#include "once.h"
-#include "sel.h"
+#include "store.h"
 
 #define J_STR(s)  json_object_new_string(s)
 #define J_INT(i)  json_object_new_int(i)
 #define J_BOOL(b) json_object_new_boolean(b)
 
-static void fmt_fw(const struct ipmi_devid_rsp *d, char *out, size_t len)
+static json_object *str_or_null(const char *s)
 {
-    snprintf(out, len, "%u.%02x", d->fw_major & 0x7f, d->fw_minor);
-}
-
-static void fmt_ipmi_version(const struct ipmi_devid_rsp *d, char *out, size_t len)
-{
-    /* BCD: low nibble major, high nibble minor (IPMI 2.0 Table 20-2) */
-    snprintf(out, len, "%u.%u", d->ipmi_version & 0x0f, d->ipmi_version >> 4);
-}
-
-static const char *power_word(const struct bmc_data *o)
-{
-    if (!o->have_chassis)
-        return "-";
-    return (o->chassis.power & 0x01) ? "on" : "off";
-}
-
-static bool numeric_reading(const struct sdr_sensor *s, const struct sensor_value *v)
-{
-    return v->why == SENSOR_WHY_NONE && v->conv == SENSOR_CONV_OK &&
-           (s->value_kind == SDR_VALUE_ANALOG || s->value_kind == SDR_VALUE_NEEDS_FACTORS);
-}
-
-/* Why a sensor has no value, naming the completion code when there is one. */
-static void unavailable_reason(const struct sensor_value *v, char *out, size_t cap)
-{
-    if (v->why == SENSOR_WHY_CC)
-        snprintf(out, cap, "%s: %s (%02Xh)", sensor_why_text(SENSOR_WHY_CC), ipmi_cc_word(v->r.cc),
-                 v->r.cc);
-    else
-        snprintf(out, cap, "%s", sensor_why_text((enum sensor_why)v->why));
-}
-
-static bool analog(const struct sdr_sensor *s)
-{
-    return s->value_kind == SDR_VALUE_ANALOG || s->value_kind == SDR_VALUE_NEEDS_FACTORS;
+    return s ? J_STR(s) : NULL;
 }
 
 /* ---- JSON: identity ---------------------------------------------------------- */
 
-static json_object *json_devid(const struct ipmi_devid_rsp *d)
+static json_object *json_devid(const struct store_devid *d)
 {
-    char fw[16], iv[8], aux[16];
-    fmt_fw(d, fw, sizeof(fw));
-    fmt_ipmi_version(d, iv, sizeof(iv));
     json_object *j = json_object_new_object();
     json_object_object_add(j, "device_id", J_INT(d->device_id));
-    json_object_object_add(j, "device_revision", J_INT(d->device_rev & 0x0f));
-    json_object_object_add(j, "provides_sdrs", J_BOOL(d->device_rev & 0x80));
-    json_object_object_add(j, "manufacturer_id", J_INT((int32_t)(d->manufacturer_id & 0xfffff)));
+    json_object_object_add(j, "device_revision", J_INT(d->device_revision));
+    json_object_object_add(j, "provides_sdrs", J_BOOL(d->provides_sdrs));
+    json_object_object_add(j, "manufacturer_id", J_INT((int32_t)d->manufacturer_id));
     json_object_object_add(j, "product_id", J_INT(d->product_id));
-    json_object_object_add(j, "firmware_revision", J_STR(fw));
-    json_object_object_add(j, "ipmi_version", J_STR(iv));
-    json_object_object_add(j, "device_available", J_BOOL(!(d->fw_major & 0x80)));
-    if (d->aux_len == 4) {
-        snprintf(aux, sizeof(aux), "%02x%02x%02x%02x", d->aux_fw[0], d->aux_fw[1], d->aux_fw[2],
-                 d->aux_fw[3]);
-        json_object_object_add(j, "aux_firmware", J_STR(aux));
-    } else {
-        json_object_object_add(j, "aux_firmware", NULL);
-    }
+    json_object_object_add(j, "firmware_revision", J_STR(d->firmware));
+    json_object_object_add(j, "ipmi_version", J_STR(d->ipmi_version));
+    json_object_object_add(j, "device_available", J_BOOL(d->device_available));
+    json_object_object_add(j, "aux_firmware", d->has_aux ? J_STR(d->aux_firmware) : NULL);
     return j;
 }
 
-static json_object *json_chassis(const struct bmc_data *o)
+static json_object *json_chassis(const struct store_chassis *c)
 {
-    const struct ipmi_chassis_rsp *c = &o->chassis;
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "power", J_STR(power_word(o)));
-    json_object_object_add(j, "power_overload", J_BOOL(c->power & 0x02));
-    json_object_object_add(j, "power_interlock", J_BOOL(c->power & 0x04));
-    json_object_object_add(j, "power_fault", J_BOOL(c->power & 0x08));
-    json_object_object_add(j, "power_control_fault", J_BOOL(c->power & 0x10));
-    json_object_object_add(j, "intrusion", J_BOOL(c->misc & 0x01));
-    json_object_object_add(j, "front_panel_lockout", J_BOOL(c->misc & 0x02));
-    json_object_object_add(j, "drive_fault", J_BOOL(c->misc & 0x04));
-    json_object_object_add(j, "cooling_fault", J_BOOL(c->misc & 0x08));
+    json_object_object_add(j, "power", J_STR(c->power_on ? "on" : "off"));
+    json_object_object_add(j, "power_overload", J_BOOL(c->power_overload));
+    json_object_object_add(j, "power_interlock", J_BOOL(c->power_interlock));
+    json_object_object_add(j, "power_fault", J_BOOL(c->power_fault));
+    json_object_object_add(j, "power_control_fault", J_BOOL(c->power_control_fault));
+    json_object_object_add(j, "intrusion", J_BOOL(c->intrusion));
+    json_object_object_add(j, "front_panel_lockout", J_BOOL(c->front_panel_lockout));
+    json_object_object_add(j, "drive_fault", J_BOOL(c->drive_fault));
+    json_object_object_add(j, "cooling_fault", J_BOOL(c->cooling_fault));
     return j;
 }
 
 /* ---- JSON: sensors ------------------------------------------------------------ */
 
-static json_object *json_sensor(const struct sdr_sensor *s, const struct sensor_value *v)
+static json_object *json_sensor(const struct store_sensor *s)
 {
-    static const char *const thr_key[SDR_THR__COUNT] = {
-        [SDR_THR_LNC] = "lnc", [SDR_THR_LC] = "lc", [SDR_THR_LNR] = "lnr",
-        [SDR_THR_UNC] = "unc", [SDR_THR_UC] = "uc", [SDR_THR_UNR] = "unr",
-    };
-    static const unsigned thr_order[SDR_THR__COUNT] = {SDR_THR_LNR, SDR_THR_LC, SDR_THR_LNC,
-                                                       SDR_THR_UNC, SDR_THR_UC, SDR_THR_UNR};
     json_object *j = json_object_new_object();
+    json_object_object_add(j, "index", json_object_new_int64(s->index));
     json_object_object_add(j, "number", J_INT(s->number));
-    json_object_object_add(j, "owner", J_INT(s->owner_addr));
-    json_object_object_add(j, "lun", J_INT(s->owner_lun));
+    json_object_object_add(j, "owner", J_INT(s->owner));
+    json_object_object_add(j, "lun", J_INT(s->lun));
     json_object_object_add(j, "name", J_STR(s->name));
-    json_object_object_add(j, "type", J_INT(s->sensor_type));
-    json_object_object_add(j, "type_name", J_STR(ipmi_sensor_type_name(s->sensor_type)));
+    json_object_object_add(j, "type", J_INT(s->type));
+    json_object_object_add(j, "type_name", J_STR(s->type_name));
     json_object_object_add(j, "event_type", J_INT(s->event_type));
     json_object_object_add(j, "entity_id", J_INT(s->entity_id));
     json_object_object_add(j, "entity_instance", J_INT(s->entity_instance));
-    json_object_object_add(j, "reading",
-                           numeric_reading(s, v) ? json_object_new_double(v->value) : NULL);
-    if (analog(s)) {
-        char units[64];
-        sensor_units_text(s, units, sizeof(units));
-        json_object_object_add(j, "units", J_STR(units));
-    } else {
-        json_object_object_add(j, "units", NULL);
-    }
-    enum sensor_status st = sensor_poll_status(s, v);
-    json_object_object_add(j, "status", J_STR(sensor_status_name(st)));
+    json_object_object_add(j, "reading", s->has_value ? json_object_new_double(s->value) : NULL);
+    json_object_object_add(j, "value_scaled",
+                           s->has_value && s->scaled_ok ? J_INT(s->value_scaled) : NULL);
+    json_object_object_add(j, "precision", J_INT(s->precision));
+    json_object_object_add(j, "value_text", str_or_null(s->value_text));
+    json_object_object_add(j, "units", str_or_null(s->units));
+    json_object_object_add(j, "status", J_STR(store_status_word(s->status)));
     json_object *states = json_object_new_array();
-    if (st != SENSOR_UNAVAILABLE) {
-        const char *names[16];
-        unsigned n = sensor_state_names(s, &v->r, names, 16);
-        for (unsigned i = 0; i < n && i < 16; i++)
-            json_object_array_add(states, J_STR(names[i]));
-    }
+    for (unsigned i = 0; i < s->nstates; i++)
+        json_object_array_add(states, J_STR(s->states[i]));
     json_object_object_add(j, "states", states);
-    if (st == SENSOR_UNAVAILABLE) {
-        char why[128];
-        unavailable_reason(v, why, sizeof(why));
-        json_object_object_add(j, "unavailable_reason", J_STR(why));
-    }
-    if (sdr_is_threshold(s)) {
+    if (s->status == STORE_STATUS_UNAVAILABLE)
+        json_object_object_add(j, "unavailable_reason", str_or_null(s->unavailable_reason));
+    if (s->thresholds) {
         json_object *t = json_object_new_object();
-        for (unsigned k = 0; k < SDR_THR__COUNT; k++) {
-            unsigned thr = thr_order[k];
-            double x = 0;
-            bool ok = (v->thr.readable & (1u << thr)) &&
-                      sensor_threshold_value(s, &v->thr, thr, &x) == SENSOR_CONV_OK;
-            json_object_object_add(t, thr_key[thr], ok ? json_object_new_double(x) : NULL);
-        }
+        for (unsigned k = 0; k < STORE_THR__COUNT; k++)
+            json_object_object_add(t, store_thr_key(k),
+                                   (s->thr_mask & (1u << k)) ? json_object_new_double(s->thr[k])
+                                                             : NULL);
         json_object_object_add(j, "thresholds", t);
     } else {
         json_object_object_add(j, "thresholds", NULL);
@@ -158,292 +97,187 @@ static json_object *json_sensor(const struct sdr_sensor *s, const struct sensor_
     return j;
 }
 
-static void json_sensors(json_object *j, const struct bmc_data *o)
+static void json_sensors(json_object *j, const struct store_bmc *b)
 {
-    if (!o->have_sensors || !o->set) {
+    if (!b->sensors) {
         json_object_object_add(j, "sensors", NULL);
     } else {
         json_object *arr = json_object_new_array();
-        for (size_t i = 0; i < o->set->n; i++)
-            if (sensor_poll_readable(&o->set->s[i]))
-                json_object_array_add(arr, json_sensor(&o->set->s[i], &o->vals[i]));
+        for (uint32_t i = 0; i < b->sensors->p.n; i++)
+            json_object_array_add(arr, json_sensor(&b->sensors->s[i]));
         json_object_object_add(j, "sensors", arr);
     }
     json_object *sd = json_object_new_object();
-    json_object_object_add(sd, "records", J_INT(o->repo ? o->repo->nrecords : 0));
-    json_object_object_add(sd, "from_cache", J_BOOL(o->sdr_stats.from_cache));
-    json_object_object_add(sd, "unchanged", J_BOOL(o->sdr_stats.unchanged));
-    json_object_object_add(sd, "get_sdr_requests", J_INT((int32_t)o->sdr_stats.get_sdr_requests));
-    json_object_object_add(sd, "error", o->sdr_err[0] ? J_STR(o->sdr_err) : NULL);
+    json_object_object_add(sd, "records", J_INT((int32_t)b->sdr.records));
+    json_object_object_add(sd, "from_cache", J_BOOL(b->sdr.from_cache));
+    json_object_object_add(sd, "unchanged", J_BOOL(b->sdr.unchanged));
+    json_object_object_add(sd, "get_sdr_requests", J_INT((int32_t)b->sdr.get_sdr_requests));
+    json_object_object_add(sd, "error", str_or_null(b->sdr.error));
     json_object_object_add(j, "sdr", sd);
 }
 
 /* ---- JSON: FRU ---------------------------------------------------------------- */
 
-static json_object *field_or_null(const struct fru_field *f)
-{
-    return (f->flags & FRU_FIELD_PRESENT) ? J_STR(f->text) : NULL;
-}
+/* JSON keys of each area's named fields, in README order */
+static const struct {
+    uint8_t fld;
+    const char *key;
+} area_keys[STORE_FRU_AREA__COUNT][6] = {
+    [STORE_FRU_CHASSIS] = {{STORE_FRU_PART_NUMBER, "part_number"},
+                           {STORE_FRU_SERIAL_NUMBER, "serial_number"}},
+    [STORE_FRU_BOARD] = {{STORE_FRU_MANUFACTURER, "manufacturer"},
+                         {STORE_FRU_NAME, "product_name"},
+                         {STORE_FRU_SERIAL_NUMBER, "serial_number"},
+                         {STORE_FRU_PART_NUMBER, "part_number"}},
+    [STORE_FRU_PRODUCT] = {{STORE_FRU_MANUFACTURER, "manufacturer"},
+                           {STORE_FRU_NAME, "name"},
+                           {STORE_FRU_PART_NUMBER, "part_number"},
+                           {STORE_FRU_VERSION, "version"},
+                           {STORE_FRU_SERIAL_NUMBER, "serial_number"},
+                           {STORE_FRU_ASSET_TAG, "asset_tag"}},
+};
+static const char *const area_names[STORE_FRU_AREA__COUNT] = {
+    [STORE_FRU_CHASSIS] = "chassis", [STORE_FRU_BOARD] = "board", [STORE_FRU_PRODUCT] = "product"};
 
-static json_object *json_custom(const struct fru_field *c, uint8_t n)
+static json_object *json_area(const struct store_fru_area *a, unsigned kind)
 {
-    json_object *a = json_object_new_array();
-    for (uint8_t i = 0; i < n; i++)
-        json_object_array_add(a, J_STR(c[i].text));
-    return a;
-}
-
-static void json_area_meta(json_object *j, const struct fru_area *a)
-{
+    if (!a->present)
+        return NULL;
+    json_object *j = json_object_new_object();
+    if (kind == STORE_FRU_CHASSIS) {
+        json_object_object_add(j, "type", str_or_null(a->chassis_type_name));
+        json_object_object_add(j, "type_code", J_INT(a->chassis_type));
+    } else if (kind == STORE_FRU_BOARD) {
+        json_object_object_add(j, "mfg_datetime", str_or_null(a->mfg_datetime));
+    }
+    for (unsigned k = 0; k < 6 && area_keys[kind][k].key; k++)
+        json_object_object_add(j, area_keys[kind][k].key,
+                               str_or_null(a->field[area_keys[kind][k].fld]));
+    json_object *c = json_object_new_array();
+    for (uint8_t i = 0; i < a->ncustom; i++)
+        json_object_array_add(c, J_STR(a->custom[i]));
+    json_object_object_add(j, "custom", c);
     json_object_object_add(j, "checksum_ok", J_BOOL(a->checksum_ok));
-    if (a->err != CODEC_OK)
-        json_object_object_add(j, "problem", J_STR(codec_err_name(a->err)));
+    if (a->problem)
+        json_object_object_add(j, "problem", J_STR(a->problem));
+    return j;
 }
 
-static json_object *json_mr_fields(const struct fru_multirec *m)
+static json_object *json_kv(const struct store_kv *kv, uint8_t n)
 {
     json_object *f = json_object_new_object();
-    if (!(m->flags & FRU_MR_DECODED))
-        return f;
-    switch (m->type) {
-    case FRU_MR_POWER_SUPPLY: {
-        const struct fru_psu *p = &m->u.psu;
-        json_object_object_add(f, "capacity_w", J_INT(p->capacity_w));
-        json_object_object_add(f, "peak_va", p->peak_va == 0xffff ? NULL : J_INT(p->peak_va));
-        json_object_object_add(f, "peak_w", p->peak_w == 0xfff ? NULL : J_INT(p->peak_w));
-        json_object_object_add(f, "holdup_s", J_INT(p->holdup_s));
-        json_object_object_add(f, "combined_w", J_INT(p->combined_w));
-        json_object_object_add(f, "inrush_a", p->inrush_a == 0xff ? NULL : J_INT(p->inrush_a));
-        json_object_object_add(f, "inrush_ms", J_INT(p->inrush_ms));
-        json_object_object_add(f, "input_low_mv", J_INT(p->in_low1_10mv * 10));
-        json_object_object_add(f, "input_high_mv", J_INT(p->in_high1_10mv * 10));
-        json_object_object_add(f, "input_low2_mv", J_INT(p->in_low2_10mv * 10));
-        json_object_object_add(f, "input_high2_mv", J_INT(p->in_high2_10mv * 10));
-        json_object_object_add(f, "frequency_low_hz", J_INT(p->freq_low_hz));
-        json_object_object_add(f, "frequency_high_hz", J_INT(p->freq_high_hz));
-        json_object_object_add(f, "dropout_ms", J_INT(p->dropout_ms));
-        json_object_object_add(f, "hot_swap", J_BOOL(p->flags & FRU_PSU_HOT_SWAP));
-        json_object_object_add(f, "autoswitch", J_BOOL(p->flags & FRU_PSU_AUTOSWITCH));
-        json_object_object_add(f, "pfc", J_BOOL(p->flags & FRU_PSU_PFC));
-        json_object_object_add(f, "predictive_fail", J_BOOL(p->flags & FRU_PSU_PREDICTIVE_FAIL));
-        break;
-    }
-    case FRU_MR_DC_OUTPUT: {
-        const struct fru_dc_output *d = &m->u.dc_out;
-        json_object_object_add(f, "output_number", J_INT(d->output_number));
-        json_object_object_add(f, "standby", J_BOOL(d->standby));
-        json_object_object_add(f, "nominal_mv", J_INT(d->nominal_10mv * 10));
-        json_object_object_add(f, "max_negative_deviation_mv", J_INT(d->max_neg_10mv * 10));
-        json_object_object_add(f, "max_positive_deviation_mv", J_INT(d->max_pos_10mv * 10));
-        json_object_object_add(f, "ripple_mv", J_INT(d->ripple_mv));
-        json_object_object_add(f, "min_current_ma", J_INT(d->min_ma));
-        json_object_object_add(f, "max_current_ma", J_INT(d->max_ma));
-        break;
-    }
-    case FRU_MR_DC_LOAD: {
-        const struct fru_dc_load *d = &m->u.dc_load;
-        json_object_object_add(f, "output_number", J_INT(d->output_number));
-        json_object_object_add(f, "nominal_mv", J_INT(d->nominal_10mv * 10));
-        json_object_object_add(f, "min_mv", J_INT(d->min_10mv * 10));
-        json_object_object_add(f, "max_mv", J_INT(d->max_10mv * 10));
-        json_object_object_add(f, "ripple_mv", J_INT(d->ripple_mv));
-        json_object_object_add(f, "min_current_ma", J_INT(d->min_ma));
-        json_object_object_add(f, "max_current_ma", J_INT(d->max_ma));
-        break;
-    }
-    case FRU_MR_MGMT_ACCESS: {
-        char text[300];
-        fru_mgmt_access_text(m, text, sizeof(text));
-        json_object_object_add(f, "sub_type", J_INT(m->u.mgmt.sub));
-        json_object_object_add(f, "sub_type_name", J_STR(fru_mgmt_sub_name(m->u.mgmt.sub)));
-        json_object_object_add(f, "value", J_STR(text));
-        break;
-    }
-    case FRU_MR_BASE_COMPAT:
-    case FRU_MR_EXT_COMPAT:
-        json_object_object_add(f, "manufacturer_id", J_INT((int32_t)m->u.mfr.manufacturer_id));
-        break;
-    default:
-        if (m->type >= FRU_MR_OEM_FIRST)
-            json_object_object_add(f, "manufacturer_id", J_INT((int32_t)m->u.mfr.manufacturer_id));
-        break;
+    for (uint8_t i = 0; i < n; i++) {
+        json_object *v = NULL;
+        switch (kv[i].kind) {
+        case STORE_KV_INT:
+            v = json_object_new_int64(kv[i].i);
+            break;
+        case STORE_KV_BOOL:
+            v = J_BOOL(kv[i].i != 0);
+            break;
+        case STORE_KV_STR:
+            v = J_STR(kv[i].s);
+            break;
+        default:
+            break;
+        }
+        json_object_object_add(f, kv[i].key, v);
     }
     return f;
 }
 
-static json_object *json_fru_one(const struct fru_result *fr)
+static json_object *json_fru_one(const struct store_fru *f)
 {
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "id", J_INT(fr->id));
-    json_object_object_add(j, "name", J_STR(fr->name));
-    json_object_object_add(j, "status", J_STR(fru_read_status_name(fr->status)));
-    if (!fr->parsed) {
-        json_object_object_add(j, "chassis", NULL);
-        json_object_object_add(j, "board", NULL);
-        json_object_object_add(j, "product", NULL);
-        json_object_object_add(j, "multirecords", json_object_new_array());
-        return j;
-    }
-    const struct fru_inventory *inv = &fr->inv;
-    if (inv->chassis.area.present) {
-        const struct fru_chassis *c = &inv->chassis;
-        json_object *cj = json_object_new_object();
-        json_object_object_add(cj, "type", J_STR(fru_chassis_type_name(c->type)));
-        json_object_object_add(cj, "type_code", J_INT(c->type));
-        json_object_object_add(cj, "part_number", field_or_null(&c->part_number));
-        json_object_object_add(cj, "serial_number", field_or_null(&c->serial_number));
-        json_object_object_add(cj, "custom", json_custom(c->custom, c->ncustom));
-        json_area_meta(cj, &c->area);
-        json_object_object_add(j, "chassis", cj);
-    } else {
-        json_object_object_add(j, "chassis", NULL);
-    }
-    if (inv->board.area.present) {
-        const struct fru_board *b = &inv->board;
-        char when[32] = "";
-        fru_mfg_time_format(b->mfg_time, when);
-        json_object *bj = json_object_new_object();
-        json_object_object_add(bj, "mfg_datetime", when[0] ? J_STR(when) : NULL);
-        json_object_object_add(bj, "manufacturer", field_or_null(&b->manufacturer));
-        json_object_object_add(bj, "product_name", field_or_null(&b->product_name));
-        json_object_object_add(bj, "serial_number", field_or_null(&b->serial_number));
-        json_object_object_add(bj, "part_number", field_or_null(&b->part_number));
-        json_object_object_add(bj, "custom", json_custom(b->custom, b->ncustom));
-        json_area_meta(bj, &b->area);
-        json_object_object_add(j, "board", bj);
-    } else {
-        json_object_object_add(j, "board", NULL);
-    }
-    if (inv->product.area.present) {
-        const struct fru_product *p = &inv->product;
-        json_object *pj = json_object_new_object();
-        json_object_object_add(pj, "manufacturer", field_or_null(&p->manufacturer));
-        json_object_object_add(pj, "name", field_or_null(&p->name));
-        json_object_object_add(pj, "part_number", field_or_null(&p->part_number));
-        json_object_object_add(pj, "version", field_or_null(&p->version));
-        json_object_object_add(pj, "serial_number", field_or_null(&p->serial_number));
-        json_object_object_add(pj, "asset_tag", field_or_null(&p->asset_tag));
-        json_object_object_add(pj, "custom", json_custom(p->custom, p->ncustom));
-        json_area_meta(pj, &p->area);
-        json_object_object_add(j, "product", pj);
-    } else {
-        json_object_object_add(j, "product", NULL);
-    }
+    json_object_object_add(j, "id", J_INT(f->id));
+    json_object_object_add(j, "name", J_STR(f->name));
+    json_object_object_add(j, "status", J_STR(f->status_word));
+    for (unsigned k = 0; k < STORE_FRU_AREA__COUNT; k++)
+        json_object_object_add(j, area_names[k], f->parsed ? json_area(&f->area[k], k) : NULL);
     json_object *mr = json_object_new_array();
-    for (uint8_t i = 0; i < inv->nmultirec; i++) {
-        const struct fru_multirec *m = &inv->multirec[i];
-        char desc[512], hex[2 * 255 + 1];
-        fru_multirec_describe(m, desc, sizeof(desc));
-        for (uint8_t k = 0; k < m->len; k++)
-            snprintf(hex + 2 * k, 3, "%02x", m->data[k]);
-        hex[2 * m->len] = '\0';
+    for (uint8_t i = 0; f->parsed && i < f->nmr; i++) {
+        const struct store_fru_mr *m = &f->mr[i];
         json_object *mj = json_object_new_object();
         json_object_object_add(mj, "type", J_INT(m->type));
-        json_object_object_add(mj, "type_name", J_STR(fru_mr_type_name(m->type)));
-        json_object_object_add(mj, "description", J_STR(desc));
-        json_object_object_add(mj, "fields", json_mr_fields(m));
-        json_object_object_add(mj, "checksum_ok",
-                               J_BOOL((m->flags & (FRU_MR_HDR_OK | FRU_MR_DATA_OK)) ==
-                                      (FRU_MR_HDR_OK | FRU_MR_DATA_OK)));
-        json_object_object_add(mj, "data", J_STR(hex));
+        json_object_object_add(mj, "type_name", J_STR(m->type_name));
+        json_object_object_add(mj, "description", J_STR(m->description));
+        json_object_object_add(mj, "fields", json_kv(m->fields, m->nfields));
+        json_object_object_add(mj, "checksum_ok", J_BOOL(m->checksum_ok));
+        json_object_object_add(mj, "data", J_STR(m->data_hex));
         json_object_array_add(mr, mj);
     }
     json_object_object_add(j, "multirecords", mr);
     return j;
 }
 
-static json_object *json_fru(const struct bmc_data *o)
+static json_object *json_fru(const struct store_bmc *b)
 {
-    if (!o->frur || !o->fru_done)
+    if (!b->fru)
         return NULL;
     json_object *a = json_object_new_array();
-    for (size_t i = 0; i < fru_reader_count(o->frur); i++) {
-        const struct fru_result *fr = fru_reader_result(o->frur, i);
-        if (fr->status == FRU_READ_ABSENT && fr->id != 0)
-            continue;
-        json_object_array_add(a, json_fru_one(fr));
-    }
+    for (uint32_t i = 0; i < b->fru->p.n; i++)
+        json_object_array_add(a, json_fru_one(&b->fru->f[i]));
     return a;
 }
 
 /* ---- JSON: SEL ------------------------------------------------------------------ */
 
-/* The SDR of the sensor that logged an event: same owner, LUN and number. */
-static const struct sdr_sensor *sel_sensor(const struct bmc_data *o, const struct sel_record *r)
+static json_object *json_sel(const struct store_bmc *b)
 {
-    if (!o->set || r->kind != SEL_KIND_SYSTEM)
-        return NULL;
-    uint8_t owner = (uint8_t)(r->gen_addr << 1 | (r->gen_software ? 1 : 0));
-    for (size_t i = 0; i < o->set->n; i++) {
-        const struct sdr_sensor *s = &o->set->s[i];
-        if (s->number == r->sensor_number && (s->owner_addr | (r->gen_software ? 1 : 0)) == owner &&
-            s->owner_lun == r->gen_lun)
-            return s;
-    }
-    return NULL;
-}
-
-static json_object *json_sel(const struct bmc_data *o)
-{
-    if (!o->sel)
+    if (!b->sel)
         return NULL;
     json_object *a = json_object_new_array();
-    for (size_t i = 0; i < sel_state_count(o->sel); i++) {
-        const uint8_t *raw = sel_state_entry(o->sel, i);
-        struct sel_record r;
-        enum codec_err e;
-        if (!raw || sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) < 0)
-            continue;
-        struct sel_text t;
-        sel_describe(&r, sel_sensor(o, &r), &t);
+    for (uint32_t i = 0; i < b->sel->p.n; i++) {
+        const struct store_sel *e = &b->sel->e[i];
         json_object *j = json_object_new_object();
-        json_object_object_add(j, "record_id", J_INT(r.record_id));
-        json_object_object_add(j, "record_type", J_INT(r.record_type));
-        json_object_object_add(j, "timestamp", t.timestamp[0] ? J_STR(t.timestamp) : NULL);
-        if (r.kind == SEL_KIND_SYSTEM) {
-            json_object_object_add(j, "sensor_type", J_STR(t.sensor_type));
-            json_object_object_add(j, "sensor_number", J_INT(r.sensor_number));
-            json_object_object_add(j, "sensor_name", J_STR(t.sensor_name));
-            json_object_object_add(j, "event_type", J_INT(r.event_type));
-            json_object_object_add(j, "direction", J_STR(t.direction));
+        json_object_object_add(j, "index", json_object_new_int64(e->index));
+        json_object_object_add(j, "record_id", J_INT(e->record_id));
+        json_object_object_add(j, "record_type", J_INT(e->record_type));
+        json_object_object_add(j, "timestamp", str_or_null(e->timestamp));
+        if (e->kind == STORE_SEL_SYSTEM) {
+            json_object_object_add(j, "sensor_type", J_STR(e->sensor_type));
+            json_object_object_add(j, "sensor_number", J_INT(e->sensor_number));
+            json_object_object_add(j, "sensor_name", J_STR(e->sensor_name));
+            json_object_object_add(j, "event_type", J_INT(e->event_type));
+            json_object_object_add(j, "direction", J_STR(e->direction));
         } else {
             json_object_object_add(j, "sensor_type", NULL);
             json_object_object_add(j, "sensor_number", NULL);
             json_object_object_add(j, "sensor_name", NULL);
             json_object_object_add(j, "event_type", NULL);
             json_object_object_add(j, "direction", NULL);
-            if (r.kind == SEL_KIND_OEM_TS)
-                json_object_object_add(j, "manufacturer_id", J_INT((int32_t)r.manufacturer_id));
+            if (e->kind == STORE_SEL_OEM_TS)
+                json_object_object_add(j, "manufacturer_id", J_INT((int32_t)e->manufacturer_id));
         }
-        json_object_object_add(j, "event", J_STR(t.event));
-        json_object_object_add(j, "reading", t.reading[0] ? J_STR(t.reading) : NULL);
-        json_object_object_add(j, "data", J_STR(t.data));
+        json_object_object_add(j, "event", J_STR(e->event));
+        json_object_object_add(j, "reading", str_or_null(e->reading));
+        json_object_object_add(j, "data", J_STR(e->data));
+        json_object_object_add(j, "severity", J_STR(store_severity_word(e->severity)));
         json_object_array_add(a, j);
     }
     return a;
 }
 
-static json_object *json_sel_stats(const struct bmc_data *o)
+static json_object *json_sel_stats(const struct store_bmc *b)
 {
-    if (!o->sel || !o->have_sel)
+    if (!b->sel || !b->has_sel_stats)
         return NULL;
-    const struct sel_poll_result *r = &o->sel_res;
+    const struct store_sel_stats *r = &b->sel_stats;
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "ok", J_BOOL(r->status == SEL_POLL_OK));
+    json_object_object_add(j, "ok", J_BOOL(r->ok));
     json_object_object_add(j, "new_entries", J_INT((int32_t)r->new_entries));
-    json_object_object_add(j, "entries_read", J_INT((int32_t)r->entry_requests));
+    json_object_object_add(j, "entries_read", J_INT((int32_t)r->entries_read));
     json_object_object_add(j, "requests", J_INT((int32_t)r->requests));
     json_object_object_add(j, "cleared", J_BOOL(r->cleared));
     json_object_object_add(j, "overflow", J_BOOL(r->overflow));
-    json_object_object_add(j, "clears_detected", J_INT((int32_t)o->sel->ctr.clears));
-    json_object_object_add(j, "entries_kept", J_INT((int32_t)sel_state_count(o->sel)));
-    json_object_object_add(j, "elapsed_ms", json_object_new_double((double)o->sel_ns / 1e6));
+    json_object_object_add(j, "clears_detected", J_INT((int32_t)r->clears_detected));
+    json_object_object_add(j, "entries_kept", J_INT((int32_t)r->entries_kept));
+    json_object_object_add(j, "elapsed_ms", json_object_new_double(r->elapsed_ms));
     return j;
 }
 
-static json_object *json_counters(const struct bmc *b)
+static json_object *json_counters(const struct bmc_counters *c)
 {
-    const struct bmc_counters *c = bmc_counters(b);
     json_object *j = json_object_new_object();
 #define CTR(name) json_object_object_add(j, #name, json_object_new_int64((int64_t)c->name))
     CTR(tx_packets);
@@ -458,6 +292,7 @@ static json_object *json_counters(const struct bmc *b)
     CTR(reopens);
     CTR(stray_packets);
     CTR(replays);
+    CTR(rakp_rejected);
     CTR(bad_packets);
 #undef CTR
     /* why packets were dropped, by decoder reason code */
@@ -470,39 +305,33 @@ static json_object *json_counters(const struct bmc *b)
     return j;
 }
 
-static json_object *json_bmc(const struct bmc_data *o)
+static json_object *json_bmc(const struct store_bmc *b)
 {
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "name", J_STR(bmc_name(o->b)));
-    json_object_object_add(j, "address", J_STR(bmc_address(o->b)));
-    json_object_object_add(j, "state", J_STR(bmc_error_word(o->err)));
-    json_object_object_add(j, "error", o->err ? J_STR(o->err_text) : NULL);
-    int suite = bmc_suite(o->b);
-    json_object_object_add(j, "cipher_suite", (suite >= 0 && !o->err) ? J_INT(suite) : NULL);
-    json_object_object_add(j, "device_id", o->have_devid ? json_devid(&o->devid) : NULL);
-    if (o->have_guid) {
-        char g[37];
-        ipmi_guid_format(o->guid, g);
-        json_object_object_add(j, "guid", J_STR(g));
-    } else {
-        json_object_object_add(j, "guid", NULL);
-    }
-    json_object_object_add(j, "chassis", o->have_chassis ? json_chassis(o) : NULL);
-    json_sensors(j, o);
-    json_object_object_add(j, "fru", json_fru(o));
-    json_object_object_add(j, "sel", json_sel(o));
-    json_object_object_add(j, "sel_stats", json_sel_stats(o));
-    json_object_object_add(j, "counters", json_counters(o->b));
-    report_json_info(j, o); /* POH, SEL clock, LAN, DCMI power */
+    json_object_object_add(j, "index", json_object_new_int64(b->index));
+    json_object_object_add(j, "name", J_STR(b->name));
+    json_object_object_add(j, "address", J_STR(b->address));
+    json_object_object_add(j, "state", J_STR(store_state_word(b->state)));
+    json_object_object_add(j, "error", str_or_null(b->error));
+    json_object_object_add(j, "cipher_suite", b->cipher_suite >= 0 ? J_INT(b->cipher_suite) : NULL);
+    json_object_object_add(j, "device_id", b->has_devid ? json_devid(&b->devid) : NULL);
+    json_object_object_add(j, "guid", b->has_guid ? J_STR(b->guid) : NULL);
+    json_object_object_add(j, "chassis", b->has_chassis ? json_chassis(&b->chassis) : NULL);
+    json_sensors(j, b);
+    json_object_object_add(j, "fru", json_fru(b));
+    json_object_object_add(j, "sel", json_sel(b));
+    json_object_object_add(j, "sel_stats", json_sel_stats(b));
+    json_object_object_add(j, "counters", json_counters(&b->counters));
+    report_json_info(j, &b->info); /* POH, SEL clock, LAN, DCMI power */
     return j;
 }
 
-void report_json(const struct bmc_data *bmcs, size_t n, bool compact, FILE *out)
+void report_json(const struct store *st, bool compact, FILE *out)
 {
     json_object *top = json_object_new_object();
     json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, json_bmc(&bmcs[i]));
+    for (size_t i = 0; i < store_count(st); i++)
+        json_object_array_add(arr, json_bmc(store_at(st, i)));
     json_object_object_add(top, "bmcs", arr);
     int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
                 (compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY);
@@ -512,102 +341,90 @@ void report_json(const struct bmc_data *bmcs, size_t n, bool compact, FILE *out)
 
 /* ---- human --------------------------------------------------------------------- */
 
-static void human_sensors(const struct bmc_data *o, FILE *out)
+static const char *or_empty(const char *s)
 {
-    size_t readable = 0;
-    for (size_t k = 0; k < o->set->n; k++)
-        readable += sensor_poll_readable(&o->set->s[k]);
-    fprintf(out, "\n%s (%s): %zu sensors%s\n", bmc_name(o->b), bmc_address(o->b), readable,
-            o->sdr_stats.from_cache ? " (SDR from cache)" : "");
+    return s ? s : "";
+}
+
+static void human_sensors(const struct store_bmc *b, FILE *out)
+{
+    fprintf(out, "\n%s (%s): %u sensors%s\n", b->name, b->address, b->nsensors,
+            b->sdr.from_cache ? " (SDR from cache)" : "");
     fprintf(out, "  %-4s %-18s %-18s %14s %-12s %-14s %s\n", "NUM", "NAME", "TYPE", "READING",
             "UNITS", "STATUS", "STATES");
-    for (size_t k = 0; k < o->set->n; k++) {
-        const struct sdr_sensor *s = &o->set->s[k];
-        const struct sensor_value *v = &o->vals[k];
-        if (!sensor_poll_readable(s))
-            continue;
-        char reading[32] = "-", units[64] = "", states[256] = "";
-        if (numeric_reading(s, v))
-            snprintf(reading, sizeof(reading), "%.3f", v->value);
-        if (analog(s))
-            sensor_units_text(s, units, sizeof(units));
-        enum sensor_status st = sensor_poll_status(s, v);
-        if (st == SENSOR_UNAVAILABLE) {
-            char why[128];
-            unavailable_reason(v, why, sizeof(why));
-            snprintf(states, sizeof(states), "(%s)", why);
-        } else
-            sensor_state_text(s, &v->r, states, sizeof(states));
-        fprintf(out, "  %-4u %-18s %-18s %14s %-12s %-14s %s\n", s->number, s->name,
-                ipmi_sensor_type_name(s->sensor_type), reading, units, sensor_status_name(st),
-                states);
+    for (uint32_t k = 0; k < b->sensors->p.n; k++) {
+        const struct store_sensor *s = &b->sensors->s[k];
+        char reading[32] = "-";
+        if (s->has_value)
+            snprintf(reading, sizeof(reading), "%.3f", s->value);
+        fprintf(out, "  %-4u %-18s %-18s %14s %-12s %-14s ", s->number, s->name, s->type_name,
+                reading, or_empty(s->units), store_status_word(s->status));
+        if (s->status == STORE_STATUS_UNAVAILABLE)
+            fprintf(out, "(%s)\n", or_empty(s->unavailable_reason));
+        else
+            fprintf(out, "%s\n", s->states_text);
     }
 }
 
-static void human_fru(const struct bmc_data *o, FILE *out)
+static void human_fru(const struct store_bmc *b, FILE *out)
 {
-    for (size_t i = 0; o->frur && i < fru_reader_count(o->frur); i++) {
-        const struct fru_result *fr = fru_reader_result(o->frur, i);
-        if (!fr->parsed)
+    for (uint32_t i = 0; b->fru && i < b->fru->p.n; i++) {
+        const struct store_fru *f = &b->fru->f[i];
+        if (!f->parsed)
             continue;
-        const struct fru_inventory *inv = &fr->inv;
-        fprintf(out, "  FRU %u %-20s", fr->id, fr->name);
-        if (inv->product.area.present)
-            fprintf(out, " product: %s %s (serial %s)", inv->product.manufacturer.text,
-                    inv->product.name.text, inv->product.serial_number.text);
-        else if (inv->board.area.present)
-            fprintf(out, " board: %s %s (serial %s)", inv->board.manufacturer.text,
-                    inv->board.product_name.text, inv->board.serial_number.text);
+        const struct store_fru_area *p = &f->area[STORE_FRU_PRODUCT];
+        const struct store_fru_area *bd = &f->area[STORE_FRU_BOARD];
+        fprintf(out, "  FRU %u %-20s", f->id, f->name);
+        if (p->present)
+            fprintf(out, " product: %s %s (serial %s)", or_empty(p->field[STORE_FRU_MANUFACTURER]),
+                    or_empty(p->field[STORE_FRU_NAME]),
+                    or_empty(p->field[STORE_FRU_SERIAL_NUMBER]));
+        else if (bd->present)
+            fprintf(out, " board: %s %s (serial %s)", or_empty(bd->field[STORE_FRU_MANUFACTURER]),
+                    or_empty(bd->field[STORE_FRU_NAME]),
+                    or_empty(bd->field[STORE_FRU_SERIAL_NUMBER]));
         fputc('\n', out);
     }
 }
 
-static void human_sel(const struct bmc_data *o, FILE *out)
+static void human_sel(const struct store_bmc *b, FILE *out)
 {
-    if (!o->sel)
+    if (!b->sel)
         return;
-    fprintf(out, "  SEL: %zu entries kept, %u new this poll\n", sel_state_count(o->sel),
-            o->sel_res.new_entries);
-    for (size_t i = 0; i < sel_state_count(o->sel); i++) {
-        struct sel_record r;
-        enum codec_err e;
-        const uint8_t *raw = sel_state_entry(o->sel, i);
-        if (!raw || sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) < 0)
-            continue;
-        struct sel_text t;
-        sel_describe(&r, sel_sensor(o, &r), &t);
-        fprintf(out, "  %5u | %-20s | %-18s %-14s | %s | %s%s%s\n", r.record_id, t.timestamp,
-                t.sensor_type, t.sensor_name, t.event, t.direction, t.reading[0] ? " | " : "",
-                t.reading);
+    fprintf(out, "  SEL: %u entries kept, %u new this poll\n", b->sel->p.n,
+            b->sel_stats.new_entries);
+    for (uint32_t i = 0; i < b->sel->p.n; i++) {
+        const struct store_sel *e = &b->sel->e[i];
+        fprintf(out, "  %5u | %-20s | %-18s %-14s | %s | %s%s%s\n", e->record_id,
+                or_empty(e->timestamp), or_empty(e->sensor_type), or_empty(e->sensor_name),
+                e->event, or_empty(e->direction), e->reading ? " | " : "", or_empty(e->reading));
     }
 }
 
-void report_human(const struct bmc_data *bmcs, size_t n, FILE *out)
+void report_human(const struct store *st, FILE *out)
 {
     fprintf(out, "%-16s %-22s %-12s %-5s %-8s %-8s %-8s %-4s %-36s %s\n", "BMC", "ADDRESS", "STATE",
             "SUITE", "MFG-ID", "PRODUCT", "FIRMWARE", "IPMI", "GUID", "POWER");
-    for (size_t i = 0; i < n; i++) {
-        const struct bmc_data *o = &bmcs[i];
-        char fw[16] = "-", iv[8] = "-", mfg[12] = "-", prod[12] = "-", g[37] = "-", suite[8] = "-";
-        if (o->have_devid) {
-            fmt_fw(&o->devid, fw, sizeof(fw));
-            fmt_ipmi_version(&o->devid, iv, sizeof(iv));
-            snprintf(mfg, sizeof(mfg), "%u", o->devid.manufacturer_id & 0xfffff);
-            snprintf(prod, sizeof(prod), "%u", o->devid.product_id);
+    for (size_t i = 0; i < store_count(st); i++) {
+        const struct store_bmc *b = store_at(st, i);
+        char mfg[12] = "-", prod[12] = "-", suite[12] = "-";
+        if (b->has_devid) {
+            snprintf(mfg, sizeof(mfg), "%u", b->devid.manufacturer_id);
+            snprintf(prod, sizeof(prod), "%u", b->devid.product_id);
         }
-        if (o->have_guid)
-            ipmi_guid_format(o->guid, g);
-        if (!o->err && bmc_suite(o->b) >= 0)
-            snprintf(suite, sizeof(suite), "%d", bmc_suite(o->b));
-        fprintf(out, "%-16s %-22s %-12s %-5s %-8s %-8s %-8s %-4s %-36s %s\n", bmc_name(o->b),
-                bmc_address(o->b), bmc_error_word(o->err), suite, mfg, prod, fw, iv, g,
-                power_word(o));
+        if (b->cipher_suite >= 0)
+            snprintf(suite, sizeof(suite), "%d", b->cipher_suite);
+        fprintf(out, "%-16s %-22s %-12s %-5s %-8s %-8s %-8s %-4s %-36s %s\n", b->name, b->address,
+                store_state_word(b->state), suite, mfg, prod,
+                b->has_devid ? b->devid.firmware : "-", b->has_devid ? b->devid.ipmi_version : "-",
+                b->has_guid ? b->guid : "-",
+                b->has_chassis ? (b->chassis.power_on ? "on" : "off") : "-");
     }
-    for (size_t i = 0; i < n; i++) {
-        const struct bmc_data *o = &bmcs[i];
-        if (o->have_sensors && o->set)
-            human_sensors(o, out);
-        human_fru(o, out);
-        human_sel(o, out);
+    for (size_t i = 0; i < store_count(st); i++) {
+        const struct store_bmc *b = store_at(st, i);
+        if (b->sensors)
+            human_sensors(b, out);
+        human_fru(b, out);
+        human_sel(b, out);
     }
 }

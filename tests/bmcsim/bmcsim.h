@@ -56,6 +56,7 @@ enum fault_kind {
     FK_MALFORMED,
     FK_IMPOSTOR,
     FK_REFUSE,
+    FK_CONTROL_C1,
     FK__COUNT
 };
 const char *fault_kind_name(unsigned k);
@@ -69,6 +70,7 @@ struct faults {
     uint32_t delay_ms, jitter_ms, reorder_ms, slow_ms;
     int32_t refuse_after; /* -1: off; else logins after this many attempts are refused */
     bool impostor;
+    bool control_c1; /* Chassis Control answers C1h (invalid command) */
 };
 void faults_default(struct faults *f);
 /* Apply "key=value" (or "clear").  Returns 0, or -1 with a message. */

@@ -135,6 +135,7 @@ static void cmd_help(struct ctl_conn *c)
                   "faults [BMC]                         effective faults\n"
                   "sessions BMC                         the BMC's session table\n"
                   "dump-sensors|dump-sel|dump-fru|dump-device BMC   what the BMC believes\n"
+                  "dump-chassis BMC                     power, identify, boot flags\n"
                   "shutdown                             stop the simulator\n"
                   "quit                                 close this connection\n"
                   "SEL is all, N or A-B (0-based BMC indexes)\n");
@@ -186,6 +187,10 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
         cc.read_fru += one.read_fru;
         cc.get_sel_entry += one.get_sel_entry;
         cc.other += one.other;
+        cc.chassis_control += one.chassis_control;
+        cc.identify += one.identify;
+        cc.set_boot_options += one.set_boot_options;
+        cc.boot_flags_writes += one.boot_flags_writes;
     }
 #define FIELD(name) sum[offsetof(struct bmc_counters, name) / sizeof(uint32_t)]
     out_printf(c, "bmcs=%u\n", (unsigned)(hi - lo + 1));
@@ -215,6 +220,12 @@ static void cmd_counters(struct ctl_conn *c, int argc, char **argv)
                (unsigned long long)cc.read_fru);
     out_printf(c, "content_get_sel_entry=%llu\ncontent_other=%llu\n",
                (unsigned long long)cc.get_sel_entry, (unsigned long long)cc.other);
+    out_printf(
+        c,
+        "content_chassis_control=%llu\ncontent_identify=%llu\ncontent_set_boot_options=%llu\n"
+        "content_boot_flags_writes=%llu\n",
+        (unsigned long long)cc.chassis_control, (unsigned long long)cc.identify,
+        (unsigned long long)cc.set_boot_options, (unsigned long long)cc.boot_flags_writes);
     if (lo == 0 && hi == f->count - 1) {
         out_printf(c, "pet_unmatched_acks=%llu\n", (unsigned long long)f->pet_unmatched_acks);
         out_printf(c, "logins_pending=%u\nlogins_pending_max=%u\n", f->logins_pending,
@@ -528,7 +539,8 @@ static void execute(struct ctl_conn *c, char *line)
     } else if (!strcmp(cmd, "sessions")) {
         cmd_sessions(c, argc, argv);
     } else if (!strcmp(cmd, "dump-sensors") || !strcmp(cmd, "dump-sel") ||
-               !strcmp(cmd, "dump-fru") || !strcmp(cmd, "dump-device")) {
+               !strcmp(cmd, "dump-fru") || !strcmp(cmd, "dump-device") ||
+               !strcmp(cmd, "dump-chassis")) {
         cmd_dump(c, argc, argv);
     } else if (!strcmp(cmd, "shutdown")) {
         out_printf(c, "OK\n");

@@ -400,6 +400,22 @@ static void dump_device(struct dumper *d)
     emitf(d, "device|port|%u", d->b->port);
 }
 
+/* ---- chassis state ------------------------------------------------------- */
+
+/* What the BMC believes, without asking through sim_handle (that would count
+ * as a request and expire nothing more than a client's read does). */
+static void dump_chassis(struct dumper *d)
+{
+    int power, identify;
+    uint8_t flags[5];
+    static const char *const ident[] = {"off", "timed", "forced"};
+    sim_chassis_state(d->b->st, fleet_now_s(d->f), &power, &identify, flags);
+    emitf(d, "chassis|power|%s", power ? "on" : "off");
+    emitf(d, "chassis|identify|%s", ident[identify]);
+    emitf(d, "chassis|boot_flags|%02x %02x %02x %02x %02x", flags[0], flags[1], flags[2], flags[3],
+          flags[4]);
+}
+
 void ctl_dump(struct fleet *f, struct bmc *b, const char *what, dump_emit_fn emit, void *ctx)
 {
     struct dumper d = {.f = f, .b = b, .emit = emit, .ctx = ctx};
@@ -411,6 +427,8 @@ void ctl_dump(struct fleet *f, struct bmc *b, const char *what, dump_emit_fn emi
         dump_sel(&d);
     else if (!strcmp(what, "fru"))
         dump_fru(&d);
+    else if (!strcmp(what, "chassis"))
+        dump_chassis(&d);
     else {
         emit(ctx, "ERR unknown dump");
         return;

@@ -48,11 +48,17 @@ bool bmc_chance(struct bmc *b, uint16_t bp)
 /* ---- configuration ---------------------------------------------------- */
 
 static const char *const fault_names[FK__COUNT] = {
-    [FK_DROP] = "drop",         [FK_DUP] = "dup",
-    [FK_REORDER] = "reorder",   [FK_DELAY] = "delay",
-    [FK_SLOW] = "slow",         [FK_BUSY] = "busy",
-    [FK_TRUNCATE] = "truncate", [FK_MALFORMED] = "malformed",
-    [FK_IMPOSTOR] = "impostor", [FK_REFUSE] = "refuse",
+    [FK_DROP] = "drop",
+    [FK_DUP] = "dup",
+    [FK_REORDER] = "reorder",
+    [FK_DELAY] = "delay",
+    [FK_SLOW] = "slow",
+    [FK_BUSY] = "busy",
+    [FK_TRUNCATE] = "truncate",
+    [FK_MALFORMED] = "malformed",
+    [FK_IMPOSTOR] = "impostor",
+    [FK_REFUSE] = "refuse",
+    [FK_CONTROL_C1] = "control_c1",
 };
 
 const char *fault_kind_name(unsigned k)
@@ -71,7 +77,7 @@ void faults_default(struct faults *f)
 bool faults_any(const struct faults *f)
 {
     return f->drop || f->dup || f->reorder || f->slow || f->busy || f->truncate || f->malformed ||
-           f->delay_ms || f->jitter_ms || f->impostor || f->refuse_after >= 0;
+           f->delay_ms || f->jitter_ms || f->impostor || f->refuse_after >= 0 || f->control_c1;
 }
 
 /* "12.5" -> 1250 basis points */
@@ -157,6 +163,8 @@ int faults_set(struct faults *f, const char *kv, char *err, size_t errlen)
         rc = parse_u32(val, &f->slow_ms);
     else if (!strcmp(key, "impostor"))
         rc = parse_bool(val, &f->impostor);
+    else if (!strcmp(key, "control-c1"))
+        rc = parse_bool(val, &f->control_c1);
     else if (!strcmp(key, "refuse-after")) {
         if (!strcmp(val, "off") || !strcmp(val, "-1")) {
             f->refuse_after = -1;
@@ -167,7 +175,7 @@ int faults_set(struct faults *f, const char *kv, char *err, size_t errlen)
     } else {
         snprintf(err, errlen,
                  "unknown fault '%s' (drop dup reorder reorder-ms delay jitter slow "
-                 "slow-ms busy truncate malformed impostor refuse-after clear)",
+                 "slow-ms busy truncate malformed impostor refuse-after control-c1 clear)",
                  key);
         return -1;
     }
@@ -201,10 +209,10 @@ void faults_format(const struct faults *f, char *buf, size_t cap)
         snprintf(ra, sizeof(ra), "%d", (int)f->refuse_after);
     snprintf(buf, cap,
              "drop=%s dup=%s reorder=%s reorder-ms=%u delay=%u jitter=%u slow=%s slow-ms=%u "
-             "busy=%s truncate=%s malformed=%s impostor=%d refuse-after=%s",
+             "busy=%s truncate=%s malformed=%s impostor=%d refuse-after=%s control-c1=%d",
              p[0], p[1], p[2], (unsigned)f->reorder_ms, (unsigned)f->delay_ms,
              (unsigned)f->jitter_ms, p[3], (unsigned)f->slow_ms, p[4], p[5], p[6],
-             f->impostor ? 1 : 0, ra);
+             f->impostor ? 1 : 0, ra, f->control_c1 ? 1 : 0);
 }
 
 /* ---- delayed packets --------------------------------------------------- */

@@ -31,7 +31,10 @@ enum {
 
 /* App / Sensor commands answered here rather than by the content module */
 enum {
-    CMD_PET_ACK = 0x17, /* Sensor/Event netfn, IPMI 2.0 section 30.8 */
+    CMD_PET_ACK = 0x17,          /* Sensor/Event netfn, IPMI 2.0 section 30.8 */
+    CMD_CHASSIS_CONTROL = 0x02,  /* Chassis netfn, section 28.3 */
+    CMD_CHASSIS_IDENTIFY = 0x04, /* section 28.5 */
+    CMD_SET_BOOT_OPTIONS = 0x08, /* section 28.12 */
 };
 
 /* A fault decided on input: the reply to this datagram is lost. */
@@ -326,6 +329,13 @@ static size_t cmd_close(struct bmc *b, const struct ipmi_lan_msg *m, uint8_t *rs
     return 1;
 }
 
+/* Chassis commands that change something need OPERATOR (IPMI 2.0 Table G-1:
+ * Chassis Control, Chassis Identify, Set System Boot Options). */
+static bool chassis_needs_operator(uint8_t cmd)
+{
+    return cmd == CMD_CHASSIS_CONTROL || cmd == CMD_CHASSIS_IDENTIFY || cmd == CMD_SET_BOOT_OPTIONS;
+}
+
 /*
  * Answer one IPMI request.  `s` is NULL outside a session, where only the
  * discovery commands and PET Acknowledge are allowed.  Returns the response
@@ -355,6 +365,16 @@ static size_t dispatch(struct bmc *b, struct session *s, const struct ipmi_lan_m
     if (m->netfn == IPMI_NETFN_APP && m->cmd == IPMI_CMD_CLOSE_SESSION)
         return cmd_close(b, m, rsp, closing);
 
+    if (m->netfn == IPMI_NETFN_CHASSIS && chassis_needs_operator(m->cmd) &&
+        s->priv < IPMI_PRIV_OPERATOR) {
+        rsp[0] = IPMI_CC_INSUFFICIENT_PRIVILEGE;
+        return 1;
+    }
+    if (fl->control_c1 && m->netfn == IPMI_NETFN_CHASSIS && m->cmd == CMD_CHASSIS_CONTROL) {
+        b->c.faults[FK_CONTROL_C1]++;
+        rsp[0] = IPMI_CC_INVALID_COMMAND;
+        return 1;
+    }
     if (bmc_chance(b, fl->busy)) {
         b->c.faults[FK_BUSY]++;
         rsp[0] = IPMI_CC_NODE_BUSY;

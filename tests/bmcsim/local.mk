@@ -38,7 +38,13 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_pet.sh \
 	tests/bmcsim/test_faults.sh \
 	tests/bmcsim/test_sdr_cache.sh \
+	tests/bmcsim/test_sdr_cache_trust.sh \
+	tests/bmcsim/test_no_core_dumps.sh \
 	tests/bmcsim/test_bridge_recovery.sh \
+	tests/bmcsim/test_bridge_suites.sh \
+	tests/bmcsim/test_store_text.sh \
+	tests/bmcsim/test_once_deadline.sh \
+	tests/bmcsim/test_control.sh \
 	tests/bmcsim/test_daemon.sh \
 	tests/bmcsim/test_daemon_scale.sh \
 	tests/bmcsim/test_daemon_workers.sh \

@@ -248,13 +248,25 @@ static int lex_quoted(struct parser *ps, const char **pp, char *out, size_t cap)
         q++;
         if (c == '"')
             break;
+        bool escaped_byte = false;
         if (c == '\\') {
             c = *q;
-            if (c != '"' && c != '\\')
-                return perr(ps, "bad escape '\\%c' (only \\\" and \\\\)", c ? c : ' ');
-            q++;
+            if (c == 'x' && isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2])) {
+                /* \xHH: any byte but NUL, so that a profile can give a BMC the
+                 * bytes real firmware sends (Latin-1, control characters) */
+                char hex[3] = {q[1], q[2], '\0'};
+                c = (char)strtoul(hex, NULL, 16);
+                if (c == '\0')
+                    return perr(ps, "\\x00 in a string");
+                q += 3;
+                escaped_byte = true;
+            } else if (c != '"' && c != '\\') {
+                return perr(ps, "bad escape '\\%c' (only \\\", \\\\ and \\xHH)", c ? c : ' ');
+            } else {
+                q++;
+            }
         }
-        if ((unsigned char)c < 0x20)
+        if ((unsigned char)c < 0x20 && !escaped_byte)
             return perr(ps, "control character in string");
         if (n + 1 >= cap)
             return perr(ps, "string longer than %zu bytes", cap - 1);
@@ -450,9 +462,7 @@ static int parse_idstring(struct parser *ps, const char *what, const char *s, ch
     size_t n = strlen(s);
     if (n == 0 || n > SIM_ID_MAX)
         return perr(ps, "%s: \"%s\" must be 1..%d characters", what, s, SIM_ID_MAX);
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E)
-            return perr(ps, "%s: only printable ASCII", what);
+    /* any byte: the lexer lets control and 8-bit bytes in only as \xHH, on purpose */
     memcpy(out, s, n + 1);
     return 0;
 }

@@ -54,6 +54,13 @@ struct sim_state {
     uint16_t sel_res, sdr_res;
     uint8_t sel_overflow;
     uint8_t ticked;
+    /* chassis (IPMI 2.0 section 28): zero is "powered on, identify off" */
+    uint8_t power_off;
+    uint8_t identify;            /* 0 off, 1 timed (until identify_until), 2 forced on */
+    uint64_t identify_until;     /* simulator seconds */
+    uint8_t boot_in_progress;    /* boot option parameter 0 bits 1:0 */
+    uint8_t boot_flags[5];       /* boot option parameter 5 (Table 28-14) */
+    uint8_t boot_ack[2];         /* parameter 4, boot info acknowledge */
     struct sim_sens_state *sens; /* nsensors, after the struct */
     uint8_t (*sel)[16];          /* sel_cap records, after sens */
 };
@@ -479,12 +486,22 @@ static size_t h_global_enables(struct req *q, uint8_t *o)
 }
 
 /* Get Chassis Status (28.2) */
+/* The identify state as Get Chassis Status bits 5:4 give it. */
+static uint8_t identify_bits(struct sim_state *s, uint64_t now)
+{
+    if (s->identify == 1 && now >= s->identify_until)
+        s->identify = 0; /* the interval ran out */
+    return s->identify == 2 ? 0x2 : s->identify == 1 ? 0x1 : 0x0;
+}
+
 static size_t h_chassis_status(struct req *q, uint8_t *o)
 {
     const struct sim_profile *p = q->p;
-    o[1] = 0x01 | 0x40; /* power on; restore policy "always power up" */
-    o[2] = 0x00;        /* last power event: none */
-    o[3] = 0x00;
+    /* power state; restore policy "always power up" */
+    o[1] = (uint8_t)((q->s->power_off ? 0x00 : 0x01) | 0x40);
+    o[2] = 0x00; /* last power event: none */
+    /* bit 6: identify state reported, bits 5:4 the state */
+    o[3] = (uint8_t)(0x40 | identify_bits(q->s, q->now) << 4);
     /* chassis intrusion active mirrors a physical security sensor's
      * "general chassis intrusion" state (Table 42-3, sensor type 05h) */
     for (unsigned i = 0; i < p->nsensors; i++) {
@@ -494,6 +511,130 @@ static size_t h_chassis_status(struct req *q, uint8_t *o)
     }
     o[4] = 0x00; /* front panel: no button controls */
     return 5;
+}
+
+/* A (simulated) boot: "next boot only" boot flags are used up (28.12, Table
+ * 28-14: the BMC clears the valid bit once the BIOS has read them). */
+static void simulated_boot(struct sim_state *s)
+{
+    if (!(s->boot_flags[0] & 0x40))
+        s->boot_flags[0] &= (uint8_t)~0x80;
+}
+
+/* Chassis Control (28.3) */
+static size_t h_chassis_control(struct req *q, uint8_t *o)
+{
+    struct sim_state *s = q->s;
+    s->counters.chassis_control++;
+    switch (q->d[0] & 0x0f) {
+    case 0x00: /* power down */
+    case 0x05: /* soft shutdown: the OS obliges at once */
+        s->power_off = 1;
+        break;
+    case 0x01: /* power up */
+        if (s->power_off)
+            simulated_boot(s);
+        s->power_off = 0;
+        break;
+    case 0x02: /* power cycle */
+    case 0x03: /* hard reset */
+        s->power_off = 0;
+        simulated_boot(s);
+        break;
+    case 0x04: /* diagnostic interrupt: nothing to show */
+        break;
+    default:
+        return fail(o, CC_INVALID_FIELD);
+    }
+    return 1;
+}
+
+/* Chassis Identify (28.5): no data = the default 15 s; interval 0 = off;
+ * byte 2 bit 0 = on until turned off. */
+static size_t h_chassis_identify(struct req *q, uint8_t *o)
+{
+    (void)o;
+    struct sim_state *s = q->s;
+    s->counters.identify++;
+    if (q->len >= 2 && (q->d[1] & 0x01)) {
+        s->identify = 2;
+        return 1;
+    }
+    unsigned interval = q->len >= 1 ? q->d[0] : 15;
+    if (interval == 0) {
+        s->identify = 0;
+    } else {
+        s->identify = 1;
+        s->identify_until = q->now + interval;
+    }
+    return 1;
+}
+
+/* Set System Boot Options (28.12); parameters 0, 4 and 5 (Table 28-14). */
+static size_t h_set_boot_options(struct req *q, uint8_t *o)
+{
+    struct sim_state *s = q->s;
+    uint8_t param = q->d[0] & 0x7f;
+    const uint8_t *d = q->d + 1;
+    size_t n = q->len - 1;
+    s->counters.set_boot_options++;
+    switch (param) {
+    case 0:
+        if (n != 1)
+            return fail(o, CC_REQ_LEN);
+        switch (d[0] & 0x03) {
+        case 0: /* set complete */
+            s->boot_in_progress = 0;
+            break;
+        case 1: /* set in progress: one holder at a time */
+            if (s->boot_in_progress == 1)
+                return fail(o, 0x81);
+            s->boot_in_progress = 1;
+            break;
+        case 2: /* commit write: nothing is staged here */
+            break;
+        default:
+            return fail(o, CC_INVALID_FIELD);
+        }
+        return 1;
+    case 4:
+        if (n != 2)
+            return fail(o, CC_REQ_LEN);
+        s->boot_ack[0] = d[0];
+        s->boot_ack[1] = d[1];
+        return 1;
+    case 5:
+        if (n != 5)
+            return fail(o, CC_REQ_LEN);
+        memcpy(s->boot_flags, d, 5);
+        s->counters.boot_flags_writes++;
+        return 1;
+    default:
+        return fail(o, 0x80); /* parameter not supported */
+    }
+}
+
+/* Get System Boot Options (28.13) */
+static size_t h_get_boot_options(struct req *q, uint8_t *o)
+{
+    struct sim_state *s = q->s;
+    uint8_t param = q->d[0] & 0x7f;
+    o[1] = 0x01; /* parameter version */
+    o[2] = param;
+    switch (param) {
+    case 0:
+        o[3] = s->boot_in_progress;
+        return 4;
+    case 4:
+        o[3] = s->boot_ack[0];
+        o[4] = s->boot_ack[1];
+        return 5;
+    case 5:
+        memcpy(o + 3, s->boot_flags, 5);
+        return 8;
+    default:
+        return fail(o, 0x80);
+    }
 }
 
 /* PET Acknowledge (30.8): the network side records the ack itself. */
@@ -963,8 +1104,9 @@ struct cmd_def {
 
 /* Indexed by command number, one table per network function (Table G-1). */
 static const struct cmd_def chassis_cmds[256] = {
-    [0x01] = {h_chassis_status, 0, 0},
-    [0x0F] = {h_poh, 0, 0},
+    [0x01] = {h_chassis_status, 0, 0},   [0x02] = {h_chassis_control, 1, 1},
+    [0x04] = {h_chassis_identify, 0, 2}, [0x08] = {h_set_boot_options, 1, 6},
+    [0x09] = {h_get_boot_options, 3, 3}, [0x0F] = {h_poh, 0, 0},
 };
 
 static const struct cmd_def transport_cmds[256] = {
@@ -1181,4 +1323,12 @@ int sim_inject_event(struct sim_state *s, const struct sim_profile *p, uint64_t 
     sel_event(s, now_s, sensor_type, sensor_number, event_type_dir, data[0], data[1], data[2],
               &out);
     return 0;
+}
+
+void sim_chassis_state(struct sim_state *s, uint64_t now_s, int *power_on, int *identify,
+                       uint8_t boot_flags[5])
+{
+    *power_on = !s->power_off;
+    *identify = identify_bits(s, now_s) == 0x2 ? 2 : identify_bits(s, now_s) ? 1 : 0;
+    memcpy(boot_flags, s->boot_flags, 5);
 }

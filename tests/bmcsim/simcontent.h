@@ -72,8 +72,15 @@ int sim_inject_event(struct sim_state *s, const struct sim_profile *p, uint64_t 
 /* Counters of content-level requests (by netfn/cmd) for the control socket's dump. */
 struct sim_content_counters {
     uint64_t get_sdr, get_sensor_reading, read_fru, get_sel_entry, other;
+    /* chassis control (also counted in `other`) */
+    uint64_t chassis_control, identify, set_boot_options, boot_flags_writes;
 };
 void sim_content_counters(const struct sim_state *s, struct sim_content_counters *out);
+
+/* Chassis state for dumps and tests: power (1 on), identify (0 off, 1
+ * timed, 2 forced) and the five boot flag bytes (parameter 5). */
+void sim_chassis_state(struct sim_state *s, uint64_t now_s, int *power_on, int *identify,
+                       uint8_t boot_flags[5]);
 
 /* Device identity used in Get Device ID / Get System GUID (unique per BMC). */
 void sim_guid(const struct sim_state *s, uint8_t guid[16]);

@@ -1216,6 +1216,86 @@ static void test_errors(void)
     sim_state_free(s);
 }
 
+/* Chassis Control, Chassis Identify, Set/Get System Boot Options (IPMI 2.0
+ * sections 28.3, 28.5, 28.12, 28.13) and what Get Chassis Status shows. */
+static void test_chassis_control(void)
+{
+    struct sim_state *s = sim_state_new(prof, 2, 1);
+    uint64_t then = now;
+    uint8_t r[256];
+    uint8_t off = 0x00, on = 0x01, cycle = 0x02, bad = 0x07;
+    call(s, NF_CHASSIS, 0x01, NULL, 0, r);
+    CU_ASSERT_EQUAL(r[1] & 1, 1);       /* starts powered on */
+    CU_ASSERT_EQUAL(r[3] & 0x70, 0x40); /* identify reported, off */
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x02, &off, 1, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0);
+    call(s, NF_CHASSIS, 0x01, NULL, 0, r);
+    CU_ASSERT_EQUAL(r[1] & 1, 0);
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x02, &bad, 1, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0xCC);
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x02, NULL, 0, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0xC7);
+
+    /* identify: timed, expiring; forced; off */
+    uint8_t ident[2] = {10, 0};
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x04, ident, 1, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0);
+    call(s, NF_CHASSIS, 0x01, NULL, 0, r);
+    CU_ASSERT_EQUAL(r[3] & 0x70, 0x50);
+    now += 11;
+    call(s, NF_CHASSIS, 0x01, NULL, 0, r);
+    CU_ASSERT_EQUAL(r[3] & 0x70, 0x40); /* the interval ran out */
+    ident[1] = 1;
+    call(s, NF_CHASSIS, 0x04, ident, 2, r);
+    now += 1000;
+    call(s, NF_CHASSIS, 0x01, NULL, 0, r);
+    CU_ASSERT_EQUAL(r[3] & 0x70, 0x60); /* forced: stays on */
+    ident[0] = 0;
+    call(s, NF_CHASSIS, 0x04, ident, 1, r);
+    call(s, NF_CHASSIS, 0x01, NULL, 0, r);
+    CU_ASSERT_EQUAL(r[3] & 0x70, 0x40);
+
+    /* boot options: the set-in-progress lock, flags, once flags used by a boot */
+    uint8_t lock[2] = {0x00, 0x01}, unlock[2] = {0x00, 0x00};
+    uint8_t flags[6] = {0x05, 0x80, 0x04, 0, 0, 0}; /* valid, next boot only, PXE */
+    uint8_t get5[3] = {0x05, 0, 0}, get0[3] = {0x00, 0, 0}, get9[3] = {0x09, 0, 0};
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x08, lock, 2, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0);
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x08, lock, 2, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0x81); /* already in progress */
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x09, get0, 3, r), 4);
+    CU_ASSERT_EQUAL(r[3], 0x01);
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x08, flags, 6, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0);
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x08, flags, 5, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0xC7); /* parameter 5 is five bytes */
+    call(s, NF_CHASSIS, 0x08, unlock, 2, r);
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x09, get5, 3, r), 8);
+    CU_ASSERT_EQUAL(r[1], 0x01);
+    CU_ASSERT_EQUAL(r[2], 0x05);
+    CU_ASSERT_EQUAL(r[3], 0x80);
+    CU_ASSERT_EQUAL(r[4], 0x04);
+    CU_ASSERT_EQUAL(call(s, NF_CHASSIS, 0x09, get9, 3, r), 1);
+    CU_ASSERT_EQUAL(r[0], 0x80);          /* parameter not supported */
+    call(s, NF_CHASSIS, 0x02, &on, 1, r); /* from off: a boot */
+    call(s, NF_CHASSIS, 0x09, get5, 3, r);
+    CU_ASSERT_EQUAL(r[3], 0x00);
+    CU_ASSERT_EQUAL(r[4], 0x04);
+    flags[1] = 0xC0; /* persistent */
+    call(s, NF_CHASSIS, 0x08, flags, 6, r);
+    call(s, NF_CHASSIS, 0x02, &cycle, 1, r);
+    call(s, NF_CHASSIS, 0x09, get5, 3, r);
+    CU_ASSERT_EQUAL(r[3], 0xC0); /* persistent flags survive a boot */
+
+    struct sim_content_counters c;
+    sim_content_counters(s, &c);
+    CU_ASSERT_EQUAL(c.chassis_control, 4); /* the one of the wrong length was not handled */
+    CU_ASSERT_EQUAL(c.identify, 3);
+    CU_ASSERT_EQUAL(c.boot_flags_writes, 2);
+    sim_state_free(s);
+    now = then;
+}
+
 static void test_identity(void)
 {
     struct sim_state *s = sim_state_new(prof, 1, 1);
@@ -1369,6 +1449,7 @@ static CU_TestInfo sel_tests[] = {
 static CU_TestInfo misc_tests[] = {
     {"unknown and malformed requests", test_errors},
     {"device ID, chassis status, state size", test_identity},
+    {"chassis control, identify, boot options", test_chassis_control},
     {"random requests", test_random_requests},
     CU_TEST_INFO_NULL,
 };

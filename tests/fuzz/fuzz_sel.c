@@ -16,7 +16,8 @@
  *     first left behind.  When the stream ends the request "times out".
  * Besides the sanitizers, the harness aborts when an invariant breaks:
  * texts NUL-terminated in their arrays, a ring within its capacity, a poll
- * that ends within a bounded number of requests, counters that add up.
+ * that ends within a bounded number of requests, counters that add up, entry sequence numbers that
+ * rise along the ring.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -131,9 +132,15 @@ static void one_poll(struct sel_state *st, struct stream *s, bool resv, bool gue
     CHECK(st->ctr.new_entries - new_before == p.res.new_entries);
     CHECK(st->appended - appended_before == p.res.new_entries);
     CHECK(p.res.entry_requests <= p.res.requests);
-    for (size_t i = 0; i < st->count; i++)
+    for (size_t i = 0; i < st->count; i++) {
         CHECK(sel_state_entry(st, i) != NULL);
+        /* sequence numbers rise along the ring and are below the next one */
+        CHECK(sel_state_entry_seq(st, i) != 0 && sel_state_entry_seq(st, i) < st->next_seq);
+        CHECK(i == 0 || sel_state_entry_seq(st, i - 1) < sel_state_entry_seq(st, i));
+    }
     CHECK(sel_state_entry(st, st->count) == NULL);
+    CHECK(sel_state_entry_seq(st, st->count) == 0);
+    CHECK(!p.res.loop || p.res.status == SEL_POLL_FAILED);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

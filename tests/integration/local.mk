@@ -4,7 +4,8 @@
 # top_srcdir/top_builddir exported by AM_TESTS_ENVIRONMENT; each uses its own
 # port range (free_port from a per-file start: fixture 21400, once_ipmisim
 # 21000, once_failures 21100/21150, once_concurrent 21200, demo 21300,
-# sensors_ipmisim 21500, fru_sel_ipmisim 21600, sel_incremental 21700), so
+# sensors_ipmisim 21500, fru_sel_ipmisim 21600, sel_incremental 21700,
+# pet_vectors 21800, control_ipmisim 21900), so
 # `make -j check` may run them in parallel.  A missing
 # openipmi/ipmitool/freeipmi-tools package makes them SKIP (exit 77).
 # sensors_ipmisim, fru_sel_ipmisim and sel_incremental compare the bridge
@@ -17,7 +18,10 @@ INTEGRATION_TESTS = \
 	tests/integration/once_concurrent.sh \
 	tests/integration/sensors_ipmisim.sh \
 	tests/integration/fru_sel_ipmisim.sh \
-	tests/integration/sel_incremental.sh
+	tests/integration/sel_incremental.sh \
+	tests/integration/pet_vectors.sh \
+	tests/integration/mib_check.sh \
+	tests/integration/control_ipmisim.sh
 TESTS += $(INTEGRATION_TESTS)
 
 # shared test helpers and the ipmi_sim fixture
@@ -29,6 +33,8 @@ INTEGRATION_SUPPORT = \
 	tests/lib/oracle_compare.py \
 	tests/lib/oracle_freeipmi.py \
 	tests/lib/oracle_ipmitool.py \
+	tests/integration/pet_vectors.py \
+	tests/integration/pet_vectors.txt \
 	tests/ipmisim/lan.conf.in \
 	tests/ipmisim/sim.emu \
 	tests/ipmisim/sensors.sdrs \
@@ -40,3 +46,8 @@ INTEGRATION_SUPPORT = \
 	tests/ipmisim/README.md \
 	tests/demo.sh
 EXTRA_DIST += $(INTEGRATION_TESTS) $(INTEGRATION_SUPPORT)
+
+# control_run: drives src/poll/control.c for control_ipmisim.sh and tests/bmcsim/test_control.sh
+check_PROGRAMS += tests/integration/control_run
+tests_integration_control_run_SOURCES = tests/integration/control_run.c
+tests_integration_control_run_LDADD = $(BRIDGE_LIBS)

@@ -12,6 +12,8 @@
 # start, so a test decides whether the chassis starts powered on);
 # STATE-DIR/boot holds the boot device.  A test may also change the power
 # state behind the BMC's back: echo 1 > RUNDIR/NAME/power
+# Every "set" is appended, as received, to STATE-DIR/control.log (one line
+# per call: "set PARM VALUE..."), so a test can tell what the BMC was asked.
 set -u
 
 dir=${1:-}
@@ -42,6 +44,7 @@ case $op in
         done
         ;;
     set)
+        echo "set $*" >> "$dir/control.log"
         while [ $# -ge 2 ]; do
             parm=$1 val=$2
             shift 2

@@ -16,6 +16,10 @@ UNIT_TESTS = \
 	tests/unit/test_fru \
 	tests/unit/test_sel \
 	tests/unit/test_sdr_repo \
+	tests/unit/test_pet \
+	tests/unit/test_bmc \
+	tests/unit/test_store \
+	tests/unit/test_chassis_ctl \
 	tests/unit/test_fleet \
 	tests/unit/test_asf_info
 check_PROGRAMS += $(UNIT_TESTS)
@@ -56,6 +60,27 @@ tests_unit_test_sel_LDADD = $(UNIT_LIBS)
 tests_unit_test_sdr_repo_SOURCES = tests/unit/test_sdr_repo.c
 tests_unit_test_sdr_repo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sdr_repo_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_pet_SOURCES = tests/unit/test_pet.c
+tests_unit_test_pet_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pet_LDADD = $(UNIT_LIBS)
+
+# petdecode: one PET through the codec, as JSON (for tests/integration/pet_vectors.sh)
+check_PROGRAMS += tests/unit/petdecode
+tests_unit_petdecode_SOURCES = tests/unit/petdecode.c
+tests_unit_petdecode_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_petdecode_LDADD = $(BRIDGE_LIBS)
+tests_unit_test_bmc_SOURCES = tests/unit/test_bmc.c
+tests_unit_test_bmc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bmc_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_LIBS) -lm
+
+tests_unit_test_chassis_ctl_SOURCES = tests/unit/test_chassis_ctl.c
+tests_unit_test_chassis_ctl_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_chassis_ctl_LDADD = $(UNIT_LIBS)
 
 tests_unit_test_fleet_SOURCES = tests/unit/test_fleet.c
 tests_unit_test_fleet_CFLAGS = $(UNIT_CFLAGS)

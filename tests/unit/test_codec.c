@@ -1378,6 +1378,54 @@ static void test_random_mutations(void)
     CU_ASSERT_EQUAL(insane, 0);
 }
 
+/* Inbound sequence numbers (IPMI 2.0 section 6.12.13): 0 is never used, so
+ * FFFFFFFFh is followed by 1, and the window slides across the wrap. */
+static void test_seq_window_wrap(void)
+{
+    struct rmcpp_seq_window w = {0, 0};
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 0));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 0xfffffffdu));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 0xffffffffu));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 1));            /* the next one after FFFFFFFFh */
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 0));           /* reserved */
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 0xfffffffeu));  /* late, inside the window */
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 0xfffffffeu)); /* replayed */
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 0xffffffffu));
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 1));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 3));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 2));
+    /* 32 numbers on, FFFFFFFDh has left the window */
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 31));
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 0xfffffffdu));
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 0xffffffffu)); /* 31 behind: inside, seen already */
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 17));           /* inside, not seen yet */
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 0xfffffff0u)); /* far behind */
+    CU_ASSERT_EQUAL(w.hi, 31);
+}
+
+static void test_seq_window_plain(void)
+{
+    struct rmcpp_seq_window w = {0, 0};
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 1));
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 1));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 5));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 4));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 2));
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 4));
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 100));
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 68)); /* 32 behind */
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 69));  /* 31 behind */
+    /* half the sequence space ahead is a jump forward, not a replay */
+    CU_ASSERT_TRUE(rmcpp_seq_accept(&w, 100 + 0x7ffffff0u));
+    CU_ASSERT_FALSE(rmcpp_seq_accept(&w, 100));
+}
+
+static CU_TestInfo seq_tests[] = {
+    {"window within the sequence space", test_seq_window_plain},
+    {"window across FFFFFFFFh", test_seq_window_wrap},
+    CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo sample_tests[] = {
     {"layout tables are consistent", test_layout_tables},
     {"session setup messages", test_sample_session_setup},
@@ -1416,6 +1464,7 @@ static CU_SuiteInfo suites[] = {
     {"truncations", init_keys, NULL, NULL, NULL, truncation_tests},
     {"corruptions", init_keys, NULL, NULL, NULL, corrupt_tests},
     {"random", init_keys, NULL, NULL, NULL, random_tests},
+    {"sequence window", NULL, NULL, NULL, NULL, seq_tests},
     CU_SUITE_INFO_NULL,
 };
 

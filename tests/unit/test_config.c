@@ -366,6 +366,26 @@ static void test_suite_zero_allowed(void)
     cfg_unload(cfg);
 }
 
+static void test_allow_control(void)
+{
+    standard_secrets();
+    struct cfg *cfg = load_ok("defaults { username = \"u\" password-file = \"web01.pw\"\n"
+                              "  allow-control = true }\n"
+                              "bmc \"a\" { address = \"h1\" }\n"
+                              "bmc \"b\" { address = \"h2\" allow-control = false }\n");
+    if (!cfg)
+        return;
+    CU_ASSERT_TRUE(cfg->bmcs[0].allow_control);
+    CU_ASSERT_FALSE(cfg->bmcs[1].allow_control);
+    cfg_unload(cfg);
+    /* off unless written */
+    cfg = load_ok("bmc \"a\" { address = \"h\" username = \"u\" password-file = \"web01.pw\" }\n");
+    if (!cfg)
+        return;
+    CU_ASSERT_FALSE(cfg->bmcs[0].allow_control);
+    cfg_unload(cfg);
+}
+
 static void test_kg_empty_cancels_default(void)
 {
     standard_secrets();
@@ -463,6 +483,61 @@ static void test_kg_bad_hex(void)
     /* text keys are limited to 20 bytes like passwords */
     write_file("web01.kg", PASSWORD_21 "\n", 0600);
     expect_error(kg_conf, "kg-file", "kg-file", "longer than 20 bytes", NULL);
+}
+
+/* A link to a good secret file is refused: it is opened with O_NOFOLLOW. */
+static void test_secret_symlink(void)
+{
+    char real[320], link[320];
+    write_file("real.pw", PASSWORD "\n", 0600);
+    path_in(real, sizeof real, "real.pw");
+    path_in(link, sizeof link, "link.pw");
+    unlink(link);
+    CU_ASSERT_FATAL(symlink(real, link) == 0);
+    remember(link);
+    expect_error("bmc \"web01\" {\n"
+                 "    address = \"127.0.0.1\"\n"
+                 "    username = \"admin\"\n"
+                 "    password-file = \"link.pw\"\n"
+                 "}\n",
+                 "password-file", "password-file", link, "symbolic link", "expected", NULL);
+    /* the same for a K_G file */
+    standard_secrets();
+    write_file("real.kg", KG_TEXT "\n", 0600);
+    path_in(real, sizeof real, "real.kg");
+    path_in(link, sizeof link, "link.kg");
+    unlink(link);
+    CU_ASSERT_FATAL(symlink(real, link) == 0);
+    remember(link);
+    expect_error("defaults { username = \"admin\" password-file = \"web01.pw\" }\n"
+                 "bmc \"web01\" {\n"
+                 "    address = \"127.0.0.1\"\n"
+                 "    kg-file = \"link.kg\"\n"
+                 "}\n",
+                 "kg-file", "kg-file", link, "symbolic link", NULL);
+}
+
+/* A secret file of another user is refused (only root can make one to test with). */
+static void test_secret_owner(void)
+{
+    char pw[320], kg[320];
+    if (geteuid() != 0) {
+        fprintf(stderr, "\n  (not root: cannot give a file to another user; not tested)");
+        return;
+    }
+    write_file("web01.pw", PASSWORD "\n", 0600);
+    path_in(pw, sizeof pw, "web01.pw");
+    CU_ASSERT_FATAL(chown(pw, 65534, 65534) == 0);
+    expect_error(pw_conf, "password-file", "password-file", pw, "owned by uid 65534", "or by root",
+                 NULL);
+    CU_ASSERT_FATAL(chown(pw, 0, 0) == 0);
+    struct cfg *cfg = load_ok(pw_conf); /* root's own file is fine */
+    cfg_unload(cfg);
+    write_file("web01.kg", KG_TEXT "\n", 0600);
+    path_in(kg, sizeof kg, "web01.kg");
+    CU_ASSERT_FATAL(chown(kg, 65534, 65534) == 0);
+    expect_error(kg_conf, "kg-file", "kg-file", kg, "owned by uid 65534", NULL);
+    CU_ASSERT_FATAL(chown(kg, 0, 0) == 0);
 }
 
 /* ---- structure ----------------------------------------------------------- */
@@ -567,6 +642,50 @@ static void test_suite_zero_refused(void)
     expect_error(conf2, "cipher-suites", "cipher suite 0 has no authentication", "web01", NULL);
 }
 
+/* Suite 1 (no integrity, no confidentiality) needs its own opt-in, like 0. */
+static void test_suite_one_refused(void)
+{
+    static const char conf[] = "defaults { username = \"u\" password-file = \"web01.pw\" }\n"
+                               "bmc \"web01\" {\n"
+                               "    address = \"h\"\n"
+                               "    cipher-suites = {3, 1}\n"
+                               "}\n";
+    standard_secrets();
+    expect_error(conf, "cipher-suites",
+                 "cipher suite 1 has no integrity and no confidentiality; set allow-cipher-one = "
+                 "true to use it",
+                 "web01", NULL);
+    /* allow-cipher-zero does not allow 1 */
+    static const char conf2[] = "defaults {\n"
+                                "    username = \"u\" password-file = \"web01.pw\"\n"
+                                "    cipher-suites = {1}\n"
+                                "    allow-cipher-zero = true\n"
+                                "}\n"
+                                "bmc \"web01\" { address = \"h\" }\n";
+    expect_error(conf2, "cipher-suites", "cipher suite 1 has no integrity", "web01", NULL);
+    expect_error("bmc \"a\" {\n allow-cipher-one = perhaps\n}\n", "allow-cipher-one", NULL);
+}
+
+static void test_suite_one_allowed(void)
+{
+    standard_secrets();
+    struct cfg *cfg = load_ok("defaults { username = \"u\" password-file = \"web01.pw\"\n"
+                              "  cipher-suites = {3, 1} allow-cipher-one = true }\n"
+                              "bmc \"a\" { address = \"h\" }\n"
+                              "bmc \"b\" { address = \"h2\" cipher-suites = {2} "
+                              "allow-cipher-one = false }\n");
+    if (!cfg)
+        return;
+    CU_ASSERT_TRUE(cfg->bmcs[0].allow_suite1);
+    CU_ASSERT_FALSE(cfg->bmcs[0].allow_suite0);
+    CU_ASSERT_EQUAL(cfg->bmcs[0].nsuites, 2);
+    CU_ASSERT_EQUAL(cfg->bmcs[0].suites[1], 1);
+    CU_ASSERT_FALSE(cfg->bmcs[1].allow_suite1);
+    /* suite 2 (integrity, no encryption) needs no opt-in */
+    CU_ASSERT_EQUAL(cfg->bmcs[1].suites[0], 2);
+    cfg_unload(cfg);
+}
+
 static void test_suite_unsupported(void)
 {
     static const char conf[] = "bmc \"web01\" {\n"
@@ -607,6 +726,8 @@ static void test_numbers(void)
     expect_error("defaults {\n port = 0\n}\n", "port", "expected 1 to 65535", NULL);
     expect_error("bmc \"a\" {\n allow-cipher-zero = maybe\n}\n", "allow-cipher-zero",
                  "invalid boolean", "expected true or false", NULL);
+    expect_error("defaults {\n allow-control = sometimes\n}\n", "allow-control", "invalid boolean",
+                 "expected true or false", NULL);
 
     standard_secrets();
     expect_error("timeout = 5\n"
@@ -715,6 +836,8 @@ static CU_TestInfo load_tests[] = {
     {"built-in defaults", test_builtin_defaults},
     {"relative and absolute password paths", test_relative_password_path},
     {"suite 0 with allow-cipher-zero", test_suite_zero_allowed},
+    {"suite 1 with allow-cipher-one", test_suite_one_allowed},
+    {"allow-control: default off, inherited, overridden", test_allow_control},
     {"empty kg-file cancels defaults", test_kg_empty_cancels_default},
     {"cfg_unload(NULL)", test_free_null},
     CU_TEST_INFO_NULL,
@@ -728,6 +851,8 @@ static CU_TestInfo secret_tests[] = {
     {"password file is a directory", test_password_not_regular},
     {"world-readable kg file", test_kg_world_readable},
     {"bad kg hex", test_kg_bad_hex},
+    {"symbolic links to secret files", test_secret_symlink},
+    {"secret files of another user", test_secret_owner},
     {"no secret in any message", test_no_secret_in_any_message},
     CU_TEST_INFO_NULL,
 };
@@ -741,6 +866,7 @@ static CU_TestInfo error_tests[] = {
     {"no bmc section", test_no_bmc},
     {"bmc names", test_bmc_name},
     {"suite 0 without allow", test_suite_zero_refused},
+    {"suite 1 without allow", test_suite_one_refused},
     {"suite 42 unsupported", test_suite_unsupported},
     {"numbers out of range", test_numbers},
     {"privilege names", test_privilege},

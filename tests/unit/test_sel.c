@@ -317,7 +317,7 @@ static void test_noise(void)
 
 /* ---- the reader against a fake SEL -------------------------------------------------- */
 
-#define FAKE_MAX 2048
+#define FAKE_MAX 8192
 
 struct fake_sel {
     uint8_t rec[FAKE_MAX][16];
@@ -512,6 +512,13 @@ static void ring_mirrors(const struct fake_sel *f, const struct sel_state *st)
     CU_ASSERT_EQUAL_FATAL(st->count, k);
     for (size_t i = 0; i < k; i++)
         CU_ASSERT(!memcmp(sel_state_entry(st, i), f->rec[f->n - k + i], 16));
+    /* sequence numbers (ipmiSelIndex): increasing in ring order, never 0 */
+    for (size_t i = 0; i < k; i++) {
+        CU_ASSERT(sel_state_entry_seq(st, i) > 0);
+        if (i)
+            CU_ASSERT(sel_state_entry_seq(st, i) > sel_state_entry_seq(st, i - 1));
+    }
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, k), 0); /* out of range */
 }
 
 static struct fake_sel fs;
@@ -663,6 +670,8 @@ static void test_reader_clear(void)
      * of them and so keeps them all as new; no second read */
     CU_ASSERT_EQUAL(fs.entry, 3);
     ring_mirrors(&fs, st);
+    /* sequence numbers are not reused after a clear: the 20 before had 1..20 */
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 21);
     for (size_t i = 0; i < fs.n; i++)
         CU_ASSERT_EQUAL(seen_count(fs.rec[i]), 1);
     CU_ASSERT_EQUAL(seen.n, 23);
@@ -857,14 +866,169 @@ static void test_reader_failures(void)
     CU_ASSERT_EQUAL(sel_poll_on_info(&p, 0, short_info, 5), SEL_ACT_DONE);
     CU_ASSERT_EQUAL(p.res.codec_err, CODEC_E_TRUNCATED);
 
-    /* a "next" chain that loops: stopped by the announced count */
+    /* a "next" chain that loops back to the first record: the new record is
+     * taken, then the loop is seen at the first record we hold */
     fs.loop = true;
     fake_add(&fs, 3);
     fs.entry = 0;
     r = poll_once(&fs, st, true, true);
     CU_ASSERT_EQUAL(r.status, SEL_POLL_FAILED);
-    CU_ASSERT_EQUAL(r.codec_err, CODEC_E_OVERSIZE);
-    CU_ASSERT(fs.entry <= fs.n + 64 + 2);
+    CU_ASSERT(r.loop);
+    CU_ASSERT_EQUAL(r.loop_id, 1);
+    CU_ASSERT_EQUAL(r.codec_err, CODEC_E_FIELD);
+    CU_ASSERT_EQUAL(r.new_entries, 1);
+    CU_ASSERT(fs.entry <= 3);
+    for (size_t i = 0; i < fs.n; i++)
+        CU_ASSERT_EQUAL(seen_count(fs.rec[i]), 1);
+    sel_state_free(st);
+}
+
+/* A -> B -> A: each record once, then a clear error; the same on the next polls. */
+static void test_reader_cycle(void)
+{
+    seen.n = 0;
+    fake_init(&fs, 1);
+    fs.loop = true;
+    struct sel_state *st = sel_state_new(64);
+    fake_add(&fs, 1); /* A = ID 1 */
+    fake_add(&fs, 2); /* B = ID 2, whose next is A */
+    fs.entry = 0;
+    struct sel_poll_result r = poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(r.status, SEL_POLL_FAILED);
+    CU_ASSERT(r.loop);
+    CU_ASSERT_EQUAL(r.loop_id, 1);
+    CU_ASSERT_EQUAL(r.new_entries, 2);
+    CU_ASSERT_EQUAL(fs.entry, 2); /* A, B: A is not asked for again */
+    CU_ASSERT_EQUAL(st->count, 2);
+    CU_ASSERT_EQUAL(st->ctr.loops, 1);
+    char text[128];
+    sel_poll_result_text(&r, text, sizeof(text));
+    CU_ASSERT_STRING_EQUAL(text, "Get SEL Entry: record chain loops at ID 0001h");
+    /* polls after it: no record is new again, the loop is reported again */
+    for (int k = 0; k < 3; k++) {
+        fs.entry = 0;
+        r = poll_once(&fs, st, true, true);
+        CU_ASSERT_EQUAL(r.status, SEL_POLL_FAILED);
+        CU_ASSERT(r.loop);
+        CU_ASSERT_EQUAL(r.new_entries, 0);
+        CU_ASSERT(fs.entry <= 3);
+    }
+    CU_ASSERT_EQUAL(st->count, 2);
+    CU_ASSERT_EQUAL(seen_count(fs.rec[0]), 1);
+    CU_ASSERT_EQUAL(seen_count(fs.rec[1]), 1);
+    CU_ASSERT_EQUAL(seen.n, 2);
+
+    /* a loop met by a scan (the erase timestamp moved): A B C, C -> B */
+    sel_state_free(st);
+    st = sel_state_new(64);
+    fake_init(&fs, 1);
+    for (int i = 0; i < 3; i++)
+        fake_add(&fs, 1);
+    poll_once(&fs, st, true, true);
+    fs.erase_ts++;
+    fs.loop = true;
+    fake_add(&fs, 2); /* D, whose next is A: A B C D A */
+    seen.n = 0;
+    r = poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(r.status, SEL_POLL_FAILED);
+    CU_ASSERT(r.loop);
+    CU_ASSERT_EQUAL(r.loop_id, 1);
+    CU_ASSERT_EQUAL(r.new_entries, 1); /* D */
+    CU_ASSERT(seen.n == 1 && !memcmp(seen.rec[0], fs.rec[3], 16));
+    sel_state_free(st);
+}
+
+/* Index probes of one scan of n records that are all in an n-entry ring. */
+static uint64_t scan_probes(size_t n)
+{
+    fake_init(&fs, 1);
+    struct sel_state *st = sel_state_new((uint32_t)n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    for (size_t i = 0; i < n; i++)
+        fake_add(&fs, (uint8_t)i);
+    seen.n = 0;
+    struct sel_poll_result r = poll_once(&fs, st, false, true);
+    CU_ASSERT_EQUAL(r.new_entries, n);
+    /* the BMC moves its erase timestamp: every poll scans the whole SEL */
+    fs.erase_ts++;
+    seen.n = 0;
+    uint64_t before = st->ctr.index_probes;
+    r = poll_once(&fs, st, false, true);
+    uint64_t probes = st->ctr.index_probes - before;
+    CU_ASSERT_EQUAL(r.status, SEL_POLL_OK);
+    CU_ASSERT(r.cleared);
+    CU_ASSERT_EQUAL(r.new_entries, 0);
+    CU_ASSERT_EQUAL(st->count, n);
+    CU_ASSERT_EQUAL(st->ctr.resyncs, 1);
+    /* a handful of probes per record, not one per ring entry */
+    CU_ASSERT(probes >= n && probes <= 4 * n);
+    sel_state_free(st);
+    return probes;
+}
+
+/* The scan after a moved erase timestamp is linear in the records, not quadratic. */
+static void test_reader_scan_linear(void)
+{
+    uint64_t small = scan_probes(1024), big = scan_probes(4096);
+    /* 4 times the records: about 4 times the probes (16 times if quadratic) */
+    CU_ASSERT(big < 6 * small);
+}
+
+/* Sequence numbers: one per appended entry, rising, never reused. */
+static void test_sequence_numbers(void)
+{
+    seen.n = 0;
+    fake_init(&fs, 1);
+    struct sel_state *st = sel_state_new(8);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 0); /* empty */
+    for (int i = 0; i < 5; i++)
+        fake_add(&fs, 1);
+    poll_once(&fs, st, true, true);
+    for (size_t i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(sel_state_entry_seq(st, i), i + 1);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 5), 0);
+    /* 15 more: the ring keeps the newest 8, numbered 13 to 20 */
+    for (int i = 0; i < 15; i++)
+        fake_add(&fs, 2);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(st->count, 8);
+    for (size_t i = 0; i < 8; i++)
+        CU_ASSERT_EQUAL(sel_state_entry_seq(st, i), 13 + i);
+    /* a record inside the ring deleted: the others keep their numbers */
+    fake_delete(&fs, fs.n - 4); /* the one numbered 17 */
+    fake_add(&fs, 3);
+    struct sel_poll_result r = poll_once(&fs, st, true, true);
+    CU_ASSERT(r.cleared);
+    CU_ASSERT_EQUAL(r.new_entries, 1);
+    static const uint32_t after_delete[] = {14, 15, 16, 18, 19, 20, 21};
+    CU_ASSERT_EQUAL(st->count, 8);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 13);
+    for (size_t i = 0; i < 7; i++)
+        CU_ASSERT_EQUAL(sel_state_entry_seq(st, i + 1), after_delete[i]);
+    /* cleared: the numbers go on, IDs start over */
+    fake_clear(&fs);
+    fake_add(&fs, 4);
+    r = poll_once(&fs, st, true, true);
+    CU_ASSERT(r.cleared);
+    CU_ASSERT_EQUAL(st->count, 1);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 22);
+    /* restored after a restart: raised, never lowered */
+    sel_state_set_next_seq(st, 1000);
+    sel_state_set_next_seq(st, 5);
+    fake_add(&fs, 5);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 22);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 1), 1000);
+    sel_state_free(st);
+    /* a new state starts at 1, or where it is told to */
+    st = sel_state_new(4);
+    sel_state_set_next_seq(st, 77);
+    fake_init(&fs, 1);
+    fake_add(&fs, 1);
+    fake_add(&fs, 1);
+    poll_once(&fs, st, true, true);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 0), 77);
+    CU_ASSERT_EQUAL(sel_state_entry_seq(st, 1), 78);
     sel_state_free(st);
 }
 
@@ -912,6 +1076,9 @@ int main(void)
         {"C5h re-reserves", test_reader_reservation},
         {"failures resume", test_reader_failures},
         {"overflow flag", test_reader_overflow},
+        {"record chain cycles: no duplicates, an error", test_reader_cycle},
+        {"scan after an erase timestamp move is linear", test_reader_scan_linear},
+        {"entry sequence numbers", test_sequence_numbers},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {

@@ -1,0 +1,17 @@
+/*
+ * report.h - views of the store (src/store/store.h): the --once JSON and the
+ * human table.  They read snapshots only.
+ */
+#ifndef IPMI_BRIDGE_REPORT_H
+#define IPMI_BRIDGE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct store;
+
+/* Every BMC of the store, in index order. */
+void report_json(const struct store *st, bool compact, FILE *out);
+void report_human(const struct store *st, FILE *out);
+
+#endif
