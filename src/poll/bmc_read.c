@@ -86,7 +86,8 @@ int bmc_read_take_repo(struct bmc_data *o, struct sdr_repo *repo)
     free(o->vals);
     o->repo = repo;
     /* identical repositories (a homogeneous fleet) share records and sensors */
-    const struct sensor_set *shared = sdr_share_intern(repo, label);
+    const struct sensor_set *shared =
+        sdr_share_intern(repo, label, sensor_set_build, sensor_set_free);
     o->set_shared = shared != NULL;
     o->set = shared ? (struct sensor_set *)shared : sensor_set_build(repo, label);
     o->vals = o->set ? calloc(o->set->n ? o->set->n : 1, sizeof(*o->vals)) : NULL;

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "sdr_repo.h"
-#include "sensor_poll.h"
 
 #define BUCKETS 1024 /* distinct repositories are few: one per model and firmware */
 
@@ -22,6 +21,7 @@ struct sdr_content {
     uint8_t *data;
     uint32_t *offset;
     struct sensor_set *set;
+    sdr_share_free_fn set_free;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -43,7 +43,8 @@ static bool same(const struct sdr_content *c, uint64_t h, const struct sdr_repo 
            memcmp(c->offset, r->offset, r->nrecords * sizeof(*r->offset)) == 0;
 }
 
-const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label)
+const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label,
+                                          sdr_share_build_fn build, sdr_share_free_fn release)
 {
     if (!r || r->shared)
         return r && r->shared ? r->shared->set : NULL;
@@ -63,7 +64,7 @@ const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label)
         pthread_mutex_unlock(&mu);
         /* the first of its kind: it becomes the shared copy (built unlocked) */
         c = calloc(1, sizeof(*c));
-        struct sensor_set *set = c ? sensor_set_build(r, label) : NULL;
+        struct sensor_set *set = c ? build(r, label) : NULL;
         if (!set) {
             free(c);
             return NULL;
@@ -75,6 +76,7 @@ const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label)
         c->data = r->data;
         c->offset = r->offset;
         c->set = set;
+        c->set_free = release;
         pthread_mutex_lock(&mu);
         /* another thread may have added the same content meanwhile: both
          * stay correct (equal contents), the later one is found first */
@@ -108,7 +110,7 @@ void sdr_share_release(struct sdr_content *c)
     n_contents--;
     n_bytes -= c->len;
     pthread_mutex_unlock(&mu);
-    sensor_set_free(c->set);
+    c->set_free(c->set);
     free(c->data);
     free(c->offset);
     free(c);

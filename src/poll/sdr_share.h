@@ -30,7 +30,12 @@ struct sdr_content;
  * of the build).  The set lives as long as `r`.  NULL when memory is short:
  * `r` is then unchanged and the caller builds a set of its own.
  */
-const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label);
+typedef struct sensor_set *(*sdr_share_build_fn)(const struct sdr_repo *r, const char *label);
+typedef void (*sdr_share_free_fn)(struct sensor_set *set);
+/* `build` and `release` are sensor_set_build and sensor_set_free (passed in,
+ * so that this module links without the sensor engine). */
+const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label,
+                                          sdr_share_build_fn build, sdr_share_free_fn release);
 /* Drop one reference (sdr_repo_free() calls this). */
 void sdr_share_release(struct sdr_content *c);
 

@@ -16,6 +16,7 @@ UNIT_TESTS = \
 	tests/unit/test_fru \
 	tests/unit/test_sel \
 	tests/unit/test_sdr_repo \
+	tests/unit/test_sdr_share \
 	tests/unit/test_pet \
 	tests/unit/test_bmc \
 	tests/unit/test_store \
@@ -60,6 +61,10 @@ tests_unit_test_sel_LDADD = $(UNIT_LIBS)
 tests_unit_test_sdr_repo_SOURCES = tests/unit/test_sdr_repo.c
 tests_unit_test_sdr_repo_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sdr_repo_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_sdr_share_SOURCES = tests/unit/test_sdr_share.c
+tests_unit_test_sdr_share_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sdr_share_LDADD = $(UNIT_LIBS)
 
 tests_unit_test_pet_SOURCES = tests/unit/test_pet.c
 tests_unit_test_pet_CFLAGS = $(UNIT_CFLAGS)

@@ -16,8 +16,6 @@
 #include "bmc.h"
 #include "ipmi_msg.h"
 #include "sdr_repo.h"
-#include "sdr_share.h"
-#include "sensor_poll.h"
 #include "unit.h"
 
 static char dir[256];
@@ -82,49 +80,6 @@ static void test_roundtrip(void)
     CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
     CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
     sdr_repo_free(r);
-}
-
-/* Identical repositories share one copy of their records and one sensor set. */
-static void test_share(void)
-{
-    struct sdr_share_stats st0, st;
-    sdr_share_stats(&st0);
-    struct sdr_repo *a = make_repo(), *b = make_repo(), *c = make_repo();
-    c->data[7] ^= 0x01; /* one byte differs: a different repository */
-    const struct sensor_set *sa = sdr_share_intern(a, "BMC a");
-    const struct sensor_set *sb = sdr_share_intern(b, "BMC b");
-    const struct sensor_set *sc = sdr_share_intern(c, "BMC c");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
-    CU_ASSERT_PTR_EQUAL(sa, sb);
-    CU_ASSERT_PTR_EQUAL(a->data, b->data);
-    CU_ASSERT_PTR_EQUAL(a->offset, b->offset);
-    CU_ASSERT_PTR_NOT_NULL(a->shared);
-    CU_ASSERT_PTR_NOT_EQUAL(sa, sc);
-    CU_ASSERT_PTR_NOT_EQUAL(a->data, c->data);
-    /* per-BMC fields stay per BMC */
-    b->add_ts = 77;
-    CU_ASSERT_EQUAL(a->add_ts, 1000);
-    sdr_share_stats(&st);
-    CU_ASSERT_EQUAL(st.contents - st0.contents, 2);
-    CU_ASSERT_EQUAL(st.refs - st0.refs, 3);
-    /* interning twice changes nothing */
-    CU_ASSERT_PTR_EQUAL(sdr_share_intern(a, "BMC a"), sa);
-    sdr_share_stats(&st);
-    CU_ASSERT_EQUAL(st.refs - st0.refs, 3);
-    /* the records stay readable while one holder is left */
-    sdr_repo_free(a);
-    size_t len;
-    const uint8_t *rec = sdr_repo_record(b, 1, &len);
-    CU_ASSERT_EQUAL(len, 7);
-    CU_ASSERT_EQUAL(rec[3], 0x12);
-    sdr_share_stats(&st);
-    CU_ASSERT_EQUAL(st.contents - st0.contents, 2);
-    sdr_repo_free(b);
-    sdr_repo_free(c);
-    sdr_share_stats(&st);
-    CU_ASSERT_EQUAL(st.contents, st0.contents);
-    CU_ASSERT_EQUAL(st.refs, st0.refs);
-    CU_ASSERT_EQUAL(st.bytes, st0.bytes);
 }
 
 static void corrupt_at(long pos, const char *expect)
@@ -603,7 +558,6 @@ int main(void)
         {"the key: name, address and GUID", test_key},
         {"cache directories writable by others are refused", test_directory},
         {"symbolic links are not followed", test_tmp_symlink},
-        {"identical repositories share records and sensor set", test_share},
         CU_TEST_INFO_NULL,
     };
     CU_TestInfo fetch_tests[] = {
