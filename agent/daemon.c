@@ -51,6 +51,7 @@
 #include "log.h"
 #include "report_info.h"
 #include "scheduler.h"
+#include "sdr_share.h"
 #include "store.h"
 
 #define SHUTDOWN_GUARD_MS 4000 /* exit even if some BMCs never answer Close Session */
@@ -320,6 +321,13 @@ static void write_status(struct daemon *dm)
                                json_object_new_int64(by_state[k]));
     json_object_object_add(f, "states", bs);
     json_object_object_add(f, "per_worker", per);
+    struct sdr_share_stats ss;
+    sdr_share_stats(&ss);
+    json_object *sh = json_object_new_object();
+    json_object_object_add(sh, "repositories", json_object_new_int64((int64_t)ss.contents));
+    json_object_object_add(sh, "holders", json_object_new_int64((int64_t)ss.refs));
+    json_object_object_add(sh, "bytes", json_object_new_int64((int64_t)ss.bytes));
+    json_object_object_add(f, "sdr_shared", sh);
     json_object *arr = json_object_new_array();
     for (unsigned k = 0; k < dm->nw; k++) {
         size_t n = json_object_array_length(cmds[k].arr);
