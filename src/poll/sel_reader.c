@@ -798,6 +798,14 @@ static void advance(struct sel_reader *r)
     }
     if (finished) {
         r->busy = false;
+        /* the pass's scratch (an 8 KiB record-ID bitmap, the scan's pending
+         * records) is held only while a pass runs, not by every idle BMC */
+        free(r->st->visited);
+        r->st->visited = NULL;
+        free(r->st->pend);
+        r->st->pend = NULL;
+        r->st->npend = 0;
+        r->st->pend_head = 0;
         if (r->poll.res.status != SEL_POLL_OK)
             log_failure(r);
         else if (r->poll.res.cleared)
