@@ -324,7 +324,7 @@ static void sdr_done(struct sched_bmc *sb)
     s->sdrs--;
     while (!s->stopping && s->sdrs < s->o.max_sdr_reads && s->wait_sdr.head) {
         struct sched_bmc *w = q_pop(&s->wait_sdr);
-        w->cs = C_SDR;
+        w->cs = C_WAIT_SDR; /* stage_next() starts its read (C_SDR would skip it) */
         w->holds_sdr = true;
         s->sdrs++;
         if (s->sdrs > s->max_sdr_seen)
