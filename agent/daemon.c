@@ -47,6 +47,7 @@
 #include "bmc.h"
 #include "cfg.h"
 #include "ev.h"
+#include "fru_reader.h"
 #include "index_map.h"
 #include "log.h"
 #include "report_info.h"
@@ -404,8 +405,12 @@ static void on_publish(struct sched *s, void *arg, struct sched_bmc *sb)
 {
     struct worker *w = arg;
     const struct daemon_hooks *h = w->dm->hooks;
-    if (h && h->publish)
-        h->publish(h->arg, s, sb);
+    if (!h || !h->publish)
+        return;
+    h->publish(h->arg, s, sb);
+    /* the snapshot now holds the FRU part (shared until the next FRU read):
+     * the reader's results, about 10 KB per FRU device, can go */
+    fru_reader_trim(sched_data(sb)->frur);
 }
 
 static int add_pending(struct worker *w, const struct cfg_bmc *c, uint32_t index)

@@ -32,7 +32,9 @@ struct daemon_hooks {
     /*
      * ---- store hook (on a WORKER thread, not the agent's) ----
      * After every chain of a BMC (see sched_publish_cb in scheduler.h): build
-     * its snapshot and store_publish() it (lock-free, any thread).
+     * its snapshot and store_publish() it (lock-free, any thread).  The
+     * FRU reader's results are dropped after it returns (fru_reader_trim):
+     * the snapshot's FRU part must hold them by then.
      */
     void (*publish)(void *arg, struct sched *s, struct sched_bmc *sb);
     /* A BMC left its worker (removed or restarting): store_remove(index). */

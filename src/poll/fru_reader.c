@@ -242,6 +242,19 @@ struct fru_reader *fru_reader_new(void)
     return calloc(1, sizeof(struct fru_reader));
 }
 
+void fru_reader_trim(struct fru_reader *r)
+{
+    if (!r || r->busy)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        free(r->res[i].image);
+    free(r->res);
+    free(r->devs);
+    r->res = NULL;
+    r->devs = NULL;
+    r->n = r->cap_res = 0;
+}
+
 static void clear_results(struct fru_reader *r)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -427,6 +440,11 @@ static void advance(struct fru_reader *r)
     }
     if (finished) {
         r->busy = false;
+        /* the read buffer (8 KiB by default) is needed only while reading:
+         * the results hold their own copies of the images */
+        free(r->scratch);
+        r->scratch = NULL;
+        r->scratch_cap = 0;
         r->done(r->b, r->arg, r); /* may free or restart r */
     }
 }

@@ -83,6 +83,12 @@ struct fru_reader;
 typedef void (*fru_reader_done_cb)(struct bmc *b, void *arg, struct fru_reader *r);
 
 struct fru_reader *fru_reader_new(void);
+/*
+ * Drop the results of the last read (about 10 KB per device: the parsed
+ * inventory and the image), e.g. once a store snapshot holds them; the
+ * count becomes 0.  No-op while busy or for NULL.
+ */
+void fru_reader_trim(struct fru_reader *r);
 /* NULL is a no-op.  While busy, the reader is freed when its request returns. */
 void fru_reader_free(struct fru_reader *r);
 /*
