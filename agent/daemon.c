@@ -50,7 +50,7 @@
 #include "fru_reader.h"
 #include "index_map.h"
 #include "log.h"
-#include "report_info.h"
+#include "report.h"
 #include "scheduler.h"
 #include "sdr_share.h"
 #include "store.h"
@@ -102,6 +102,11 @@ struct worker {
     struct ev_timer guard;
     struct pending *pend; /* changed BMCs waiting for their old self to leave */
     size_t npend, cappend;
+    /* the last snapshot built for each BMC index (its own reference): the
+     * next one shares unchanged parts with it; the status file renders it */
+    const struct store_bmc **last;
+    size_t nlast;
+    struct log_rl rl;
 };
 
 struct daemon {
@@ -111,6 +116,7 @@ struct daemon {
     struct worker *w;
     unsigned nw;
     struct index_map *im;
+    struct store *store; /* every BMC's latest snapshot: workers publish, the agent reads */
     const struct daemon_hooks *hooks;
     int sigfd;
     bool stopping;
@@ -174,32 +180,151 @@ static void wait_done(struct worker *w, struct wcmd *c)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* ---- snapshots (worker threads publish, the main thread applies) ----------------- */
+
+/* The scheduler's state as the snapshot's (and the MIB's): a session error
+ * other than auth/unreachable is named by its error word. */
+static uint8_t store_state_of(const struct sched_info *si)
+{
+    static const uint8_t map[SCHED__COUNT] = {
+        [SCHED_NEW] = STORE_ST_NEW,
+        [SCHED_CONNECTING] = STORE_ST_CONNECTING,
+        [SCHED_DISCOVERING] = STORE_ST_DISCOVERING,
+        [SCHED_POLLING] = STORE_ST_POLLING,
+        [SCHED_DEGRADED] = STORE_ST_DEGRADED,
+        [SCHED_UNREACHABLE] = STORE_ST_UNREACHABLE,
+        [SCHED_AUTH_FAILED] = STORE_ST_AUTH_FAILED,
+        [SCHED_ERROR] = STORE_ST_INTERNAL,
+    };
+    if (si->state == SCHED_ERROR && si->error != BMC_E_NONE)
+        return (uint8_t)store_state_from_error(si->error);
+    return si->state < SCHED__COUNT ? map[si->state] : STORE_ST_INTERNAL;
+}
+
+static const struct store_bmc *last_of(const struct worker *w, uint32_t index)
+{
+    return index < w->nlast ? w->last[index] : NULL;
+}
+
+/* Keep `snap` (one reference, may be NULL) as the last of `index`. */
+static int set_last(struct worker *w, uint32_t index, const struct store_bmc *snap)
+{
+    if (index >= w->nlast) {
+        if (!snap)
+            return 0;
+        size_t n = w->nlast ? w->nlast : 64;
+        while (n <= index)
+            n *= 2;
+        const struct store_bmc **nl = realloc(w->last, n * sizeof(*nl));
+        if (!nl)
+            return -1;
+        memset(nl + w->nlast, 0, (n - w->nlast) * sizeof(*nl));
+        w->last = nl;
+        w->nlast = n;
+    }
+    store_bmc_unref(w->last[index]);
+    w->last[index] = snap;
+    return 0;
+}
+
+/*
+ * On the worker's thread: a new snapshot of one BMC into the store (after
+ * each chain, and when it is added); parts that did not change are shared
+ * with the worker's previous one.  The main thread applies it.
+ */
+static void publish(struct worker *w, struct sched_bmc *sb)
+{
+    struct daemon *dm = w->dm;
+    struct sched_info si;
+    sched_info(sb, &si);
+    const struct cfg_bmc *c = sched_cfg(sb);
+    bool failed =
+        si.state == SCHED_UNREACHABLE || si.state == SCHED_AUTH_FAILED || si.state == SCHED_ERROR;
+    struct snap_opts so = {
+        .bmc_index = si.index,
+        .set_state = true,
+        .state = store_state_of(&si),
+        .error = failed && si.error_text && si.error_text[0] ? si.error_text : NULL,
+        .name = c->name,
+        .address = c->address,
+    };
+    const struct store_bmc *snap = snap_build(sched_data(sb), &so, last_of(w, si.index));
+    if (!snap || set_last(w, si.index, snap) < 0 ||
+        store_publish(dm->store, store_bmc_ref(snap)) < 0) {
+        uint32_t held;
+        if (snap && last_of(w, si.index) != snap)
+            store_bmc_unref(snap);
+        if (log_rl_ok(&w->rl, ev_now(w->loop), 60 * EV_NS_PER_SEC, &held))
+            log_err("BMC %s: out of memory for its snapshot; the MIB and status keep the previous "
+                    "one",
+                    c->name);
+        return;
+    }
+    /* the snapshot holds the FRU part now (shared until the next FRU read):
+     * the reader's results, about 10 KB per FRU device, can go */
+    if (snap->fru)
+        fru_reader_trim(sched_data(sb)->frur);
+}
+
+/* Main thread: the workers published; apply (the agent reads on this thread). */
+static void on_store(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+    (void)loop;
+    (void)fd;
+    (void)events;
+    struct daemon *dm = arg;
+    store_apply(dm->store);
+}
+
 /* ---- status file ---------------------------------------------------------------- */
 
 static json_object *age(uint64_t now, uint64_t then)
 {
     if (!then)
         return NULL;
-    return json_object_new_double((double)(now - then) / 1e9);
+    return json_object_new_double(now > then ? (double)(now - then) / 1e9 : 0.0);
 }
 
-/* On the worker's thread. */
+/*
+ * On the worker's thread.  One BMC of the status file: its snapshot as
+ * --once --json renders it (state, error text, sensors, FRU, SEL, counters,
+ * info), each sensor with the age of its reading, plus the scheduler's
+ * figures and the worker that polls it.
+ */
 static json_object *status_bmc(struct worker *w, struct sched_bmc *sb, uint64_t now)
 {
     struct sched_info si;
     sched_info(sb, &si);
     const struct bmc_data *d = sched_data(sb);
-    const struct cfg_bmc *c = sched_cfg(sb);
+    const struct store_bmc *snap = last_of(w, si.index);
+    json_object *j;
+    if (snap) {
+        j = report_json_bmc(snap);
+    } else { /* not published (memory was short): what the scheduler knows */
+        const struct cfg_bmc *c = sched_cfg(sb);
+        j = json_object_new_object();
+        json_object_object_add(j, "index", json_object_new_int64(si.index));
+        json_object_object_add(j, "name", json_object_new_string(c->name));
+        json_object_object_add(j, "address", json_object_new_string(c->address));
+        json_object_object_add(j, "state",
+                               json_object_new_string(store_state_word(store_state_of(&si))));
+    }
+    json_object *arr;
+    if (snap && snap->sensors && json_object_object_get_ex(j, "sensors", &arr) &&
+        json_object_is_type(arr, json_type_array))
+        for (uint32_t i = 0; i < snap->sensors->p.n && i < json_object_array_length(arr); i++)
+            json_object_object_add(json_object_array_get_idx(arr, i), "age_s",
+                                   age(now, snap->sensors->s[i].read_mono_ns));
+    uint32_t readings = 0;
+    for (uint32_t i = 0; snap && snap->sensors && i < snap->sensors->p.n; i++)
+        if (snap->sensors->s[i].status != STORE_STATUS_UNAVAILABLE)
+            readings++;
     static const struct bmc_counters none;
-    const struct bmc_counters *bc = d->b ? bmc_counters(d->b) : &none;
-    json_object *j = json_object_new_object();
-    json_object_object_add(j, "name", json_object_new_string(c->name));
-    json_object_object_add(j, "index", json_object_new_int64(si.index));
+    const struct bmc_counters *bc = snap ? &snap->counters : &none;
     json_object_object_add(j, "worker", json_object_new_int64(w->id));
-    json_object_object_add(j, "address",
-                           json_object_new_string(d->b ? bmc_address(d->b) : c->address));
-    json_object_object_add(j, "state", json_object_new_string(sched_state_name(si.state)));
-    json_object_object_add(j, "error",
+    json_object_object_add(j, "scheduler_state",
+                           json_object_new_string(sched_state_name(si.state)));
+    json_object_object_add(j, "error_word",
                            si.error ? json_object_new_string(bmc_error_word(si.error)) : NULL);
     json_object_object_add(j, "error_text",
                            si.error ? json_object_new_string(si.error_text) : NULL);
@@ -220,20 +345,13 @@ static json_object *status_bmc(struct worker *w, struct sched_bmc *sb, uint64_t 
         json_object_object_add(ages, sched_task_name((enum sched_task)t),
                                age(now, si.last_ok_ns[t]));
     json_object_object_add(j, "age_s", ages);
-    size_t readings = 0;
-    for (size_t i = 0; d->set && d->vals && i < d->set->n; i++)
-        if (d->vals[i].why == SENSOR_WHY_NONE && d->vals[i].conv == 0)
-            readings++;
-    json_object_object_add(j, "sensors", json_object_new_int64(d->set ? (int64_t)d->set->n : 0));
-    json_object_object_add(j, "readings", json_object_new_int64((int64_t)readings));
-    json_object_object_add(j, "sdr_records",
-                           json_object_new_int64(d->repo ? (int64_t)d->repo->nrecords : 0));
+    json_object_object_add(j, "snapshot_age_s", snap ? age(now, snap->poll_mono_ns) : NULL);
+    json_object_object_add(j, "sensor_count", json_object_new_int64(snap ? snap->nsensors : 0));
+    json_object_object_add(j, "readings", json_object_new_int64(readings));
+    json_object_object_add(j, "sdr_records", json_object_new_int64(snap ? snap->sdr.records : 0));
     json_object_object_add(j, "sel_entries",
-                           json_object_new_int64(d->sel ? (int64_t)sel_state_count(d->sel) : 0));
-    json_object_object_add(j, "fru_read", json_object_new_boolean(d->fru_done));
-    struct store_info info;
-    snap_fill_info(&info, &d->info);
-    report_json_info(j, &info);
+                           json_object_new_int64(snap && snap->sel ? snap->sel->p.n : 0));
+    json_object_object_add(j, "fru_read", json_object_new_boolean(snap && snap->fru));
     return j;
 }
 
@@ -383,17 +501,20 @@ static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 static void on_left(struct sched *s, void *arg, const char *name, uint32_t index)
 {
     struct worker *w = arg;
-    const struct daemon_hooks *h = w->dm->hooks;
-    if (h && h->left)
-        h->left(h->arg, index);
+    set_last(w, index, NULL);
+    store_remove(w->dm->store, index); /* any thread; the main thread applies it */
     for (size_t i = 0; i < w->npend; i++) {
         if (strcmp(w->pend[i].cfg.name, name) != 0)
             continue;
         char err[600];
-        if (!w->stopping && !sched_add(s, &w->pend[i].cfg, w->pend[i].index, 0, err, sizeof(err)))
+        struct sched_bmc *nb = NULL;
+        if (!w->stopping &&
+            !(nb = sched_add(s, &w->pend[i].cfg, w->pend[i].index, 0, err, sizeof(err))))
             log_err("BMC %s: cannot restart with its new configuration: %s", name, err);
         else
             log_notice("BMC %s: restarted with its new configuration", name);
+        if (nb)
+            publish(w, nb);
         memset(&w->pend[i].cfg, 0, sizeof(w->pend[i].cfg));
         w->pend[i] = w->pend[--w->npend];
         return;
@@ -403,14 +524,8 @@ static void on_left(struct sched *s, void *arg, const char *name, uint32_t index
 
 static void on_publish(struct sched *s, void *arg, struct sched_bmc *sb)
 {
-    struct worker *w = arg;
-    const struct daemon_hooks *h = w->dm->hooks;
-    if (!h || !h->publish)
-        return;
-    h->publish(h->arg, s, sb);
-    /* the snapshot now holds the FRU part (shared until the next FRU read):
-     * the reader's results, about 10 KB per FRU device, can go */
-    fru_reader_trim(sched_data(sb)->frur);
+    (void)s;
+    publish(arg, sb);
 }
 
 static int add_pending(struct worker *w, const struct cfg_bmc *c, uint32_t index)
@@ -483,12 +598,14 @@ static void worker_apply(struct worker *w, struct wcmd *c)
         const struct cfg_bmc *nb = c->bmcs[j];
         uint32_t idx = c->idx[j];
         if (d > 0) { /* new */
-            if (!sched_add(w->s, nb, idx, COLD_SPREAD_MS, err, sizeof(err))) {
+            struct sched_bmc *added = sched_add(w->s, nb, idx, COLD_SPREAD_MS, err, sizeof(err));
+            if (!added) {
                 if (c->initial) /* e.g. a name that does not resolve */
                     log_err("BMC %s not polled: %s", nb->name, err);
                 else
                     log_err("reload: BMC %s not added: %s", nb->name, err);
             } else {
+                publish(w, added); /* state new: in the MIB from the start */
                 c->added++;
             }
             j++;
@@ -778,6 +895,9 @@ static void worker_free(struct worker *w)
     for (size_t i = 0; i < w->npend; i++)
         memset(&w->pend[i].cfg, 0, sizeof(w->pend[i].cfg));
     free(w->pend);
+    for (size_t i = 0; i < w->nlast; i++)
+        store_bmc_unref(w->last[i]);
+    free(w->last);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
 }
@@ -899,6 +1019,11 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
         goto out;
     }
     dm.started_ns = ev_now_update(dm.loop);
+    dm.store = store_new();
+    if (!dm.store || ev_add_fd(dm.loop, store_fd(dm.store), EPOLLIN, on_store, &dm) < 0) {
+        log_err("out of memory for the store");
+        goto out;
+    }
     dm.nw = worker_count(cfg);
     dm.w = calloc(dm.nw, sizeof(*dm.w));
     if (!dm.w) {
@@ -948,7 +1073,8 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     ev_timer_init(&dm.status_timer, on_status_timer, &dm);
     if (cfg->status_file[0] && cfg->status_interval_s)
         ev_timer_start(dm.loop, &dm.status_timer, 0);
-    if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, cfg) < 0)
+    store_apply(dm.store); /* every BMC in state new: in the MIB from the start */
+    if (hooks && hooks->start && hooks->start(hooks->arg, dm.loop, dm.store, cfg) < 0)
         log_err("the AgentX subagent did not start; polling goes on");
     log_notice("running: %zu BMCs, %u worker threads, pid %ld", owned, dm.nw, (long)getpid());
 
@@ -969,6 +1095,9 @@ out:
     for (unsigned k = 0; dm.w && k < dm.nw; k++)
         worker_free(&dm.w[k]);
     free(dm.w);
+    if (dm.store)
+        ev_del_fd(dm.loop, store_fd(dm.store));
+    store_free(dm.store);
     ev_free(dm.loop);
     index_map_free(dm.im);
     if (dm.sigfd >= 0)

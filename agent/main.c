@@ -13,8 +13,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "agentx.h"
 #include "cfg.h"
 #include "daemon.h"
+#include "ev.h"
 #include "log.h"
 #include "once.h"
 
@@ -48,6 +50,8 @@ static void usage(FILE *f)
             "                      done by then are reported as timeout (default: from the\n"
             "                      timeouts and retries of the configuration)\n"
             "      --shard K/N     daemon: poll only shard K of N (overrides the shard key)\n"
+            "      --no-agentx     daemon: do not connect to an AgentX master (poll, status\n"
+            "                      file and logs only; e.g. tests without snmpd)\n"
             "  -v, --verbose       more log output (repeat for debug)\n"
             "  -q, --quiet         only errors\n"
             "  -h, --help          this help\n"
@@ -63,6 +67,53 @@ static void usage(FILE *f)
  * ptrace attach by other processes of our user; a core size limit of 0
  * covers the plain core_pattern.  Done before anything secret is read.
  */
+/* ---- the AgentX subagent in the daemon (daemon_hooks) ------------------------ */
+
+struct agent_hook {
+    bool off;          /* --no-agentx */
+    struct agentx *ax; /* NULL: not started */
+    /* ipmiBridgeScalars: no PET listener or notifications in the daemon yet, so 0 */
+    struct agentx_counters counters;
+    char socket[sizeof(((struct cfg *)0)->agentx_socket)];
+};
+
+static int agent_start(void *arg, struct ev_loop *loop, struct store *store, const struct cfg *cfg)
+{
+    struct agent_hook *h = arg;
+    if (h->off) {
+        log_notice("AgentX subagent off (--no-agentx): nothing is served to SNMP");
+        return 0;
+    }
+    snprintf(h->socket, sizeof(h->socket), "%s", cfg->agentx_socket);
+    struct agentx_opts o = {.socket = h->socket[0] ? h->socket : NULL, .counters = &h->counters};
+    char err[512];
+    h->ax = agentx_start(loop, store, &o, err, sizeof(err));
+    if (!h->ax) {
+        log_err("AgentX: %s", err);
+        return -1;
+    }
+    log_notice("AgentX subagent: master agent at %s (retried every few seconds until it answers)",
+               h->socket[0] ? h->socket : "Net-SNMP's default socket");
+    return 0;
+}
+
+/* Net-SNMP keeps the AgentX session in process-wide state set up once: a new
+ * agentx-socket takes effect at the next start (the reload logs that). */
+static void agent_reload(void *arg, const struct cfg *cfg)
+{
+    struct agent_hook *h = arg;
+    if (h->ax && strcmp(h->socket, cfg->agentx_socket) != 0)
+        log_notice("AgentX: still connected through %s until the next start",
+                   h->socket[0] ? h->socket : "Net-SNMP's default socket");
+}
+
+static void agent_stop(void *arg)
+{
+    struct agent_hook *h = arg;
+    agentx_stop(h->ax);
+    h->ax = NULL;
+}
+
 static void no_core_dumps(void)
 {
     struct rlimit none = {0, 0};
@@ -87,13 +138,21 @@ int main(int argc, char **argv)
 {
     no_core_dumps();
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'C'},
-        {"once", no_argument, NULL, 'O'},         {"json", no_argument, NULL, 'J'},
-        {"polls", required_argument, NULL, 'P'},  {"interval", required_argument, NULL, 'I'},
-        {"step", no_argument, NULL, 'S'},         {"deadline", required_argument, NULL, 'D'},
-        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-        {"shard", required_argument, NULL, 'H'},  {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"check-config", no_argument, NULL, 'C'},
+        {"once", no_argument, NULL, 'O'},
+        {"json", no_argument, NULL, 'J'},
+        {"polls", required_argument, NULL, 'P'},
+        {"interval", required_argument, NULL, 'I'},
+        {"step", no_argument, NULL, 'S'},
+        {"deadline", required_argument, NULL, 'D'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"shard", required_argument, NULL, 'H'},
+        {"no-agentx", no_argument, NULL, 'N'},
+        {NULL, 0, NULL, 0},
     };
     const char *path = DEFAULT_CONFIG;
     bool check = false, once = false;
@@ -101,6 +160,7 @@ int main(int argc, char **argv)
     bool poll_opts = false;
     int verbose = 0, quiet = 0, c;
     unsigned long shard_k = 0, shard_n = 0;
+    bool no_agentx = false;
     while ((c = getopt_long(argc, argv, "c:vqhV", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -162,6 +222,9 @@ int main(int argc, char **argv)
             }
             break;
         }
+        case 'N':
+            no_agentx = true;
+            break;
         case 'v':
             verbose++;
             break;
@@ -217,7 +280,11 @@ int main(int argc, char **argv)
             cfg->shard_n = (uint32_t)shard_n;
         }
         /* the daemon owns the configuration from here (a reload replaces it) */
-        return daemon_run(path, cfg, NULL);
+        static struct agent_hook ah;
+        ah.off = no_agentx;
+        const struct daemon_hooks hooks = {
+            .arg = &ah, .start = agent_start, .reload = agent_reload, .stop = agent_stop};
+        return daemon_run(path, cfg, &hooks);
     }
     cfg_unload(cfg);
     return status;

@@ -352,14 +352,18 @@ static void inflight_remove(struct bmc *b, unsigned i)
 /* Fail every waiting and in-flight request (session could not be had). */
 static void fail_all(struct bmc *b, enum bmc_error e)
 {
-    while (b->ninflight) {
-        struct bmc_req *r = b->inflight[0];
-        inflight_remove(b, 0);
+    /* A callback may queue a request, which an active session sends at once:
+     * fail that one too, or it outlives the session (found by fuzz_session). */
+    for (;;) {
+        struct bmc_req *r = NULL;
+        if (b->ninflight) {
+            r = b->inflight[0];
+            inflight_remove(b, 0);
+        } else if (!(r = queue_pop(b))) {
+            break;
+        }
         req_complete(b, r, e, 0, NULL, 0);
     }
-    struct bmc_req *r;
-    while ((r = queue_pop(b)))
-        req_complete(b, r, e, 0, NULL, 0);
 }
 
 /* ---- sending ----------------------------------------------------------- */
@@ -1076,6 +1080,7 @@ static void finish_close(struct bmc *b)
     ev_timer_stop(b->p->loop, &b->step_timer);
     rmcpp_keys_clear(&b->keys);
     b->state = BMC_S_IDLE;
+    fail_all(b, BMC_E_CLOSED); /* queued while closing: would wait forever (fuzz_session) */
     if (b->p->nclosing && --b->p->nclosing == 0 && b->p->close_done)
         b->p->close_done(NULL, b->p->close_arg);
 }
@@ -1722,7 +1727,9 @@ void poller_close_all(struct poller *p, bmc_event_cb done, void *arg)
             p->nclosing++;
             b->ctl_seq = (uint8_t)((b->ctl_seq + 1) & 0x3f);
             enter_step(b, BMC_S_CLOSING);
-        } else if (b->state != BMC_S_CLOSING) {
+        } else if (b->state == BMC_S_CLOSING) {
+            p->nclosing++; /* closing since an earlier call: `done` waits for it too */
+        } else {
             ev_timer_stop(p->loop, &b->step_timer);
             if (b->state != BMC_S_IDLE && b->state != BMC_S_FAILED) {
                 bmc_fail_text(b, BMC_E_CLOSED, "shut down while establishing the session");

@@ -765,8 +765,8 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
                                    const struct store_bmc *prev)
 {
     /* the header, its texts (name, address, the error texts) */
-    struct store_arena *a =
-        arena_new(sizeof(struct store_bmc) + 160 + strlen(d->err_text) + strlen(d->sdr_err));
+    struct store_arena *a = arena_new(sizeof(struct store_bmc) + 160 + strlen(d->err_text) +
+                                      strlen(d->sdr_err) + (o->error ? strlen(o->error) : 0));
     if (!a)
         return NULL;
     struct store_bmc *s = arena_alloc(a, sizeof(*s));
@@ -777,13 +777,14 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     atomic_init(&s->refs, 1);
     s->arena = a;
     s->index = o->bmc_index;
-    s->name = clean(a, bmc_name(d->b));
-    s->address = clean(a, bmc_address(d->b));
+    s->name = clean(a, d->b ? bmc_name(d->b) : o->name ? o->name : "");
+    s->address = clean(a, d->b ? bmc_address(d->b) : o->address ? o->address : "");
     s->state = o->set_state && o->state < STORE_ST__COUNT ? o->state
                                                           : (uint8_t)store_state_from_error(d->err);
-    s->error = d->err ? clean(a, d->err_text) : NULL;
-    int suite = bmc_suite(d->b);
-    s->cipher_suite = (suite >= 0 && !d->err) ? suite : -1;
+    const char *etext = o->set_state ? o->error : d->err ? d->err_text : NULL;
+    s->error = etext ? clean(a, etext) : NULL;
+    int suite = d->b ? bmc_suite(d->b) : -1;
+    s->cipher_suite = (suite >= 0 && !etext) ? suite : -1;
     s->has_devid = d->have_devid;
     if (d->have_devid)
         fill_devid(&s->devid, &d->devid);
@@ -795,7 +796,8 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
         fill_chassis(&s->chassis, &d->chassis);
     s->poll_wall_s = o->wall_s ? o->wall_s : (uint64_t)time(NULL);
     s->poll_mono_ns = o->mono_ns ? o->mono_ns : ev_monotonic_ns();
-    s->counters = *bmc_counters(d->b);
+    if (d->b)
+        s->counters = *bmc_counters(d->b);
     snap_fill_info(&s->info, &d->info);
     s->sdr.records = d->repo ? d->repo->nrecords : 0;
     s->sdr.get_sdr_requests = d->sdr_stats.get_sdr_requests;
@@ -817,7 +819,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
             .elapsed_ms = (double)d->sel_ns / 1e6,
         };
     }
-    if (!s->name || !s->address || (d->err && !s->error) || (d->sdr_err[0] && !s->sdr.error))
+    if (!s->name || !s->address || (etext && !s->error) || (d->sdr_err[0] && !s->sdr.error))
         goto fail;
 
     char label[300];

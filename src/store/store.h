@@ -461,6 +461,10 @@ struct snap_opts {
     uint64_t wall_s, mono_ns; /* when the poll completed; 0: now */
     bool set_state;           /* the scheduler's state (e.g. STORE_ST_DEGRADED) ... */
     uint8_t state;            /* ... instead of the one bmc_data.err gives */
+    const char *error;        /* the scheduler's error text instead of bmc_data's; NULL: none */
+    /* name and address when bmc_data.b is NULL (a BMC whose address does not
+     * resolve has no session: its snapshot has no counters, no cipher suite) */
+    const char *name, *address;
 };
 
 /*

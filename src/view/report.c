@@ -305,7 +305,7 @@ static json_object *json_counters(const struct bmc_counters *c)
     return j;
 }
 
-static json_object *json_bmc(const struct store_bmc *b)
+json_object *report_json_bmc(const struct store_bmc *b)
 {
     json_object *j = json_object_new_object();
     json_object_object_add(j, "index", json_object_new_int64(b->index));
@@ -331,7 +331,7 @@ void report_json(const struct store *st, bool compact, FILE *out)
     json_object *top = json_object_new_object();
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < store_count(st); i++)
-        json_object_array_add(arr, json_bmc(store_at(st, i)));
+        json_object_array_add(arr, report_json_bmc(store_at(st, i)));
     json_object_object_add(top, "bmcs", arr);
     int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
                 (compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY);

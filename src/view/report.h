@@ -9,9 +9,15 @@
 #include <stdio.h>
 
 struct store;
+struct store_bmc;
+struct json_object;
 
 /* Every BMC of the store, in index order. */
 void report_json(const struct store *st, bool compact, FILE *out);
 void report_human(const struct store *st, FILE *out);
+
+/* One BMC's object of report_json() (the caller owns it: json_object_put).
+ * The daemon's status file adds its own fields to it. */
+struct json_object *report_json_bmc(const struct store_bmc *b);
 
 #endif

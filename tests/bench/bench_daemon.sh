@@ -111,7 +111,7 @@ bmc-group "bench" { addresses = "127.0.0.1:[$port-$((port + n - 1))]"  name-form
 EOF2
     local t0 t1 dpid
     t0=$(date +%s.%N)
-    (pin 0 "$BRIDGE" -c "$cfg" > "$RUNDIR/d.out" 2> "$RUNDIR/d-$n-$workers-$cipher.err" < /dev/null) &
+    (pin 0 "$BRIDGE" -c "$cfg" --no-agentx > "$RUNDIR/d.out" 2> "$RUNDIR/d-$n-$workers-$cipher.err" < /dev/null) &
     dpid=$!
     track_pid "$dpid" ipmi-snmp-bridge
     local req polling total cold="" limit=$((SMOKE ? 60 : 600))

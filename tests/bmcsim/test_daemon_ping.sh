@@ -86,7 +86,7 @@ bmc "dead" { address = "127.0.0.1"  port = $DEAD }
 bmc "nodns" { address = "no-such-host.invalid" }
 bmc "garbage" { address = "127.0.0.1"  port = $GARBAGE }
 EOF
-"$BRIDGE" -c "$CFG" -v > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
+"$BRIDGE" -c "$CFG" --no-agentx -v > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
 DPID=$!
 track_pid "$DPID" ipmi-snmp-bridge
 
@@ -131,9 +131,11 @@ assert_num ">=" "$((c1 - c0))" 3 "meanwhile sim$PORT kept polling ($((c1 - c0)) 
 # the dead port: enough time for rounds at about 4, 8 and 16 s
 wait_for 40 test "$(grep -c ' 060000ff06' "$RUNDIR/dead.log")" -ge 6 || true
 assert_eq "$(bstat dead state)" unreachable "the dead port reads unreachable"
-assert_eq "$(bstat nodns state)" error "a name that does not resolve: the BMC stays, state error"
-assert_eq "$(bstat nodns error)" resolve "its error word is resolve"
-assert_match "$(bstat garbage state)" '^(unreachable|error)$' "a BMC answering garbage never polls ($(bstat garbage state))"
+assert_eq "$(bstat nodns scheduler_state)" error "a name that does not resolve: the BMC stays, scheduler state error"
+assert_eq "$(bstat nodns state)" resolve "its snapshot (and MIB) state is resolve"
+assert_eq "$(bstat nodns error_word)" resolve "its error word is resolve"
+assert_contains "$(bstat nodns error)" "nodns" "its error text names the BMC"
+assert_match "$(bstat garbage scheduler_state)" '^(unreachable|error)$' "a BMC answering garbage never polls ($(bstat garbage scheduler_state))"
 assert_num ">" "$(bstat garbage bad_packets)" 3 "its garbage is refused and counted ($(bstat garbage bad_packets) bad packets)"
 assert_cmd "the daemon is still running" kill -0 "$DPID"
 assert_num ">=" "$(bstat nodns failures)" 2 "the lookup was retried ($(bstat nodns failures) attempts)"

@@ -36,7 +36,7 @@ defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17
 bmc-group "fleet" { addresses = "127.0.0.1:[$PORT-$((PORT + N - 1))]"  name-format = "f%d" }
 EOF2
 
-"$BRIDGE" -c "$CFG" > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
+"$BRIDGE" -c "$CFG" --no-agentx > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
 DPID=$!
 track_pid "$DPID" ipmi-snmp-bridge
 
@@ -87,7 +87,7 @@ for k in 1 2; do
     else
         shardarg=(--shard 2/2)
     fi
-    "$BRIDGE" -c "$RUNDIR/shard$k.conf" "${shardarg[@]}" > "$RUNDIR/shard$k.out" 2> "$RUNDIR/shard$k.err" < /dev/null &
+    "$BRIDGE" -c "$RUNDIR/shard$k.conf" --no-agentx "${shardarg[@]}" > "$RUNDIR/shard$k.out" 2> "$RUNDIR/shard$k.err" < /dev/null &
     SPIDS+=($!)
     track_pid "$!" ipmi-snmp-bridge
 done
@@ -120,7 +120,7 @@ ctl fault all drop=85 > /dev/null
 rm -f "$STATUS"
 sed -e 's/^timeout = .*/timeout = 0.2/' -e 's/^retries = .*/retries = 1/' "$CFG" > "$RUNDIR/loss.conf"
 echo "session-timeout = 1" >> "$RUNDIR/loss.conf"
-"$BRIDGE" -c "$RUNDIR/loss.conf" > "$RUNDIR/loss.out" 2> "$RUNDIR/loss.err" < /dev/null &
+"$BRIDGE" -c "$RUNDIR/loss.conf" --no-agentx > "$RUNDIR/loss.out" 2> "$RUNDIR/loss.err" < /dev/null &
 DPID=$!
 track_pid "$DPID" ipmi-snmp-bridge
 lossfig() {

@@ -20,7 +20,7 @@ require_cmds python3
 bmcsim_setup
 ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
 TOTAL=$((N + DROP))
-PORT=$(free_port "$TOTAL" 26000) || bail_out "no free port range"
+PORT=$(free_port "$TOTAL" 14000) || bail_out "no free port range"
 start_bmcsim fleet --count "$TOTAL" --base-port "$PORT" --seed 5 || bail_out "bmcsim did not start"
 note "$SIM_READY"
 
@@ -44,7 +44,7 @@ EOF2
 }
 conf 0 $((N - 1))
 
-"$BRIDGE" -c "$CFG" > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
+"$BRIDGE" -c "$CFG" --no-agentx > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
 DPID=$!
 track_pid "$DPID" ipmi-snmp-bridge
 

@@ -6,7 +6,8 @@
 # Each harness names the engine sources it needs on one line of its own:
 #     // fuzz-sources: src/codec/sdr.c src/codec/sensor.c src/codec/ipmi_tables.c
 # (paths relative to the top of the tree).  A harness without that line is
-# an error.  CC overrides the compiler (default clang; needs the libFuzzer
+# an error.  Libraries beyond -lm go on an optional line of their own:
+#     // fuzz-libs: -lcrypto -lconfuse  CC overrides the compiler (default clang; needs the libFuzzer
 # runtime, Debian package libclang-rt-<version>-dev).
 set -euo pipefail
 
@@ -34,10 +35,11 @@ for h in "${harnesses[@]}"; do
         status=1
         continue
     fi
-    # shellcheck disable=SC2086 # the source list is meant to split
+    libs=$(sed -n 's|^// fuzz-libs:[[:space:]]*||p' "$h" | head -n 1)
+    # shellcheck disable=SC2086 # the source and library lists are meant to split
     if ! (cd "$top" && "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE \
-            -Wall -Wextra $incs $sources "$h" -o "$out/$name" -lm); then
+            -Wall -Wextra $incs $sources "$h" -o "$out/$name" $libs -lm); then
         echo "build.sh: $name: build failed" >&2
         status=1
         continue

@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         CHECK(n >= SDR_HEADER_LEN && (size_t)n <= size - off);
-        CHECK((size_t)n == SDR_HEADER_LEN + rec.hdr.length);
+        CHECK((size_t)n == (size_t)SDR_HEADER_LEN + rec.hdr.length);
         off += (size_t)n;
         const uint8_t *tail = data + off;
         size_t tlen = size - off;

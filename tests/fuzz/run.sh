@@ -27,6 +27,7 @@ fi
 
 passed=0
 failed=0
+total=0
 shopt -s nullglob
 for h in "$here"/fuzz_*.c; do
     name=$(basename "$h" .c)
@@ -55,6 +56,7 @@ for h in "$here"/fuzz_*.c; do
     units=$(find "$corpus" -type f | wc -l)
     if [ $rc -eq 0 ] && grep -q 'Done [0-9]* runs' "$log"; then
         echo "$name: ok, ${execs:-?} execs in ${took} s, coverage ${cov:-?}, corpus $seeds -> $units"
+        total=$((total + ${execs:-0}))
         passed=$((passed + 1))
     else
         art=$(grep -o "$artifacts/$short/[^ ]*" "$log" | tail -n 1)
@@ -63,5 +65,6 @@ for h in "$here"/fuzz_*.c; do
         failed=$((failed + 1))
     fi
 done
+echo "run.sh: $total executions in total, $secs s per harness"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
