@@ -81,6 +81,7 @@ struct wcmd {
     struct sched_stats st;
     uint32_t by_state[SCHED__COUNT];
     size_t count;
+    uint64_t store_bytes; /* bytes of the worker's snapshots (shared parts in each) */
 };
 
 struct daemon;
@@ -362,12 +363,15 @@ static void worker_status(struct worker *w, struct wcmd *c)
     c->arr = json_object_new_array();
     sched_stats(w->s, &c->st);
     memset(c->by_state, 0, sizeof(c->by_state));
+    c->store_bytes = 0;
     c->count = sched_count(w->s);
     for (size_t i = 0; i < c->count; i++) {
         struct sched_bmc *sb = sched_at(w->s, i);
         struct sched_info si;
         sched_info(sb, &si);
         c->by_state[si.state]++;
+        const struct store_bmc *snap = last_of(w, si.index);
+        c->store_bytes += snap ? store_bmc_bytes(snap) : 0;
         json_object_array_add(c->arr, status_bmc(w, sb, now));
     }
 }
@@ -399,6 +403,7 @@ static void write_status(struct daemon *dm)
     struct sched_stats st = {0};
     uint32_t by_state[SCHED__COUNT] = {0};
     size_t total = 0;
+    uint64_t store_bytes = 0;
     json_object *per = json_object_new_array();
     for (unsigned k = 0; k < dm->nw; k++) {
         const struct sched_stats *x = &cmds[k].st;
@@ -415,6 +420,7 @@ static void write_status(struct daemon *dm)
         for (int s = 0; s < SCHED__COUNT; s++)
             by_state[s] += cmds[k].by_state[s];
         total += cmds[k].count;
+        store_bytes += cmds[k].store_bytes;
         json_object *wj = json_object_new_object();
         json_object_object_add(wj, "bmcs", json_object_new_int64((int64_t)cmds[k].count));
         json_object_object_add(wj, "logins_ok", json_object_new_int64((int64_t)x->logins_ok));
@@ -440,6 +446,7 @@ static void write_status(struct daemon *dm)
                                json_object_new_int64(by_state[k]));
     json_object_object_add(f, "states", bs);
     json_object_object_add(f, "per_worker", per);
+    json_object_object_add(f, "store_bytes", json_object_new_int64((int64_t)store_bytes));
     struct sdr_share_stats ss;
     sdr_share_stats(&ss);
     json_object *sh = json_object_new_object();

@@ -68,6 +68,27 @@ full = sum(1 for b in d["bmcs"] if b["state"] == "polling" and b["readings"] > 0
 print(sum(b["requests"] for b in d["bmcs"]), full, d["fleet"]["bmcs"])' "$1"
 }
 
+# fresh_status PID FILE: ask for the status file and wait until it is written
+fresh_status() {
+    local k
+    rm -f "$2"
+    kill -USR1 "$1" 2> /dev/null || return 0
+    for ((k = 0; k < 300; k++)); do
+        [[ -s $2 ]] && break
+        sleep 0.1
+    done
+}
+# sim_readings NSIMS: Get Sensor Reading requests answered by every simulator
+sim_readings() {
+    local k t=0 v
+    for ((k = 0; k < $1; k++)); do
+        v=$("$BMCSIM_CTL" -s "$RUNDIR/sim$k.ctl" counters all |
+            awk -F= '$1 == "content_get_sensor_reading" { print $2 }')
+        t=$((t + ${v:-0}))
+    done
+    echo "$t"
+}
+
 RESULTS=$RUNDIR/results.txt
 : > "$RESULTS"
 # run_case N WORKERS CIPHER
@@ -120,8 +141,8 @@ EOF2
     track_pid "$dpid" ipmi-snmp-bridge
     local req polling total cold="" limit=$((SMOKE ? 60 : 600))
     sleep 1
-    for ((i = 0; i < limit * 5; i++)); do
-        ((i % 5 == 0)) && kill -USR1 "$dpid" 2> /dev/null # status on demand: costs nothing between
+    for ((i = 0; i < limit; i++)); do
+        fresh_status "$dpid" "$st" # on demand: costs nothing between
         read -r req polling total < <(status_fig "$st")
         if ((total == n && polling == n)); then
             t1=$(date +%s.%N)
@@ -129,26 +150,31 @@ EOF2
             break
         fi
         kill -0 "$dpid" 2> /dev/null || break
-        sleep 0.2
+        sleep 1
     done
     [[ -n $cold ]] || note="not all fully polled ($polling of $n)"
     sleep 1
-    kill -USR1 "$dpid"
-    sleep 0.3
-    local r0 c0 s0 r1 c1 s1 rss tick
+    # the window: readings counted by the simulators (the daemon is not asked)
+    local r0 c0 s0 r1 c1 s1 rss tick nsim=${#simpids[@]}
     tick=$(getconf CLK_TCK)
-    read -r r0 _ _ < <(status_fig "$st")
+    r0=$(sim_readings "$nsim")
     c0=$(cpu_of "$dpid")
     s0=$(cpu_of "${simpids[@]}")
     t0=$(date +%s.%N)
     sleep "$SECS"
-    kill -USR1 "$dpid"
-    sleep 0.3
-    t1=$(date +%s.%N)
-    read -r r1 _ _ < <(status_fig "$st")
     c1=$(cpu_of "$dpid")
     s1=$(cpu_of "${simpids[@]}")
+    t1=$(date +%s.%N)
+    r1=$(sim_readings "$nsim")
     rss=$(rss_kb "$dpid")
+    fresh_status "$dpid" "$st"
+    local store_kb
+    store_kb=$(python3 -c 'import json,sys
+try:
+    f=json.load(open(sys.argv[1]))["fleet"]
+    print("%.1f" % (f.get("store_bytes", 0) / 1024.0 / max(f["bmcs"], 1)))
+except Exception:
+    print("nan")' "$st")
     kill -TERM "$dpid"
     wait "$dpid" || true
     for p in "${simpids[@]}"; do
@@ -158,13 +184,13 @@ EOF2
     # which side was CPU-bound: the one using most of its cores
     awk -v n="$n" -v w="$workers" -v c="$cipher" -v r0="$r0" -v r1="$r1" -v c0="$c0" -v c1="$c1" \
         -v s0="$s0" -v s1="$s1" -v t0="$t0" -v t1="$t1" -v tick="$tick" -v rss="$rss" \
-        -v cold="${cold:-nan}" -v sp="${#simpids[@]}" -v cores="$CORES" -v note="$note" 'BEGIN {
+        -v storekb="$store_kb" -v cold="${cold:-nan}" -v sp="${#simpids[@]}" -v cores="$CORES" -v note="$note" 'BEGIN {
         el = t1 - t0; rd = r1 - r0; dc = (c1 - c0) / tick; sc = (s1 - s0) / tick
         dcores = (cores > 2 ? 1 : 1); scores = (cores > 2 ? sp : 1)
         du = dc / el / dcores; su = sc / el / scores
         bound = (du > 0.85 ? "bridge" : (su > 0.85 ? "bmcsim" : "neither"))
-        printf "%d %d %d ok %.0f %.2f %.1f %s %.0f%% %.0f%% %s %s\n", n, w, c, rd / el,
-               (rd ? dc * 1e6 / rd : 0), rss * 1024 / n / 1024, cold, du * 100, su * 100, bound, note
+        printf "%d %d %d ok %.0f %.2f %.1f %s %.0f%% %.0f%% %s %s %s\n", n, w, c, rd / el,
+               (rd ? dc * 1e6 / rd : 0), rss * 1024 / n / 1024, cold, du * 100, su * 100, bound, storekb, note
     }' >> "$RESULTS"
     tail -1 "$RESULTS" >&2
 }
@@ -193,19 +219,21 @@ for line in open(sys.argv[1]):
                  "rss_kb_per_bmc": float(f[6]),
                  "cold_start_s": None if f[7] == "nan" else float(f[7]),
                  "bridge_cpu_pct": f[8], "bmcsim_cpu_pct": f[9], "cpu_bound": f[10],
-                 "note": " ".join(f[11:])})
+                 "store_kb_per_bmc": None if f[11] == "nan" else float(f[11]),
+                 "note": " ".join(f[12:])})
 out = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
        "cores": int(sys.argv[3]), "window_s": int(sys.argv[4]), "daemon": rows,
        "pet_latency": None}
 json.dump(out, open(sys.argv[2], "w"), indent=1)
-print("%7s %7s %6s %12s %10s %10s %8s %7s %7s %s" % ("BMCs", "workers", "cipher", "readings/s",
-      "cpu us/rd", "RSS KB/BMC", "cold s", "bridge", "bmcsim", "CPU-bound"))
+print("%7s %7s %6s %12s %10s %10s %9s %8s %7s %7s %s" % ("BMCs", "workers", "cipher", "readings/s",
+      "cpu us/rd", "RSS KB/BMC", "store KB", "cold s", "bridge", "bmcsim", "CPU-bound"))
 for r in rows:
     if "skipped" in r:
         print("%7d %7d %6d  skipped: %s" % (r["bmcs"], r["workers"], r["cipher"], r["skipped"]))
         continue
-    print("%7d %7d %6d %12.0f %10.2f %10.1f %8s %7s %7s %s %s" % (r["bmcs"], r["workers"],
+    print("%7d %7d %6d %12.0f %10.2f %10.1f %9s %8s %7s %7s %s %s" % (r["bmcs"], r["workers"],
           r["cipher"], r["readings_per_s"], r["cpu_us_per_reading"], r["rss_kb_per_bmc"],
+          "-" if r["store_kb_per_bmc"] is None else "%.1f" % r["store_kb_per_bmc"],
           "-" if r["cold_start_s"] is None else "%.1f" % r["cold_start_s"],
           r["bridge_cpu_pct"], r["bmcsim_cpu_pct"], r["cpu_bound"], r["note"]))
 print("cores %d, %s; bench.json: %s" % (out["cores"], out["date"], sys.argv[2]))
