@@ -43,6 +43,9 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "bmc.h"
 #include "cfg.h"
@@ -493,6 +496,12 @@ static void write_status(struct daemon *dm)
         unlink(tmp);
     }
     json_object_put(root);
+#ifdef __GLIBC__
+    /* the file renders every sensor of every BMC (json-c objects of some KB
+     * per BMC, built on the workers): give those pages back, or the RSS
+     * keeps the status file's peak instead of the fleet's size */
+    malloc_trim(0);
+#endif
 }
 
 static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
