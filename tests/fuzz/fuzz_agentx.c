@@ -14,7 +14,8 @@
  *
  * Input: requests back to back.  Each: an op byte (bits 0-1: GET, GETNEXT,
  * GETNEXT inclusive, SET; bit 2: the name starts with ipmiBridgeObjects;
- * bits 4-5: SET varbinds - 1), then per varbind a length byte (mod 129
+ * bit 3 of a GETNEXT: walk on from the answer for (next byte mod 32) more
+ * GETNEXTs; bits 4-5: SET varbinds - 1), then per varbind a length byte (mod 129
  * sub-identifiers) and the sub-identifiers: a byte below F0h is itself,
  * F0h-F7h takes the next 4 bytes (big-endian), F8h-FFh the next 8; a SET
  * varbind then has a type byte (mod 4: INTEGER, OCTET STRING of 0-4 bytes,
@@ -227,6 +228,8 @@ static void fill_store(struct store *s)
     b->chassis.power_on = true;
     b->poll_wall_s = 1700000000;
     b->counters.bad_packets = 3;
+    b->counters.bad_reason[1] = 2;
+    b->counters.bad_reason[CODEC_E__COUNT - 1] = 1;
     b->has_sel_stats = true;
     b->sel_stats.ok = true;
     b->info.poh_st = STORE_INFO_OK;
@@ -262,6 +265,7 @@ static void fill_store(struct store *s)
 
     /* the highest index there is */
     b = new_bmc(0xffffffffu, STORE_ST_OK);
+    b->counters.bad_reason[2] = 5;
     add_sensors(b, (const uint32_t[]){7}, 1);
     add_frus(b, (const uint8_t[]){1}, 1);
     add_sels(b, (const uint32_t[]){0, 1}, 2);
@@ -495,7 +499,8 @@ static void one_get(const oid *name, size_t len)
     snmp_free_var(vb);
 }
 
-static void one_getnext(const oid *name, size_t len, bool inclusive)
+/* The walk index of the answer; nwalk: end of the MIB. */
+static size_t one_getnext(const oid *name, size_t len, bool inclusive)
 {
     netsnmp_variable_list *vb = NULL;
     bool got = getnext(name, len, inclusive, &vb);
@@ -507,6 +512,7 @@ static void one_getnext(const oid *name, size_t len, bool inclusive)
         /* a GET of the answer gives the same value */
         one_get(walk[i].name, walk[i].len);
     }
+    return i;
 }
 
 static void one_set(struct in *in, unsigned nvb, bool rooted)
@@ -573,8 +579,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = read_oid(&in, rooted, name);
         if ((op & 3) == 0)
             one_get(name, len);
-        else
-            one_getnext(name, len, (op & 3) == 2);
+        else {
+            size_t i = one_getnext(name, len, (op & 3) == 2);
+            /* bit 3: walk on from the answer (the cursor hint's path) */
+            for (unsigned k = op & 8 ? byte(&in) % 32 : 0; k && i < nwalk; k--) {
+                size_t j = one_getnext(walk[i].name, walk[i].len, false);
+                CHECK(j == i + 1);
+                i = j;
+            }
+        }
     }
     return 0;
 }
