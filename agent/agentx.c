@@ -18,6 +18,7 @@
  * generation, and answer the next row without searching.
  */
 #include "agentx.h"
+#include "agentx_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1614,4 +1615,59 @@ void agentx_get_stats(const struct agentx *a, struct agentx_stats *out)
     memset(out, 0, sizeof(*out));
     if (a)
         *out = a->stats;
+}
+
+/* ---- without a master agent (agentx_int.h) ------------------------------------------------ */
+
+struct agentx *agentx_int_new(struct store *store, const struct agentx_opts *opts)
+{
+    if (the_agent)
+        return NULL;
+    struct agentx *a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    a->store = store;
+    if (opts)
+        a->opts = *opts;
+    a->opts.socket = NULL;
+    a->opts.app_name = NULL;
+    a->ctl.ops = a->opts.control;
+    a->ctl.store = store;
+    a->ctl.elen = entry_oid(&tables[2], a->ctl.entry);
+    a->ctl.sets = &a->stats.control_sets;
+    a->ctl.traps = &a->stats.control_traps;
+    the_agent = a;
+    return a;
+}
+
+void agentx_int_free(struct agentx *a)
+{
+    if (a && the_agent == a)
+        the_agent = NULL;
+    free(a);
+}
+
+size_t agentx_int_ntables(void)
+{
+    return NTABLES;
+}
+
+size_t agentx_int_subtree(size_t table, oid *out)
+{
+    memcpy(out, objects_oid, sizeof(objects_oid));
+    out[OBJECTS_LEN] = tables[table].sub;
+    return OBJECTS_LEN + 1;
+}
+
+int agentx_int_handle(struct agentx *a, size_t table, int mode, netsnmp_request_info *requests)
+{
+    if (a != the_agent || table >= NTABLES)
+        return SNMP_ERR_GENERR;
+    netsnmp_mib_handler handler = {.myvoid = (void *)&tables[table]};
+    netsnmp_handler_registration reg = {.handler = &handler};
+    oid root[MAX_OID_LEN];
+    reg.rootoid = root;
+    reg.rootoid_len = agentx_int_subtree(table, root);
+    netsnmp_agent_request_info reqinfo = {.mode = mode};
+    return table_handler(&handler, &reg, &reqinfo, requests);
 }

@@ -1,7 +1,7 @@
 # The AgentX subagent (IPMI-BRIDGE-MIB handlers): the only code that includes
 # Net-SNMP.  A library so that the daemon and tests/agentx/agentx-driver share it.
 noinst_LIBRARIES += agent/libagentx.a
-agent_libagentx_a_SOURCES = agent/agentx.c agent/agentx.h agent/control_snmp.c agent/control_snmp.h agent/control_glue.c agent/control_glue.h \
+agent_libagentx_a_SOURCES = agent/agentx.c agent/agentx.h agent/agentx_int.h agent/control_snmp.c agent/control_snmp.h agent/control_glue.c agent/control_glue.h \
 	agent/notify.c agent/notify.h agent/pet_listener.c agent/pet_listener.h \
 	agent/events.c agent/events.h
 nodist_agent_libagentx_a_SOURCES = agent/mib_root.h

@@ -25,6 +25,14 @@ harnesses=("$here"/fuzz_*.c)
 
 # every layer's folder, as the Makefile's SRC_INCLUDES
 incs=$(cd "$top" && for d in src/*/; do printf -- '-I %s ' "${d%/}"; done)
+# agent/mib_root.h (the harnesses of agent/ include it): made by its own rule
+# of agent/local.mk, here, so that no configured tree is needed
+mkdir -p "$out/gen"
+if ! make -s -C "$out/gen" -f "$top/agent/local.mk" srcdir="$top" agent/mib_root.h; then
+    echo "build.sh: cannot make agent/mib_root.h" >&2
+    exit 1
+fi
+incs="$incs -I $out/gen/agent"
 
 status=0
 for h in "${harnesses[@]}"; do

@@ -10,7 +10,7 @@ FUZZ_FILES = \
 	tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/replay.c tests/fuzz/run.sh tests/fuzz/seeds.py \
 	tests/fuzz/fuzz_stubs.h tests/fuzz/fuzz_sdr.c tests/fuzz/fuzz_fru.c tests/fuzz/fuzz_sel.c \
 	tests/fuzz/fuzz_rmcpp.c tests/fuzz/fuzz_ipmi_msg.c tests/fuzz/fuzz_session.c \
-	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_text.c tests/fuzz/fuzz_pet.c tests/fuzz/fuzz_asf_info.c tests/fuzz/corpus
+	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_text.c tests/fuzz/fuzz_pet.c tests/fuzz/fuzz_asf_info.c tests/fuzz/fuzz_agentx.c tests/fuzz/corpus
 EXTRA_DIST += $(FUZZ_FILES)
 
 # `make check` replays every committed corpus input through its harness
@@ -18,7 +18,7 @@ EXTRA_DIST += $(FUZZ_FILES)
 # its bug comes back, in the plain and the sanitizer builds alike.
 FUZZ_REPLAY = tests/fuzz/replay_rmcpp tests/fuzz/replay_ipmi_msg tests/fuzz/replay_session \
 	tests/fuzz/replay_config tests/fuzz/replay_sdr tests/fuzz/replay_fru tests/fuzz/replay_sel \
-	tests/fuzz/replay_text tests/fuzz/replay_pet tests/fuzz/replay_asf_info
+	tests/fuzz/replay_text tests/fuzz/replay_pet tests/fuzz/replay_asf_info tests/fuzz/replay_agentx
 check_PROGRAMS += $(FUZZ_REPLAY)
 TESTS += $(FUZZ_REPLAY)
 FUZZ_REPLAY_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CONFUSE_CFLAGS)
@@ -56,3 +56,7 @@ tests_fuzz_replay_pet_LDADD = $(BRIDGE_LIBS)
 tests_fuzz_replay_asf_info_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_asf_info.c
 tests_fuzz_replay_asf_info_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"asf_info"'
 tests_fuzz_replay_asf_info_LDADD = $(BRIDGE_LIBS)
+tests_fuzz_replay_agentx_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_agentx.c
+tests_fuzz_replay_agentx_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent -I$(top_builddir)/agent
+tests_fuzz_replay_agentx_CFLAGS = $(FUZZ_REPLAY_CFLAGS) $(NETSNMP_CFLAGS) -DFUZZ_NAME='"agentx"'
+tests_fuzz_replay_agentx_LDADD = agent/libagentx.a $(BRIDGE_LIBS) $(NETSNMP_LIBS)

@@ -1,0 +1,593 @@
+/*
+ * fuzz_agentx.c - the AgentX request path as our handlers see it: OIDs and
+ * indices of GET, GETNEXT and SET (RESERVE1/2) varbinds run through the
+ * handlers agentx.c registers (agentx_int.h: no master agent), against a
+ * small synthetic store built once.
+ *
+ * At start the whole MIB is walked with GETNEXT (the registrations in OID
+ * order, as Net-SNMP's agent dispatches them) and every instance is kept with
+ * its value.  Then each request of the input is checked against that walk:
+ * a GETNEXT answers the first walked instance after its name (or nothing at
+ * the end of the MIB), within the subtree it was asked of; a GET answers the
+ * walked value exactly when its name was walked, noSuchObject/noSuchInstance
+ * otherwise; a SET never reaches the control callback before ACTION.
+ *
+ * Input: requests back to back.  Each: an op byte (bits 0-1: GET, GETNEXT,
+ * GETNEXT inclusive, SET; bit 2: the name starts with ipmiBridgeObjects;
+ * bit 3 of a GETNEXT: walk on from the answer for (next byte mod 32) more
+ * GETNEXTs; bits 4-5: SET varbinds - 1), then per varbind a length byte (mod 129
+ * sub-identifiers) and the sub-identifiers: a byte below F0h is itself,
+ * F0h-F7h takes the next 4 bytes (big-endian), F8h-FFh the next 8; a SET
+ * varbind then has a type byte (mod 4: INTEGER, OCTET STRING of 0-4 bytes,
+ * Unsigned32, NULL) and 4 value bytes.
+ */
+// clang-format off
+// fuzz-sources: -I agent agent/agentx.c agent/control_snmp.c src/store/store.c src/store/arena.c src/store/text.c src/poll/ev.c src/util/log.c src/codec/chassis_ctl.c
+// fuzz-libs: -lnetsnmpagent -lnetsnmp -lcrypto
+// clang-format on
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agentx_int.h"
+#include "arena.h"
+#include "chassis_ctl.h"
+#include "store.h"
+
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "fuzz_agentx: %s:%d: %s\n", __FILE__, __LINE__, #c);                   \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* a monotonic time in the future: every age is 0, so values do not move */
+#define FUTURE_NS (UINT64_C(1) << 62)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* src/poll/control.c (the poller's side, not linked): control_snmp.c uses
+ * these only from ACTION on, which the harness never runs */
+const char *control_status_word(enum control_status s)
+{
+    (void)s;
+    abort();
+}
+void control_req_describe(const struct control_req *req, char *buf, size_t len)
+{
+    (void)req, (void)buf, (void)len;
+    abort();
+}
+
+/* ---- the synthetic store ----------------------------------------------------------- */
+
+static struct store_bmc *new_bmc(uint32_t index, uint8_t state)
+{
+    struct store_arena *ar = arena_new(1024);
+    struct store_bmc *b = arena_alloc(ar, sizeof(*b));
+    CHECK(b);
+    atomic_init(&b->refs, 1);
+    b->arena = ar;
+    b->index = index;
+    b->name = arena_printf(ar, "bmc%u", index);
+    b->address = arena_printf(ar, "192.0.2.%u:623", index % 250 + 1);
+    b->state = state;
+    b->cipher_suite = -1;
+    b->poll_mono_ns = FUTURE_NS;
+    return b;
+}
+
+static void *part(size_t head, size_t rows, size_t nrows, struct store_part **p)
+{
+    struct store_arena *ar = arena_new(4096);
+    char *h = arena_alloc(ar, head);
+    CHECK(h);
+    *p = (struct store_part *)h;
+    atomic_init(&(*p)->refs, 1);
+    (*p)->arena = ar;
+    (*p)->n = (uint32_t)nrows;
+    void *r = nrows ? arena_alloc(ar, rows * nrows) : NULL;
+    CHECK(!nrows || r);
+    return r;
+}
+
+static void add_sensors(struct store_bmc *b, const uint32_t *idx, size_t n)
+{
+    struct store_part *p;
+    struct store_sensor *s = part(sizeof(struct store_sensors), sizeof(*s), n, &p);
+    struct store_sensors *ss = (struct store_sensors *)p;
+    ss->s = s;
+    for (size_t i = 0; i < n; i++) {
+        s[i].index = idx[i];
+        s[i].number = (uint8_t)idx[i];
+        s[i].name = i % 3 == 2 ? NULL : arena_printf(p->arena, "Sensor %zu", i);
+        s[i].type = (uint8_t)(1 + i);
+        s[i].type_name = "Temperature";
+        s[i].event_type = i % 2 ? 0x6f : 1;
+        s[i].analog = i % 2 == 0;
+        s[i].thresholds = i % 2 == 0;
+        s[i].has_value = i % 3 != 1; /* some without a reading */
+        s[i].scaled_ok = s[i].has_value && i != 4;
+        s[i].precision = (uint8_t)(i % 4);
+        s[i].value = 21.5 + (double)i;
+        s[i].value_scaled = (int32_t)(215 + i);
+        s[i].value_text = s[i].has_value ? arena_printf(p->arena, "%.1f", s[i].value) : NULL;
+        s[i].units = s[i].analog ? "degrees C" : NULL;
+        s[i].status = (uint8_t)(i % STORE_STATUS__COUNT);
+        s[i].states_text = "";
+        s[i].unavailable_reason = s[i].has_value ? NULL : "no reading";
+        s[i].thr_mask = (uint8_t)(i * 5);
+        s[i].thr_scaled_mask = (uint8_t)(i * 3);
+        s[i].thr[STORE_THR_UC] = 90;
+        s[i].thr_scaled[STORE_THR_UC] = 900;
+        s[i].read_mono_ns = FUTURE_NS;
+    }
+    b->sensors = ss;
+    b->nsensors = (uint32_t)n;
+}
+
+static void add_frus(struct store_bmc *b, const uint8_t *ids, size_t n)
+{
+    struct store_part *p;
+    struct store_fru *f = part(sizeof(struct store_frus), sizeof(*f), n, &p);
+    struct store_frus *fs = (struct store_frus *)p;
+    fs->f = f;
+    static const char *custom[] = {"custom one", "custom two"};
+    static const struct store_kv kv[] = {{"capacity_w", STORE_KV_INT, 750, NULL},
+                                         {"hot_swap", STORE_KV_BOOL, 1, NULL},
+                                         {"note", STORE_KV_STR, 0, "x y"},
+                                         {"absent", STORE_KV_NULL, 0, NULL}};
+    for (size_t i = 0; i < n; i++) {
+        f[i].id = ids[i];
+        f[i].index = (uint32_t)ids[i] + 1;
+        f[i].name = arena_printf(p->arena, "FRU %u", ids[i]);
+        f[i].status = (uint8_t)(i % 3);
+        f[i].status_word = i % 3 ? "partial" : "ok";
+        f[i].parsed = i % 3 != 2;
+        for (unsigned k = 0; k < STORE_FRU_AREA__COUNT; k++) {
+            struct store_fru_area *ar = &f[i].area[k];
+            ar->present = (i + k) % 2 == 0 || k == STORE_FRU_BOARD;
+            ar->checksum_ok = k != STORE_FRU_PRODUCT;
+            ar->problem = ar->checksum_ok ? NULL : "bad_checksum";
+            ar->field[STORE_FRU_MANUFACTURER] = "Acme";
+            ar->field[STORE_FRU_SERIAL_NUMBER] = k == STORE_FRU_BOARD ? "SN123" : NULL;
+            ar->chassis_type = 0x17;
+            ar->chassis_type_name = "Rack Mount Chassis";
+            ar->mfg_datetime = k == STORE_FRU_BOARD ? "2024-01-15T12:00:00Z" : NULL;
+            ar->mfg_time = k == STORE_FRU_BOARD ? 1705320000 : -1;
+            ar->ncustom = (uint8_t)((i + k) % 3);
+            ar->custom = custom;
+        }
+        if (i == 0) {
+            struct store_fru_mr *mr = arena_alloc(p->arena, 2 * sizeof(*mr));
+            CHECK(mr);
+            mr[0] = (struct store_fru_mr){.type = 0,
+                                          .type_name = "power_supply",
+                                          .description = "PSU",
+                                          .checksum_ok = true,
+                                          .data_hex = "001291 0102",
+                                          .nfields = 4,
+                                          .fields = kv};
+            mr[1] = (struct store_fru_mr){.type = 0xc0, .data_hex = "zz"};
+            f[i].nmr = 2;
+            f[i].mr = mr;
+        }
+    }
+    b->fru = fs;
+}
+
+static void add_sels(struct store_bmc *b, const uint32_t *idx, size_t n)
+{
+    struct store_part *p;
+    struct store_sel *e = part(sizeof(struct store_sels), sizeof(*e), n, &p);
+    struct store_sels *es = (struct store_sels *)p;
+    es->e = e;
+    for (size_t i = 0; i < n; i++) {
+        e[i].index = idx[i];
+        e[i].record_id = (uint16_t)(i + 1);
+        e[i].kind = (uint8_t)(i % 3);
+        e[i].record_type = e[i].kind == STORE_SEL_SYSTEM ? 2 : 0xc0 + (uint8_t)i;
+        e[i].has_time = i % 3 != 2;
+        e[i].time = 1700000000u + (uint32_t)i;
+        e[i].timestamp = e[i].has_time ? "2023-11-14T22:13:20Z" : NULL;
+        if (e[i].kind == STORE_SEL_SYSTEM) {
+            e[i].sensor_type = "Temperature";
+            e[i].sensor_type_code = 1;
+            e[i].sensor_number = 0x30;
+            e[i].sensor_name = "CPU Temp";
+            e[i].event_type = 1;
+            e[i].direction = "Asserted";
+            e[i].event = "Upper Critical going high";
+            e[i].reading = i % 2 ? NULL : "95";
+        } else {
+            e[i].event = "OEM record C1h";
+            e[i].manufacturer_id = 343;
+        }
+        e[i].data = "0102ab";
+        e[i].severity = (uint8_t)(i % 4);
+        for (unsigned k = 0; k < 16; k++)
+            e[i].raw[k] = (uint8_t)(i * 16 + k);
+    }
+    b->sel = es;
+}
+
+static void fill_store(struct store *s)
+{
+    /* a full BMC */
+    struct store_bmc *b = new_bmc(2, STORE_ST_OK);
+    b->cipher_suite = 17;
+    b->has_devid = b->has_guid = b->has_chassis = true;
+    b->devid.device_id = 0x20;
+    b->devid.manufacturer_id = 343;
+    snprintf(b->devid.firmware, sizeof(b->devid.firmware), "9.08");
+    snprintf(b->devid.ipmi_version, sizeof(b->devid.ipmi_version), "2.0");
+    snprintf(b->guid, sizeof(b->guid), "00112233-4455-6677-8899-aabbccddeeff");
+    b->chassis.power_on = true;
+    b->poll_wall_s = 1700000000;
+    b->counters.bad_packets = 3;
+    b->counters.bad_reason[1] = 2;
+    b->counters.bad_reason[CODEC_E__COUNT - 1] = 1;
+    b->has_sel_stats = true;
+    b->sel_stats.ok = true;
+    b->info.poh_st = STORE_INFO_OK;
+    b->info.poh_word = "ok";
+    b->info.poh_hours = 1234;
+    b->info.lan_st = STORE_INFO_OK;
+    b->info.lan_word = "ok";
+    b->info.has_ip = b->info.has_mac = b->info.has_vlan = true;
+    b->info.ip[0] = 192;
+    b->info.mac[5] = 1;
+    b->info.vlan_id = 7;
+    b->info.dcmi_st = STORE_INFO_UNSUPPORTED;
+    b->info.dcmi_word = "not_supported";
+    b->control.power = CTL_POWER_ON;
+    b->control.last_result = "ok";
+    add_sensors(b, (const uint32_t[]){1, 2, 0x30, 0x31, 0x3000, 0xffffffffu}, 6);
+    add_frus(b, (const uint8_t[]){0, 3, 255}, 3);
+    add_sels(b, (const uint32_t[]){5, 6, 7, 0xffffffffu}, 4);
+    CHECK(store_publish(s, b) == 0);
+
+    /* unreachable, never read: no parts */
+    b = new_bmc(5, STORE_ST_UNREACHABLE);
+    b->error = arena_printf(b->arena, "bmc5 (192.0.2.6:623): no answer");
+    b->counters.bad_packets = 1;
+    CHECK(store_publish(s, b) == 0);
+
+    /* parts read but empty */
+    b = new_bmc(6, STORE_ST_DEGRADED);
+    add_sensors(b, NULL, 0);
+    add_frus(b, NULL, 0);
+    add_sels(b, NULL, 0);
+    CHECK(store_publish(s, b) == 0);
+
+    /* the highest index there is */
+    b = new_bmc(0xffffffffu, STORE_ST_OK);
+    b->counters.bad_reason[2] = 5;
+    add_sensors(b, (const uint32_t[]){7}, 1);
+    add_frus(b, (const uint8_t[]){1}, 1);
+    add_sels(b, (const uint32_t[]){0, 1}, 2);
+    CHECK(store_publish(s, b) == 0);
+    store_apply(s);
+}
+
+/* ---- requests as the master agent makes them ----------------------------------------- */
+
+static struct agentx *agent;
+static oid objects[MAX_OID_LEN]; /* ipmiBridgeObjects */
+static size_t objects_len;
+
+static enum control_status no_start(void *ctx, uint32_t bmc_index, const struct control_req *req,
+                                    void (*done)(void *arg, const struct control_result *res),
+                                    void *arg, struct control_result *now)
+{
+    (void)ctx, (void)bmc_index, (void)req, (void)done, (void)arg, (void)now;
+    CHECK(!"a SET reached the control callback before ACTION");
+    return CONTROL_E_DISABLED;
+}
+static const struct agentx_control control = {no_start, NULL, 1000};
+static const struct agentx_counters counters = {10, 2, 8};
+
+static bool is_prefix(const oid *p, size_t plen, const oid *name, size_t len)
+{
+    return len >= plen && snmp_oid_compare(name, plen, p, plen) == 0;
+}
+
+static netsnmp_variable_list *new_vb(const oid *name, size_t len)
+{
+    netsnmp_variable_list *vb = calloc(1, sizeof(*vb));
+    CHECK(vb);
+    CHECK(snmp_set_var_objid(vb, name, len) == 0);
+    vb->type = ASN_NULL;
+    return vb;
+}
+
+/* One GETNEXT through every registration from the one holding or after
+ * `name`, as Net-SNMP's agent does.  True with the answer in vb. */
+static bool getnext(const oid *name, size_t len, bool inclusive, netsnmp_variable_list **out)
+{
+    for (size_t t = 0; t < agentx_int_ntables(); t++) {
+        oid sub[MAX_OID_LEN];
+        size_t slen = agentx_int_subtree(t, sub);
+        netsnmp_request_info r = {0};
+        netsnmp_variable_list *vb;
+        if (is_prefix(sub, slen, name, len)) {
+            vb = new_vb(name, len);
+            r.inclusive = inclusive;
+        } else if (snmp_oid_compare(name, len, sub, slen) < 0) {
+            vb = new_vb(sub, slen);
+            r.inclusive = 1;
+        } else {
+            continue;
+        }
+        r.requestvb = vb;
+        CHECK(agentx_int_handle(agent, t, MODE_GETNEXT, &r) == SNMP_ERR_NOERROR);
+        if (vb->type != ASN_NULL) {
+            /* an instance of this subtree, after (or at, inclusive) the name */
+            CHECK(is_prefix(sub, slen, vb->name, vb->name_length));
+            int c = snmp_oid_compare(vb->name, vb->name_length, name, len);
+            CHECK(c > 0 || (c == 0 && inclusive));
+            CHECK(vb->type != SNMP_NOSUCHOBJECT && vb->type != SNMP_NOSUCHINSTANCE &&
+                  vb->type != SNMP_ENDOFMIBVIEW);
+            CHECK(!r.processed && r.status == 0);
+            *out = vb;
+            return true;
+        }
+        snmp_free_var(vb);
+    }
+    return false;
+}
+
+/* GET: answered by the registration holding the name; none: noSuchObject. */
+static netsnmp_variable_list *get(const oid *name, size_t len)
+{
+    netsnmp_variable_list *vb = new_vb(name, len);
+    for (size_t t = 0; t < agentx_int_ntables(); t++) {
+        oid sub[MAX_OID_LEN];
+        size_t slen = agentx_int_subtree(t, sub);
+        if (!is_prefix(sub, slen, name, len))
+            continue;
+        netsnmp_request_info r = {.requestvb = vb};
+        CHECK(agentx_int_handle(agent, t, MODE_GET, &r) == SNMP_ERR_NOERROR);
+        CHECK(snmp_oid_compare(vb->name, vb->name_length, name, len) == 0);
+        CHECK(r.status == 0);
+        CHECK((vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE) ==
+              (r.processed != 0));
+        CHECK(vb->type != ASN_NULL);
+        return vb;
+    }
+    vb->type = SNMP_NOSUCHOBJECT;
+    return vb;
+}
+
+/* ---- the walk: every instance of the MIB, in order ------------------------------------ */
+
+struct inst {
+    oid name[MAX_OID_LEN];
+    size_t len;
+    u_char type;
+    size_t vlen;
+    uint8_t *val;
+};
+static struct inst *walk;
+static size_t nwalk;
+
+static void do_walk(void)
+{
+    oid name[MAX_OID_LEN];
+    size_t len = objects_len;
+    memcpy(name, objects, len * sizeof(oid));
+    size_t cap = 0;
+    netsnmp_variable_list *vb;
+    while (getnext(name, len, false, &vb)) {
+        if (nwalk == cap) {
+            cap = cap ? 2 * cap : 256;
+            walk = realloc(walk, cap * sizeof(*walk));
+            CHECK(walk);
+        }
+        struct inst *w = &walk[nwalk++];
+        memcpy(w->name, vb->name, vb->name_length * sizeof(oid));
+        w->len = vb->name_length;
+        w->type = vb->type;
+        w->vlen = vb->val_len;
+        w->val = malloc(vb->val_len ? vb->val_len : 1);
+        CHECK(w->val);
+        if (vb->val_len)
+            memcpy(w->val, vb->val.string, vb->val_len);
+        memcpy(name, vb->name, vb->name_length * sizeof(oid));
+        len = vb->name_length;
+        snmp_free_var(vb);
+        CHECK(nwalk < 100000);
+    }
+    CHECK(nwalk > 100); /* the store's tables are all there */
+}
+
+/* The first walked instance > name (>= when inclusive); nwalk: none. */
+static size_t walk_after(const oid *name, size_t len, bool inclusive)
+{
+    size_t lo = 0, hi = nwalk;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = snmp_oid_compare(walk[mid].name, walk[mid].len, name, len);
+        if (c > 0 || (c == 0 && inclusive))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+static void same_value(const struct inst *w, const netsnmp_variable_list *vb)
+{
+    CHECK(snmp_oid_compare(w->name, w->len, vb->name, vb->name_length) == 0);
+    CHECK(w->type == vb->type);
+    CHECK(w->vlen == vb->val_len);
+    CHECK(!w->vlen || memcmp(w->val, vb->val.string, w->vlen) == 0);
+}
+
+static void init(void)
+{
+    static struct store *s;
+    if (s)
+        return;
+    s = store_new();
+    CHECK(s);
+    fill_store(s);
+    struct agentx_opts o = {.counters = &counters, .start_wall_s = 1700000000, .control = &control};
+    agent = agentx_int_new(s, &o);
+    CHECK(agent);
+    objects_len = agentx_int_subtree(0, objects) - 1;
+    do_walk();
+    /* the walk answers itself */
+    for (size_t i = 0; i < nwalk; i++) {
+        CHECK(i == 0 ||
+              snmp_oid_compare(walk[i - 1].name, walk[i - 1].len, walk[i].name, walk[i].len) < 0);
+        netsnmp_variable_list *vb = get(walk[i].name, walk[i].len);
+        same_value(&walk[i], vb);
+        snmp_free_var(vb);
+    }
+    fprintf(stderr, "fuzz_agentx: %zu instances in the walk\n", nwalk);
+}
+
+/* ---- the input ------------------------------------------------------------------------- */
+
+struct in {
+    const uint8_t *p;
+    size_t n;
+};
+
+static unsigned byte(struct in *in)
+{
+    if (!in->n)
+        return 0;
+    in->n--;
+    return *in->p++;
+}
+
+static size_t read_oid(struct in *in, bool rooted, oid *name)
+{
+    size_t len = 0;
+    if (rooted) {
+        memcpy(name, objects, objects_len * sizeof(oid));
+        len = objects_len;
+    }
+    size_t k = byte(in) % (MAX_OID_LEN + 1);
+    for (size_t i = 0; i < k && len < MAX_OID_LEN && in->n; i++) {
+        unsigned b = byte(in);
+        uint64_t v = b;
+        if (b >= 0xf0) {
+            unsigned bytes = b >= 0xf8 ? 8 : 4;
+            v = 0;
+            for (unsigned j = 0; j < bytes; j++)
+                v = v << 8 | byte(in);
+        }
+        name[len++] = (oid)v;
+    }
+    return len;
+}
+
+static void one_get(const oid *name, size_t len)
+{
+    netsnmp_variable_list *vb = get(name, len);
+    size_t i = walk_after(name, len, true);
+    if (i < nwalk && snmp_oid_compare(walk[i].name, walk[i].len, name, len) == 0)
+        same_value(&walk[i], vb);
+    else
+        CHECK(vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE);
+    snmp_free_var(vb);
+}
+
+/* The walk index of the answer; nwalk: end of the MIB. */
+static size_t one_getnext(const oid *name, size_t len, bool inclusive)
+{
+    netsnmp_variable_list *vb = NULL;
+    bool got = getnext(name, len, inclusive, &vb);
+    size_t i = walk_after(name, len, inclusive);
+    CHECK(got == (i < nwalk));
+    if (got) {
+        same_value(&walk[i], vb);
+        snmp_free_var(vb);
+        /* a GET of the answer gives the same value */
+        one_get(walk[i].name, walk[i].len);
+    }
+    return i;
+}
+
+static void one_set(struct in *in, unsigned nvb, bool rooted)
+{
+    netsnmp_request_info r[4];
+    memset(r, 0, sizeof(r));
+    for (unsigned i = 0; i < nvb; i++) {
+        oid name[MAX_OID_LEN];
+        size_t len = read_oid(in, rooted, name);
+        r[i].requestvb = new_vb(name, len);
+        unsigned type = byte(in);
+        uint32_t v = 0;
+        for (unsigned j = 0; j < 4; j++)
+            v = v << 8 | byte(in);
+        long x = (long)(int32_t)v;
+        uint8_t bytes[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+        switch (type % 4) {
+        case 0: /* what a control column takes */
+            snmp_set_var_typed_value(r[i].requestvb, ASN_INTEGER, &x, sizeof(x));
+            break;
+        case 1:
+            snmp_set_var_typed_value(r[i].requestvb, ASN_OCTET_STR, bytes, type / 4 % 5);
+            break;
+        case 2:
+            snmp_set_var_typed_value(r[i].requestvb, ASN_UNSIGNED, &x, sizeof(x));
+            break;
+        default:
+            snmp_set_var_typed_value(r[i].requestvb, ASN_NULL, NULL, 0);
+            break;
+        }
+        r[i].next = i + 1 < nvb ? &r[i + 1] : NULL;
+        r[i].prev = i ? &r[i - 1] : NULL;
+    }
+    /* the registration of the first varbind, as the master groups them */
+    const netsnmp_variable_list *first = r[0].requestvb;
+    for (size_t t = 0; t < agentx_int_ntables(); t++) {
+        oid sub[MAX_OID_LEN];
+        size_t slen = agentx_int_subtree(t, sub);
+        if (!is_prefix(sub, slen, first->name, first->name_length))
+            continue;
+        CHECK(agentx_int_handle(agent, t, MODE_SET_RESERVE1, r) == SNMP_ERR_NOERROR);
+        CHECK(agentx_int_handle(agent, t, MODE_SET_RESERVE2, r) == SNMP_ERR_NOERROR);
+        if (t != 2) /* only ipmiBmcTable has writable columns */
+            for (unsigned i = 0; i < nvb; i++)
+                CHECK(r[i].status == SNMP_ERR_NOTWRITABLE);
+        break;
+    }
+    for (unsigned i = 0; i < nvb; i++)
+        snmp_free_var(r[i].requestvb);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    init();
+    struct in in = {data, size};
+    for (unsigned steps = 0; in.n && steps < 64; steps++) {
+        unsigned op = byte(&in);
+        bool rooted = op & 4;
+        if ((op & 3) == 3) {
+            one_set(&in, 1 + (op >> 4 & 3), rooted);
+            continue;
+        }
+        oid name[MAX_OID_LEN];
+        size_t len = read_oid(&in, rooted, name);
+        if ((op & 3) == 0)
+            one_get(name, len);
+        else {
+            size_t i = one_getnext(name, len, (op & 3) == 2);
+            /* bit 3: walk on from the answer (the cursor hint's path) */
+            for (unsigned k = op & 8 ? byte(&in) % 32 : 0; k && i < nwalk; k--) {
+                size_t j = one_getnext(walk[i].name, walk[i].len, false);
+                CHECK(j == i + 1);
+                i = j;
+            }
+        }
+    }
+    return 0;
+}
