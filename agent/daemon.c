@@ -751,16 +751,9 @@ static struct bmc *bmc_by_index(uint32_t index)
     struct daemon *dm = running;
     if (!dm || !dm->s || dm->stopping)
         return NULL;
-    for (size_t i = 0; i < sched_count(dm->s); i++) {
-        struct sched_bmc *sb = sched_at(dm->s, i);
-        struct sched_info in;
-        sched_info(sb, &in);
-        if (in.index != index || sched_leaving(sb))
-            continue;
-        const struct bmc_data *d = sched_data(sb);
-        return d ? d->b : NULL;
-    }
-    return NULL;
+    struct sched_bmc *sb = sched_find_index(dm->s, index);
+    const struct bmc_data *d = sb ? sched_data(sb) : NULL;
+    return d ? d->b : NULL;
 }
 
 int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,

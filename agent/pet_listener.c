@@ -273,7 +273,7 @@ static bool split_addr(const char *s, char *host, size_t cap, unsigned *port)
 
 static void rebuild_keys(struct pet_listener *pl)
 {
-    uint64_t gen = store_generation(pl->store);
+    uint64_t gen = store_roster_generation(pl->store);
     if (pl->keys_valid && gen == pl->keys_gen)
         return;
     size_t n = store_count(pl->store);

@@ -78,6 +78,13 @@ struct sched {
     struct sched_opts o;
     struct sched_bmc **v;
     size_t n, cap;
+    /* index -> the BMC most recently added with it (open addressing, linear
+     * probing, key 0 empty; indices start at 1): sched_find_index() in O(1) */
+    struct idx_slot {
+        uint32_t key;
+        struct sched_bmc *sb;
+    } * ix;
+    size_t ixcap, ixn; /* ixcap a power of two, kept at most half full */
     bool stopping;
     uint64_t rng;
     /* admission */
@@ -867,6 +874,7 @@ void sched_free(struct sched *s)
     for (size_t i = 0; i < s->n; i++)
         free_bmc(s->v[i]);
     free(s->v);
+    free(s->ix);
     free(s);
 }
 
@@ -886,6 +894,74 @@ void sched_set_left_cb(struct sched *s, sched_left_cb cb, void *arg)
 {
     s->left_cb = cb;
     s->left_arg = arg;
+}
+
+static size_t ix_home(const struct sched *s, uint32_t key)
+{
+    return (size_t)((key * 0x9e3779b1u) & (uint32_t)(s->ixcap - 1));
+}
+
+static int ix_put(struct sched *s, uint32_t key, struct sched_bmc *sb)
+{
+    if (!key)
+        return 0;
+    if (2 * (s->ixn + 1) > s->ixcap) {
+        size_t ncap = s->ixcap ? 2 * s->ixcap : 128;
+        struct idx_slot *nt = calloc(ncap, sizeof(*nt)), *ot = s->ix;
+        if (!nt)
+            return -1;
+        size_t ocap = s->ixcap;
+        s->ix = nt;
+        s->ixcap = ncap;
+        s->ixn = 0;
+        for (size_t i = 0; i < ocap; i++)
+            if (ot[i].key)
+                ix_put(s, ot[i].key, ot[i].sb);
+        free(ot);
+    }
+    size_t i = ix_home(s, key);
+    while (s->ix[i].key && s->ix[i].key != key)
+        i = (i + 1) & (s->ixcap - 1);
+    if (!s->ix[i].key)
+        s->ixn++;
+    s->ix[i].key = key;
+    s->ix[i].sb = sb; /* a newer BMC with the index replaces a leaving one */
+    return 0;
+}
+
+/* Forget `key` if it still maps to `sb` (backward-shift deletion). */
+static void ix_del(struct sched *s, uint32_t key, const struct sched_bmc *sb)
+{
+    if (!s->ixcap || !key)
+        return;
+    size_t i = ix_home(s, key);
+    while (s->ix[i].key && s->ix[i].key != key)
+        i = (i + 1) & (s->ixcap - 1);
+    if (s->ix[i].key != key || s->ix[i].sb != sb)
+        return;
+    size_t hole = i;
+    for (size_t j = (i + 1) & (s->ixcap - 1); s->ix[j].key; j = (j + 1) & (s->ixcap - 1)) {
+        size_t h = ix_home(s, s->ix[j].key);
+        /* move j into the hole unless its home lies cyclically in (hole, j] */
+        bool stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
+        if (!stays) {
+            s->ix[hole] = s->ix[j];
+            hole = j;
+        }
+    }
+    s->ix[hole].key = 0;
+    s->ix[hole].sb = NULL;
+    s->ixn--;
+}
+
+struct sched_bmc *sched_find_index(struct sched *s, uint32_t index)
+{
+    if (!s->ixcap || !index)
+        return NULL;
+    for (size_t i = ix_home(s, index); s->ix[i].key; i = (i + 1) & (s->ixcap - 1))
+        if (s->ix[i].key == index)
+            return s->ix[i].sb->leaving ? NULL : s->ix[i].sb;
+    return NULL;
 }
 
 struct sched_bmc *sched_add(struct sched *s, const struct cfg_bmc *cfg, uint32_t index,
@@ -915,6 +991,12 @@ struct sched_bmc *sched_add(struct sched *s, const struct cfg_bmc *cfg, uint32_t
     bool unresolved = !sb->d.b && strstr(err, "cannot resolve");
     if (!sb->d.b && !unresolved) {
         free(sb);
+        return NULL;
+    }
+    if (ix_put(s, index, sb) < 0) {
+        poller_remove(s->p, sb->d.b);
+        free(sb);
+        snprintf(err, errlen, "out of memory");
         return NULL;
     }
     if (sb->d.b)
@@ -948,6 +1030,7 @@ static void do_remove(struct sched_bmc *sb)
     sdr_done(sb);
     poller_remove(s->p, sb->d.b);
     sb->d.b = NULL;
+    ix_del(s, index, sb);
     size_t i = sb->pos;
     s->v[i] = s->v[--s->n];
     s->v[i]->pos = i;

@@ -137,6 +137,8 @@ void sched_detach_all(struct sched *s);
 size_t sched_count(const struct sched *s);
 struct sched_bmc *sched_at(struct sched *s, size_t i);
 struct sched_bmc *sched_find(struct sched *s, const char *name); /* O(n) */
+/* The BMC with this index that is not leaving, or NULL.  O(1). */
+struct sched_bmc *sched_find_index(struct sched *s, uint32_t index);
 const struct cfg_bmc *sched_cfg(const struct sched_bmc *sb);
 const struct bmc_data *sched_data(const struct sched_bmc *sb);
 void sched_info(const struct sched_bmc *sb, struct sched_info *out);

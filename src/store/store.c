@@ -265,6 +265,7 @@ struct store {
     const struct store_bmc **v; /* sorted by index */
     size_t n, cap;
     uint64_t gen;
+    uint64_t roster_gen; /* BMCs added or removed, or an address changed */
     int efd;
     _Atomic(struct store_msg *) inbox; /* LIFO of messages, taken whole by store_apply() */
     store_observer_cb observer;
@@ -374,11 +375,15 @@ static void apply_one(struct store *s, struct store_msg *m)
             store_bmc_unref(s->v[pos]);
             memmove(&s->v[pos], &s->v[pos + 1], (s->n - pos - 1) * sizeof(s->v[0]));
             s->n--;
+            s->roster_gen++;
         }
         return;
     }
     if (here) {
         const struct store_bmc *old = s->v[pos];
+        const char *oa = old->address, *na = m->snap->address;
+        if ((oa == NULL) != (na == NULL) || (oa && strcmp(oa, na) != 0))
+            s->roster_gen++;
         s->v[pos] = m->snap;
         if (s->observer)
             s->observer(s->observer_arg, old, m->snap);
@@ -398,6 +403,7 @@ static void apply_one(struct store *s, struct store_msg *m)
         memmove(&s->v[pos + 1], &s->v[pos], (s->n - pos) * sizeof(s->v[0]));
         s->v[pos] = m->snap;
         s->n++;
+        s->roster_gen++;
         if (s->observer)
             s->observer(s->observer_arg, NULL, m->snap);
     }
@@ -447,4 +453,9 @@ const struct store_bmc *store_find(const struct store *s, uint32_t index)
 uint64_t store_generation(const struct store *s)
 {
     return s->gen;
+}
+
+uint64_t store_roster_generation(const struct store *s)
+{
+    return s->roster_gen;
 }

@@ -482,6 +482,12 @@ void store_set_observer(struct store *s, store_observer_cb cb, void *arg);
 
 /* Increases with every store_apply() that changed something (cache key for views). */
 uint64_t store_generation(const struct store *s);
+/*
+ * Increases only when a BMC joins or leaves the store or its address
+ * changes: the cache key for views indexed by BMC address (the PET
+ * listener's sender lookup), which a poll's new snapshot does not touch.
+ */
+uint64_t store_roster_generation(const struct store *s);
 
 /*
  * A copy of `prev` (sharing its parts) whose control columns are `c` (its

@@ -23,7 +23,8 @@ UNIT_TESTS = \
 	tests/unit/test_chassis_ctl \
 	tests/unit/test_fleet \
 	tests/unit/test_asf_info \
-	tests/unit/test_events
+	tests/unit/test_events \
+	tests/unit/test_sched
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -101,3 +102,7 @@ tests_unit_test_events_SOURCES = tests/unit/test_events.c
 tests_unit_test_events_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agent
 tests_unit_test_events_LDADD = agent/libagentx.a $(UNIT_LIBS)
+
+tests_unit_test_sched_SOURCES = tests/unit/test_sched.c
+tests_unit_test_sched_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sched_LDADD = $(UNIT_LIBS)

@@ -193,6 +193,48 @@ static void test_container_publish_apply(void)
     store_bmc_unref(NULL);
 }
 
+/* The roster generation moves on joins, leaves and address changes only,
+ * not on a poll's new snapshot (the PET listener rebuilds its address index
+ * on it). */
+static struct store_bmc *mk_addr(uint32_t index, const char *address)
+{
+    struct store_bmc *b = mk_bmc(index, "x");
+    b->address = address ? arena_strdup(b->arena, address) : NULL;
+    return b;
+}
+
+static void test_roster_generation(void)
+{
+    struct store *s = store_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    uint64_t r0 = store_roster_generation(s);
+    store_publish(s, mk_addr(1, "10.0.0.1:623"));
+    store_publish(s, mk_addr(2, "10.0.0.2:623"));
+    store_apply(s);
+    uint64_t r1 = store_roster_generation(s);
+    CU_ASSERT(r1 > r0);
+    /* a new poll of the same BMCs: the data generation moves, the roster not */
+    uint64_t g1 = store_generation(s);
+    store_publish(s, mk_addr(1, "10.0.0.1:623"));
+    store_publish(s, mk_addr(2, "10.0.0.2:623"));
+    store_apply(s);
+    CU_ASSERT(store_generation(s) > g1);
+    CU_ASSERT_EQUAL(store_roster_generation(s), r1);
+    /* an address change, an address lost, a removal: each moves it */
+    store_publish(s, mk_addr(2, "10.0.0.9:623"));
+    store_apply(s);
+    uint64_t r2 = store_roster_generation(s);
+    CU_ASSERT(r2 > r1);
+    store_publish(s, mk_addr(2, NULL));
+    store_apply(s);
+    uint64_t r3 = store_roster_generation(s);
+    CU_ASSERT(r3 > r2);
+    store_remove(s, 1);
+    store_apply(s);
+    CU_ASSERT(store_roster_generation(s) > r3);
+    store_free(s);
+}
+
 static void test_eventfd_signals(void)
 {
     struct store *s = store_new();
@@ -520,6 +562,7 @@ int main(void)
     static CU_TestInfo store_tests[] = {
         {"publish, apply, replace, remove, lower_bound", test_container_publish_apply},
         {"eventfd signals publications", test_eventfd_signals},
+        {"roster generation: joins, leaves, address changes only", test_roster_generation},
         {"parts shared, references reach zero", test_parts_shared_refcounts},
         {"a copy with control columns", test_with_control},
         {"publishing from 4 threads", test_threads},
