@@ -21,7 +21,7 @@ set -euo pipefail
 . "$BMCSIM_DIR/daemonlib.sh"
 
 N=200
-IV=6 # sensor-interval, seconds
+IV=10 # sensor-interval, seconds: long against a sweep under 30 % loss (about 7 s), so "3 intervals" measures the daemon, not the tail of one unlucky BMC
 require_bmcsim
 require_bridge
 require_cmds python3 awk
