@@ -3,11 +3,19 @@
 #
 #   make fuzz-long [SECONDS=600]   every harness for SECONDS each, one line per
 #                                  harness with its executions, coverage and
-#                                  corpus growth; crash inputs are kept in
-#                                  $FUZZ_ARTIFACTS (default /tmp/fuzz-artifacts)
+#                                  corpus growth, and a table of them; what the
+#                                  run found is merged into tests/fuzz/corpus/
+#                                  (crash inputs as regress-* seeds, also kept
+#                                  in $FUZZ_ARTIFACTS, default
+#                                  /tmp/fuzz-artifacts), and every harness's
+#                                  executions are appended to the ledger
+#                                  tests/fuzz/EXECS.tsv, whose totals per
+#                                  harness are printed at the end.  Commit both.
+#                                  FUZZ_LONG_FLAGS= leaves the tree alone.
 SECONDS = 600
+FUZZ_LONG_FLAGS = --save --ledger $(srcdir)/tests/fuzz/EXECS.tsv
 FUZZ_FILES = \
-	tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/replay.c tests/fuzz/run.sh tests/fuzz/seeds.py \
+	tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/replay.c tests/fuzz/run.sh tests/fuzz/seeds.py tests/fuzz/EXECS.tsv \
 	tests/fuzz/fuzz_stubs.h tests/fuzz/fuzz_sdr.c tests/fuzz/fuzz_fru.c tests/fuzz/fuzz_sel.c \
 	tests/fuzz/fuzz_rmcpp.c tests/fuzz/fuzz_ipmi_msg.c tests/fuzz/fuzz_session.c \
 	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_text.c tests/fuzz/fuzz_pet.c tests/fuzz/fuzz_asf_info.c tests/fuzz/fuzz_agentx.c tests/fuzz/corpus
@@ -46,7 +54,7 @@ tests_fuzz_replay_sel_LDADD = $(BRIDGE_LIBS)
 
 .PHONY: fuzz-long
 fuzz-long:
-	$(srcdir)/tests/fuzz/run.sh $(SECONDS)
+	$(srcdir)/tests/fuzz/run.sh $(FUZZ_LONG_FLAGS) $(SECONDS)
 tests_fuzz_replay_text_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_text.c
 tests_fuzz_replay_text_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_NAME='"text"'
 tests_fuzz_replay_text_LDADD = $(BRIDGE_LIBS)
