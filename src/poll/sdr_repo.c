@@ -22,6 +22,7 @@
 
 #include <openssl/evp.h>
 
+#include "atomic_file.h"
 #include "bmc.h"
 #include "ev.h"
 #include "ipmi_msg.h"
@@ -541,25 +542,11 @@ static bool records_valid(const uint8_t *data, size_t len, size_t n, uint32_t *o
     return pos == len && i == n;
 }
 
-/* A new file, never an existing one or the target of a symbolic link. */
-static int create_excl(int dfd, const char *name)
-{
-    int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST) {
-        /* left by an earlier process with our PID: remove it (the name, not
-         * what a link points at) and try once more */
-        unlinkat(dfd, name, 0);
-        fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    }
-    return fd;
-}
-
 int sdr_cache_save(const char *dir, const uint8_t key[SDR_CACHE_KEY_LEN], const struct sdr_repo *r,
                    char *err, size_t errlen)
 {
-    char name[64], tmp[96];
+    char name[64];
     cache_name(key, name, sizeof(name));
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", name, (long)getpid());
     int dfd = cache_dir_open(dir, true, err, errlen);
     if (dfd < 0)
         return -1;
@@ -584,35 +571,15 @@ int sdr_cache_save(const char *dir, const uint8_t key[SDR_CACHE_KEY_LEN], const 
         snprintf(err, errlen, "SDR cache: digest failed");
         return -1;
     }
-    /* write a new temporary file next to the target, then rename it into place */
-    int fd = create_excl(dfd, tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "SDR cache: cannot create %s/%s: %s", dir, tmp, strerror(errno));
-        free(buf);
-        close(dfd);
-        return -1;
-    }
-    size_t done = 0;
-    while (done < total) {
-        ssize_t w = write(fd, buf + done, total - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
+    /* a new file next to the target (O_EXCL|O_NOFOLLOW, mode 0600), renamed
+     * into place, all through the directory's descriptor checked above */
+    char why[400];
+    int rc = atomic_file_writeat(dfd, name, buf, total, 0600, why, sizeof(why));
     free(buf);
-    int ok = done == total && fsync(fd) == 0;
-    if (close(fd) < 0)
-        ok = 0;
-    if (!ok || renameat(dfd, tmp, dfd, name) < 0) {
-        snprintf(err, errlen, "SDR cache: cannot write %s/%s: %s", dir, name, strerror(errno));
-        unlinkat(dfd, tmp, 0);
-        close(dfd);
-        return -1;
-    }
     close(dfd);
-    return 0;
+    if (rc < 0)
+        snprintf(err, errlen, "SDR cache %s: %s", dir, why);
+    return rc;
 }
 
 struct sdr_repo *sdr_cache_load(const char *dir, const uint8_t key[SDR_CACHE_KEY_LEN],

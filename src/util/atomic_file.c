@@ -12,15 +12,21 @@
 int atomic_file_write(const char *path, const void *data, size_t len, mode_t mode, char *err,
                       size_t errlen)
 {
+    return atomic_file_writeat(AT_FDCWD, path, data, len, mode, err, errlen);
+}
+
+int atomic_file_writeat(int dfd, const char *path, const void *data, size_t len, mode_t mode,
+                        char *err, size_t errlen)
+{
     char tmp[1100];
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new.%ld", path, (long)getpid()) >= sizeof(tmp)) {
         snprintf(err, errlen, "%s: path too long", path);
         return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0 && errno == EEXIST) { /* left by an earlier process with our PID */
-        unlink(tmp);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        unlinkat(dfd, tmp, 0);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     }
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
@@ -46,13 +52,13 @@ int atomic_file_write(const char *path, const void *data, size_t len, mode_t mod
         rc = -1;
         saved = errno;
     }
-    if (rc == 0 && rename(tmp, path) < 0) {
+    if (rc == 0 && renameat(dfd, tmp, dfd, path) < 0) {
         rc = -1;
         saved = errno;
     }
     if (rc < 0) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
-        unlink(tmp);
+        unlinkat(dfd, tmp, 0);
     }
     return rc;
 }

@@ -61,7 +61,7 @@ assert_eq "$cache_a $cache_b" "False False" "same GUID: first run reads both ove
 assert_eq "$(nfiles "$RUNDIR/sdr")" 2 "same GUID: one cache file per configured BMC, not per GUID"
 modes=$(stat -c '%a' "$RUNDIR/sdr"/*.sdr | sort -u)
 assert_eq "$modes" 600 "cache files are created mode 0600"
-assert_eq "$(find "$RUNDIR/sdr" -name '*.tmp.*' | wc -l)" 0 "no temporary file is left behind"
+assert_eq "$(find "$RUNDIR/sdr" -name '*.new.*' | wc -l)" 0 "no temporary file is left behind"
 
 run_bridge second -c "$CFG" --once --json
 mapfile -t rows < <(summarize "$RUNDIR/second.out")

@@ -249,7 +249,7 @@ static void test_tmp_symlink(void)
     uint8_t key[32];
     key_of("db01", "10.0.0.1:623", test_guid, key);
     sdr_cache_path(d, key, path, sizeof(path));
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    snprintf(tmp, sizeof(tmp), "%s.new.%ld", path, (long)getpid());
     CU_ASSERT_EQUAL_FATAL(symlink(victim, tmp), 0);
     struct sdr_repo *r = make_repo();
     CU_ASSERT_EQUAL(sdr_cache_save(d, key, r, err, sizeof(err)), 0);
@@ -289,6 +289,33 @@ static void test_tmp_symlink(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file of our user or root"));
         CU_ASSERT_EQUAL(access(path, F_OK), 0);
     }
+    sdr_repo_free(r);
+}
+
+/* A write that cannot be renamed into place (a non-empty directory holds the
+ * name): an error naming the directory and the file, the old entry left
+ * alone, no temporary file behind. */
+static void test_save_fails(void)
+{
+    char d[300], err[700], path[600], inner[700], name[64];
+    subdir(d, sizeof(d), "blocked", 0700);
+    uint8_t key[32];
+    key_of("db01", "10.0.0.1:623", test_guid, key);
+    sdr_cache_path(d, key, path, sizeof(path));
+    CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+    snprintf(inner, sizeof(inner), "%s/keep", path);
+    FILE *f = fopen(inner, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fclose(f);
+    struct sdr_repo *r = make_repo();
+    err[0] = '\0';
+    CU_ASSERT_EQUAL(sdr_cache_save(d, key, r, err, sizeof(err)), -1);
+    snprintf(name, sizeof(name), "%s", strrchr(path, '/') + 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "SDR cache"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, d));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, name));
+    CU_ASSERT_EQUAL(access(inner, F_OK), 0);
+    CU_ASSERT_EQUAL(files_in(d), 2); /* the directory in the way and its file only */
     sdr_repo_free(r);
 }
 
@@ -558,6 +585,7 @@ int main(void)
         {"the key: name, address and GUID", test_key},
         {"cache directories writable by others are refused", test_directory},
         {"symbolic links are not followed", test_tmp_symlink},
+        {"a failed write names the file and leaves nothing behind", test_save_fails},
         CU_TEST_INFO_NULL,
     };
     CU_TestInfo fetch_tests[] = {
