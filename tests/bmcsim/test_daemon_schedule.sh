@@ -52,9 +52,33 @@ EOF
 
 daemon_start run "$CFG" --allow-root --no-agentx
 
+# usr1_taken: the daemon blocks or catches SIGUSR1 (bit 10 of SigBlk or
+# SigCgt in /proc/PID/status), so that one sent now asks for the file
+# rather than ending a daemon that is still starting
+usr1_taken() {
+    local blk cgt
+    blk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$DPID/status" 2> /dev/null) || return 1
+    cgt=$(awk '/^SigCgt:/ { print $2 }' "/proc/$DPID/status" 2> /dev/null) || return 1
+    [[ -n $blk && -n $cgt ]] && (((0x$blk | 0x$cgt) & 0x200))
+}
+
+# fresh: SIGUSR1, then wait until the file is renamed into place anew (its
+# inode changes; at 23 MB, watched with stat rather than by parsing it)
+fresh() {
+    local before t
+    usr1_taken || return 1
+    before=$(stat -c %i "$ST" 2> /dev/null || echo none)
+    kill -USR1 "$DPID" 2> /dev/null || return 1
+    for ((t = 0; t < 300; t++)); do
+        sleep 0.1
+        [[ $(stat -c %i "$ST" 2> /dev/null || echo none) != "$before" ]] && return 0
+    done
+    return 1
+}
+
 # ---- warm-up: every BMC polling, with a full sweep behind it -------------------
 warm() {
-    status_now "$ST" || return 1
+    fresh || return 1
     [[ $(sq "$ST" 'sum(1 for b in bmcs if b["scheduler_state"] == "polling" and b["full_sweeps"] >= 1)') == "$N" ]]
 }
 t0=$(date +%s)
@@ -100,7 +124,11 @@ for b in bmcs:
     if a is None or a > bound:
         of += 1
     wf = max(wf, a if a is not None else float("inf"))
-print(len(bmcs), polling, missing, nosensor, "%.2f" % ws, "%.2f" % wf, os_, of, wname)
+# the spread of the BMCs' newest readings: a median far below half the
+# interval would mean the BMCs are polled in bursts
+sa = sorted(b["snapshot_age_s"] for b in bmcs if b.get("snapshot_age_s") is not None)
+med = sa[len(sa) // 2] if sa else -1
+print(len(bmcs), polling, missing, nosensor, "%.2f" % ws, "%.2f" % wf, os_, of, "%.2f" % med, wname)
 PY
 }
 samples=0
@@ -113,14 +141,14 @@ fails=0
 t0=$(date +%s)
 while (($(date +%s) - t0 < WINDOW)); do
     ts=$(date +%s%N)
-    if ! status_now "$ST"; then
+    if ! fresh; then
         fails=$((fails + 1))
         sleep 1
         continue
     fi
     took=$((($(date +%s%N) - ts) / 1000000))
-    read -r nb pol miss nos ws wf os_ of wname < <(check "$ST")
-    note "sample $samples at +$(($(date +%s) - t0)) s (written in <= $took ms): $nb BMCs, $pol polling, oldest reading $ws s ($wname), oldest full sweep $wf s, over ${BOUND} s: $os_ readings, $of sweeps"
+    read -r nb pol miss nos ws wf os_ of med wname < <(check "$ST")
+    note "sample $samples at +$(($(date +%s) - t0)) s (written in <= $took ms): $nb BMCs, $pol polling, oldest reading $ws s ($wname), oldest full sweep $wf s, median snapshot age $med s, over ${BOUND} s: $os_ readings, $of sweeps"
     samples=$((samples + 1))
     if ((nb != N || pol != N || miss != 0 || nos != 0 || os_ != 0 || of != 0)); then
         bad_samples=$((bad_samples + 1))
@@ -137,7 +165,7 @@ while (($(date +%s) - t0 < WINDOW)); do
     sleep 2
 done
 note "figure: $samples samples over $WINDOW s at $N BMCs x $NSENS sensors, sensor-interval $IV s: oldest reading seen $worst s ($worst_at), oldest full sweep $worst_sweep s (bound $BOUND s)"
-assert_num ">=" "$samples" $((WINDOW / 10)) "the status file was sampled throughout the window ($samples samples, $fails not rewritten in time)"
+assert_num ">=" "$samples" 3 "the status file was sampled several times over the window ($samples samples, $fails not rewritten in time)"
 assert_eq "$bad_samples" 0 "in every sample every BMC is there and polling and every sensor's age is <= $BOUND s ($stale readings over the bound in all)"
 assert_num "<=" "$worst" "$BOUND" "the oldest reading of all samples ($worst s) is within $BOUND s"
 assert_num "<=" "$worst_sweep" "$BOUND" "the oldest full sweep of all samples ($worst_sweep s) is within $BOUND s"
