@@ -427,10 +427,17 @@ static void chain_end(struct sched_bmc *sb)
     bool complete = sb->cs != C_IDLE && !s->stopping && !sb->leaving;
     login_done(sb, false);
     sdr_done(sb);
+    /* the next run is due an interval after this one was due, not after it
+     * ended: the period is the interval however long the chain took (a
+     * login, an SDR read, slow answers), so a reading is never older than
+     * about one interval plus one chain; a run that is a whole interval
+     * late starts the schedule afresh from now */
     for (int t = 0; t < TASK__COUNT; t++)
-        if (sb->run & (1u << t))
-            sb->due[t] =
-                now + jitter(s, (uint64_t)interval_s(sb, (enum sched_task)t) * EV_NS_PER_SEC);
+        if (sb->run & (1u << t)) {
+            uint64_t iv = jitter(s, (uint64_t)interval_s(sb, (enum sched_task)t) * EV_NS_PER_SEC);
+            uint64_t next = sb->due[t] + iv;
+            sb->due[t] = next > now ? next : now + iv;
+        }
     sb->run = 0;
     sb->cs = C_IDLE;
     if (complete) {
