@@ -124,9 +124,9 @@ for b in bmcs:
     if a is None or a > bound:
         of += 1
     wf = max(wf, a if a is not None else float("inf"))
-# the spread of the BMCs' newest readings: a median far below half the
-# interval would mean the BMCs are polled in bursts
-sa = sorted(b["snapshot_age_s"] for b in bmcs if b.get("snapshot_age_s") is not None)
+# the spread of the BMCs' oldest readings (about half the interval when
+# the BMCs are polled evenly, less when in bursts): a figure only
+sa = sorted(max((s.get("age_s") or 0) for s in b.get("sensors") or [{}]) for b in bmcs)
 med = sa[len(sa) // 2] if sa else -1
 print(len(bmcs), polling, missing, nosensor, "%.2f" % ws, "%.2f" % wf, os_, of, "%.2f" % med, wname)
 PY
@@ -148,7 +148,7 @@ while (($(date +%s) - t0 < WINDOW)); do
     fi
     took=$((($(date +%s%N) - ts) / 1000000))
     read -r nb pol miss nos ws wf os_ of med wname < <(check "$ST")
-    note "sample $samples at +$(($(date +%s) - t0)) s (written in <= $took ms): $nb BMCs, $pol polling, oldest reading $ws s ($wname), oldest full sweep $wf s, median snapshot age $med s, over ${BOUND} s: $os_ readings, $of sweeps"
+    note "sample $samples at +$(($(date +%s) - t0)) s (written in <= $took ms): $nb BMCs, $pol polling, oldest reading $ws s ($wname), oldest full sweep $wf s, median of the BMCs' oldest readings $med s, over ${BOUND} s: $os_ readings, $of sweeps"
     samples=$((samples + 1))
     if ((nb != N || pol != N || miss != 0 || nos != 0 || os_ != 0 || of != 0)); then
         bad_samples=$((bad_samples + 1))

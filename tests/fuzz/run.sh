@@ -40,6 +40,14 @@ artifacts=${FUZZ_ARTIFACTS:-/tmp/fuzz-artifacts}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-run.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# the commit the harnesses and the code under test are built from; "+" when
+# they differ from it (the corpus and the ledger do not count)
+commit=$(git -C "$here/../.." rev-parse --short=12 HEAD 2>/dev/null || echo -)
+if [ "$commit" != - ] && ! git -C "$here/../.." diff --quiet HEAD -- src agent tests/fuzz/'*.c' tests/fuzz/'*.h' 2>/dev/null; then
+    commit="$commit+"
+fi
+
 if ! "$here/build.sh" "$scratch/bin" >"$scratch/build.log" 2>&1; then
     cat "$scratch/build.log" >&2
     echo "run.sh: build failed"
@@ -51,13 +59,6 @@ passed=0
 failed=0
 total=0
 table="$scratch/table"
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-# the commit the harnesses and the code under test were built from; "+" when
-# they differ from it (the corpus and the ledger do not count)
-commit=$(git -C "$here/../.." rev-parse --short=12 HEAD 2>/dev/null || echo -)
-if [ "$commit" != - ] && ! git -C "$here/../.." diff --quiet HEAD -- src agent tests/fuzz/'*.c' tests/fuzz/'*.h' 2>/dev/null; then
-    commit="$commit+"
-fi
 shopt -s nullglob
 for h in "$here"/fuzz_*.c; do
     name=$(basename "$h" .c)
