@@ -148,6 +148,9 @@ while (($(date +%s) - t0 < WINDOW)); do
     fi
     took=$((($(date +%s%N) - ts) / 1000000))
     read -r nb pol miss nos ws wf os_ of med wname < <(check "$ST")
+    python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(d["uptime_s"], sum(b["sweeps"] for b in d["bmcs"]))' "$ST" > "$RUNDIR/sweeps$((samples == 0 ? 0 : 1)).txt"
     note "sample $samples at +$(($(date +%s) - t0)) s (written in <= $took ms): $nb BMCs, $pol polling, oldest reading $ws s ($wname), oldest full sweep $wf s, median of the BMCs' oldest readings $med s, over ${BOUND} s: $os_ readings, $of sweeps"
     samples=$((samples + 1))
     if ((nb != N || pol != N || miss != 0 || nos != 0 || os_ != 0 || of != 0)); then
@@ -164,6 +167,12 @@ while (($(date +%s) - t0 < WINDOW)); do
     fi
     sleep 2
 done
+# the period actually kept: sweeps done between the first and the last sample
+read -r u0 s0 < "$RUNDIR/sweeps0.txt" || true
+read -r u1 s1 < "$RUNDIR/sweeps1.txt" || true
+period=$(awk -v u0="${u0:-0}" -v u1="${u1:-0}" -v s0="${s0:-0}" -v s1="${s1:-0}" -v n="$N" \
+    'BEGIN { if (s1 > s0) printf "%.2f", (u1 - u0) * n / (s1 - s0); else print "?" }')
+note "figure: $((s1 - s0)) sensor sweeps in $(awk -v a="${u0:-0}" -v b="${u1:-0}" 'BEGIN { printf "%.1f", b - a }') s between the first and the last sample: one every $period s per BMC (sensor-interval $IV s)"
 note "figure: $samples samples over $WINDOW s at $N BMCs x $NSENS sensors, sensor-interval $IV s: oldest reading seen $worst s ($worst_at), oldest full sweep $worst_sweep s (bound $BOUND s)"
 assert_num ">=" "$samples" 3 "the status file was sampled several times over the window ($samples samples, $fails not rewritten in time)"
 assert_eq "$bad_samples" 0 "in every sample every BMC is there and polling and every sensor's age is <= $BOUND s ($stale readings over the bound in all)"
@@ -171,7 +180,7 @@ assert_num "<=" "$worst" "$BOUND" "the oldest reading of all samples ($worst s) 
 assert_num "<=" "$worst_sweep" "$BOUND" "the oldest full sweep of all samples ($worst_sweep s) is within $BOUND s"
 assert_eq "$(sq "$ST" 'f["states"]["unreachable"] + f["states"]["error"]')" 0 "no BMC unreachable or in error"
 
-daemon_stop
+daemon_stop "$DPID"
 assert_eq "$DSTOP_RC" 0 "SIGTERM: exit 0"
 stop_bmcsim
 finish
