@@ -99,8 +99,10 @@ struct rmcpp_pkt {
 /*
  * Encode an RMCP+ (auth type 06h) datagram.  With `keys` == NULL the packet
  * is sent in the clear (pre-session); otherwise the suite decides whether it
- * is encrypted (AES-CBC-128 with `iv`, 16 bytes) and authenticated (integrity
- * trailer keyed with K1).  Returns bytes written or -1.
+ * is encrypted (AES-CBC-128; `iv` is 16 fresh random bytes: the packet's IV,
+ * or with prepared contexts what its IV is made from, see rmcpp_crypto.c)
+ * and authenticated (integrity trailer keyed with K1).  Returns bytes
+ * written or -1.
  */
 ssize_t rmcpp_encode(uint8_t *out, size_t cap, uint8_t ptype, uint32_t session_id, uint32_t seq,
                      const struct rmcpp_keys *keys, const uint8_t *iv, const uint8_t *payload,
@@ -243,7 +245,8 @@ int rmcpp_keys_prepare(struct rmcpp_keys *k);
 void rmcpp_keys_clear(struct rmcpp_keys *k);
 /* The session's integrity MAC (HMAC-SHA1 or HMAC-SHA256 keyed with K1). */
 int rmcpp_integ_mac(const struct rmcpp_keys *k, const uint8_t *data, size_t len, uint8_t out[32]);
-/* AES-CBC-128 with K2, through the prepared contexts when there are some. */
+/* AES-CBC-128 with K2, through the prepared contexts when there are some
+ * (then the wire IV is E(iv xor CBC state), not `iv` itself). */
 ssize_t rmcpp_keys_seal(const struct rmcpp_keys *k, const uint8_t iv[16], const uint8_t *in,
                         size_t len, uint8_t *out, size_t cap);
 ssize_t rmcpp_keys_open(const struct rmcpp_keys *k, const uint8_t *in, size_t len, uint8_t *out,

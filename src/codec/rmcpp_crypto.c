@@ -153,26 +153,39 @@ int rmcpp_memeq_ct(const uint8_t *a, const uint8_t *b, size_t n)
     return CRYPTO_memcmp(a, b, n) != 0;
 }
 
-/*
- * AES-CBC-128 without OpenSSL padding over whole blocks.  With `ctx` (keyed
- * already) only the IV is set; without, a context is keyed for this call.
- */
-static int aes_cbc(void *ctx, const uint8_t key[16], const uint8_t iv[16], int enc,
-                   const uint8_t *in, size_t len, uint8_t *out)
+/* AES-CBC-128 without OpenSSL padding over whole blocks, keyed for this call. */
+static int aes_cbc(const uint8_t key[16], const uint8_t iv[16], int enc, const uint8_t *in,
+                   size_t len, uint8_t *out)
 {
-    EVP_CIPHER_CTX *c = ctx ? ctx : EVP_CIPHER_CTX_new();
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int l1 = 0, l2 = 0;
-    int ok = c != NULL;
-    if (ok && ctx)
-        ok = EVP_CipherInit_ex(c, NULL, NULL, NULL, iv, enc);
-    else if (ok)
-        ok = EVP_CipherInit_ex(c, EVP_aes_128_cbc(), NULL, key, iv, enc) &&
-             EVP_CIPHER_CTX_set_padding(c, 0);
-    ok = ok && EVP_CipherUpdate(c, out, &l1, in, (int)len) &&
-         EVP_CipherFinal_ex(c, out + l1, &l2) && (size_t)(l1 + l2) == len;
-    if (!ctx)
-        EVP_CIPHER_CTX_free(c);
+    int ok = c && EVP_CipherInit_ex(c, EVP_aes_128_cbc(), NULL, key, iv, enc) &&
+             EVP_CIPHER_CTX_set_padding(c, 0) && EVP_CipherUpdate(c, out, &l1, in, (int)len) &&
+             EVP_CipherFinal_ex(c, out + l1, &l2) && (size_t)(l1 + l2) == len;
+    EVP_CIPHER_CTX_free(c);
     return ok ? 0 : -1;
+}
+
+/*
+ * A session's prepared context is never re-initialised: setting a new IV
+ * through EVP_CipherInit_ex costs more than the AES itself for our short
+ * packets.  CBC state simply runs on from packet to packet, and one extra
+ * block per packet makes the result a standard IV || AES-CBC(IV, data):
+ *
+ *  - sealing encrypts R || data, R 16 fresh random bytes: the first output
+ *    block E(R xor chain) is unpredictable, so it serves as the packet's IV
+ *    (the "encrypt a nonce" IV of NIST SP 800-38A Appendix C), and every
+ *    block after it is CBC under that IV;
+ *  - opening decrypts IV || ciphertext: the first output block depends on
+ *    the previous packet and is thrown away; every block after it is the
+ *    plaintext under the packet's own IV.
+ *
+ * Either side interoperates with a peer that keys every packet afresh.
+ */
+static int aes_cbc_run(void *ctx, const uint8_t *in, size_t len, uint8_t *out)
+{
+    int l = 0;
+    return EVP_CipherUpdate(ctx, out, &l, in, (int)len) && (size_t)l == len ? 0 : -1;
 }
 
 static ssize_t seal(void *ctx, const uint8_t key[16], const uint8_t iv[16], const uint8_t *in,
@@ -183,14 +196,20 @@ static ssize_t seal(void *ctx, const uint8_t key[16], const uint8_t iv[16], cons
     size_t clear = len + pad + 1;
     if (len > RMCPP_MAX_PAYLOAD || cap < 16 + clear)
         return -1;
-    uint8_t block[RMCPP_MAX_PAYLOAD + 16];
-    memcpy(block, in, len);
+    uint8_t block[16 + RMCPP_MAX_PAYLOAD + 16];
+    memcpy(block, iv, 16);
+    memcpy(block + 16, in, len);
     for (size_t i = 0; i < pad; i++)
-        block[len + i] = (uint8_t)(i + 1);
-    block[len + pad] = (uint8_t)pad;
-    memcpy(out, iv, 16);
-    int rc = aes_cbc(ctx, key, iv, 1, block, clear, out + 16);
-    OPENSSL_cleanse(block, clear);
+        block[16 + len + i] = (uint8_t)(i + 1);
+    block[16 + len + pad] = (uint8_t)pad;
+    int rc;
+    if (ctx) {
+        rc = aes_cbc_run(ctx, block, 16 + clear, out);
+    } else {
+        memcpy(out, iv, 16);
+        rc = aes_cbc(key, iv, 1, block + 16, clear, out + 16);
+    }
+    OPENSSL_cleanse(block, 16 + clear);
     return rc < 0 ? -1 : (ssize_t)(16 + clear);
 }
 
@@ -206,12 +225,16 @@ static ssize_t open_(void *ctx, const uint8_t key[16], const uint8_t *in, size_t
         *err = CODEC_E_LENGTH;
         return -1;
     }
-    uint8_t clear[RMCPP_MAX_PAYLOAD + 16];
-    if (clen > sizeof(clear)) {
+    uint8_t buf[16 + RMCPP_MAX_PAYLOAD + 16];
+    if (len > sizeof(buf)) {
         *err = CODEC_E_OVERSIZE;
         return -1;
     }
-    if (aes_cbc(ctx, key, in, 0, in + 16, clen, clear) < 0) {
+    /* the plaintext starts at buf + 16 either way (see aes_cbc_run) */
+    uint8_t *clear = buf + 16;
+    int rc = ctx ? aes_cbc_run(ctx, in, len, buf) : aes_cbc(key, in, 0, in + 16, clen, clear);
+    if (rc < 0) {
+        OPENSSL_cleanse(buf, len);
         *err = CODEC_E_DECRYPT;
         return -1;
     }
@@ -221,12 +244,12 @@ static ssize_t open_(void *ctx, const uint8_t key[16], const uint8_t *in, size_t
         bad = clear[clen - 1 - pad + i] != (uint8_t)(i + 1);
     size_t plain = bad ? 0 : clen - pad - 1;
     if (bad || plain > cap) {
-        OPENSSL_cleanse(clear, clen);
+        OPENSSL_cleanse(buf, len);
         *err = bad ? CODEC_E_PAD : CODEC_E_OVERSIZE;
         return -1;
     }
     memcpy(out, clear, plain);
-    OPENSSL_cleanse(clear, clen);
+    OPENSSL_cleanse(buf, len);
     *err = CODEC_OK;
     return (ssize_t)plain;
 }

@@ -22,3 +22,5 @@ bench: bench-local tests/bench/bench_sensors tests/bench/snmpget_lat ipmi-snmp-b
 	    $(SHELL) $(srcdir)/tests/bench/bench_pet.sh
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bench/bench_snmpget.sh
+# what one reading costs (callgrind + perf stat; README "Where a reading's CPU goes")
+EXTRA_DIST += tests/bench/profile_reading.sh

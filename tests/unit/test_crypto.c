@@ -589,6 +589,54 @@ static void test_aes_caps(void)
     }
 }
 
+/*
+ * Prepared contexts run CBC on from packet to packet (rmcpp_crypto.c): what
+ * they seal must open with per-packet keying and the other way round, over
+ * several packets in a row, after a refused packet too.
+ */
+static void test_aes_prepared_interop(void)
+{
+    uint8_t in[128];
+    size_t n = hex(SIK_IN, in, sizeof(in));
+    const struct rmcpp_suite *s = rmcpp_suite_get(17);
+    struct rmcpp_keys kp, kq, kf; /* two prepared (separate CBC state), one fresh per packet */
+    CU_ASSERT_FATAL(rmcpp_derive_keys(&kp, s, (const uint8_t *)PASSWORD, 8, in, n) == 0);
+    CU_ASSERT_FATAL(rmcpp_derive_keys(&kq, s, (const uint8_t *)PASSWORD, 8, in, n) == 0);
+    CU_ASSERT_FATAL(rmcpp_derive_keys(&kf, s, (const uint8_t *)PASSWORD, 8, in, n) == 0);
+    CU_ASSERT_FATAL(rmcpp_keys_prepare(&kp) == 0 && rmcpp_keys_prepare(&kq) == 0);
+    CU_ASSERT_PTR_NULL(kf.enc_ctx);
+    uint8_t iv[16] = {0x5c}, data[64], ct[128], pt[128], first_iv[16];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 7 + 3);
+    for (size_t len = 0; len <= 40; len += 5) {
+        enum codec_err err = CODEC_E__COUNT;
+        /* prepared -> fresh and prepared */
+        ssize_t c = rmcpp_keys_seal(&kp, iv, data, len, ct, sizeof(ct));
+        CU_ASSERT_FATAL(c >= 32 && c % 16 == 0);
+        if (len == 0)
+            memcpy(first_iv, ct, 16);
+        else /* the same random input twice still gives a new IV */
+            CU_ASSERT(memcmp(first_iv, ct, 16) != 0);
+        CU_ASSERT_EQUAL(rmcpp_keys_open(&kf, ct, (size_t)c, pt, sizeof(pt), &err), (ssize_t)len);
+        CU_ASSERT(err == CODEC_OK && memcmp(pt, data, len) == 0);
+        CU_ASSERT_EQUAL(rmcpp_keys_open(&kq, ct, (size_t)c, pt, sizeof(pt), &err), (ssize_t)len);
+        CU_ASSERT(err == CODEC_OK && memcmp(pt, data, len) == 0);
+        /* fresh -> prepared, after a packet it refused */
+        c = rmcpp_keys_seal(&kf, iv, data, len, ct, sizeof(ct));
+        CU_ASSERT_FATAL(c >= 32);
+        CU_ASSERT(memcmp(ct, iv, 16) == 0); /* per-packet keying sends `iv` itself */
+        ct[c - 1] ^= 0x40;                  /* the pad length byte goes wrong */
+        CU_ASSERT_EQUAL(rmcpp_keys_open(&kp, ct, (size_t)c, pt, sizeof(pt), &err), -1);
+        CU_ASSERT_EQUAL(err, CODEC_E_PAD);
+        ct[c - 1] ^= 0x40;
+        CU_ASSERT_EQUAL(rmcpp_keys_open(&kp, ct, (size_t)c, pt, sizeof(pt), &err), (ssize_t)len);
+        CU_ASSERT(err == CODEC_OK && memcmp(pt, data, len) == 0);
+    }
+    rmcpp_keys_clear(&kp);
+    rmcpp_keys_clear(&kq);
+    rmcpp_keys_clear(&kf);
+}
+
 static void test_memeq_ct(void)
 {
     uint8_t a[32], b[32];
@@ -828,6 +876,7 @@ static CU_TestInfo aes_tests[] = {
     {"round trip 0..max", test_aes_roundtrip},
     {"open: bad pad", test_aes_open_bad_pad},
     {"open: bad length", test_aes_open_bad_len},
+    {"prepared contexts interoperate", test_aes_prepared_interop},
     {"capacities", test_aes_caps},
     CU_TEST_INFO_NULL,
 };
