@@ -926,6 +926,35 @@ static void on_open_rsp(struct bmc *b, const uint8_t *pl, size_t plen)
     enter_step(b, BMC_S_RAKP1);
 }
 
+/*
+ * RAKP 2 and 4 alike, once decoded: is the reply ours (setup_reply_ours)
+ * and a success?  A refusal ends the attempt through `refused`, unless an
+ * earlier reply of this step failed its auth code check: a BMC may refuse
+ * our retransmission after that, and the failed check is the better verdict.
+ */
+static bool rakp_reply_ok(struct bmc *b, uint8_t tag, uint8_t status, uint32_t console_sid,
+                          size_t plen, void (*refused)(struct bmc *, uint8_t, bool))
+{
+    if (!setup_reply_ours(b, tag, status, console_sid, plen))
+        return false;
+    if (status == 0)
+        return true;
+    if (!(b->step_rejects && step_verdict(b)))
+        refused(b, status, false);
+    return false;
+}
+
+/* A RAKP 2 or 4 whose auth code does not verify: a wrong key, or a spoof
+ * racing the genuine reply.  Not acted on until the step runs out
+ * (step_verdict() then says auth_failed if nothing verified). */
+static void rakp_reject(struct bmc *b)
+{
+    b->ctr.rakp_rejected++;
+    if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
+        b->step_rejects++;
+    step_doubt(b);
+}
+
 static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
 {
     struct rmcpp_rakp2 r;
@@ -934,16 +963,8 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
         bad_packet(b, e, "RAKP 2");
         return;
     }
-    if (!setup_reply_ours(b, r.tag, r.status, r.console_sid, plen))
+    if (!rakp_reply_ok(b, r.tag, r.status, r.console_sid, plen, rakp2_refused))
         return;
-    if (r.status != 0) {
-        /* after a RAKP 2 that did not verify, a BMC may refuse our
-         * retransmitted RAKP 1: the failed check is the better verdict */
-        if (b->step_rejects && step_verdict(b))
-            return;
-        rakp2_refused(b, r.status, false);
-        return;
-    }
     if (plen < 40 || r.kex_len != b->suite->kex_len) {
         bad_packet(b, CODEC_E_LENGTH, "RAKP 2");
         return;
@@ -961,12 +982,7 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
             return;
         }
         if (rmcpp_memeq_ct(mac, r.kex, r.kex_len)) {
-            /* a wrong password, or a spoof racing the genuine RAKP 2: keep
-             * waiting; step_verdict() says auth_failed if nothing verifies */
-            b->ctr.rakp_rejected++;
-            if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
-                b->step_rejects++;
-            step_doubt(b);
+            rakp_reject(b);
             return;
         }
     }
@@ -1004,14 +1020,8 @@ static void on_rakp4(struct bmc *b, const uint8_t *pl, size_t plen)
         bad_packet(b, e, "RAKP 4");
         return;
     }
-    if (!setup_reply_ours(b, r.tag, r.status, r.console_sid, plen))
+    if (!rakp_reply_ok(b, r.tag, r.status, r.console_sid, plen, rakp4_refused))
         return;
-    if (r.status != 0) {
-        if (b->step_rejects && step_verdict(b))
-            return;
-        rakp4_refused(b, r.status, false);
-        return;
-    }
     if (r.icv_len != b->suite->icv_len) {
         bad_packet(b, CODEC_E_LENGTH, "RAKP 4");
         return;
@@ -1025,11 +1035,7 @@ static void on_rakp4(struct bmc *b, const uint8_t *pl, size_t plen)
             return;
         }
         if (rmcpp_memeq_ct(mac, r.icv, r.icv_len)) {
-            /* as for RAKP 2: not acted on until the step runs out */
-            b->ctr.rakp_rejected++;
-            if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
-                b->step_rejects++;
-            step_doubt(b);
+            rakp_reject(b);
             return;
         }
     }
