@@ -28,6 +28,12 @@ set -euo pipefail
 
 N=200
 IV=10 # sensor-interval, seconds: long against a sweep under 30 % loss (about 7 s), so "3 intervals" measures the daemon, not the tail of one unlucky BMC
+# part 2 reboots BMCs R0..R1; they poll sensors every IVR seconds, shorter
+# than a dead session's old cost: a request's whole retransmit schedule
+# (0.25 s x (1+2+4+4+4+4+4) = 5.75 s) plus the wait for the next request
+R0=100
+R1=$((R0 + N / 10 - 1))
+IVR=6
 require_bmcsim
 require_bridge
 require_cmds python3 awk snmpd snmptrapd snmpget ss
@@ -46,15 +52,10 @@ note "$SIM_READY"
 ROOT=.1.3.6.1.4.1.8072.9999.9999.623
 TRAPPORT=$(free_port 1 27700) || bail_out "no free port"
 SNMP_PORT=$(free_port 1 27720) || bail_out "no free port"
-TRAPS=$RUNDIR/traps.log
-mkdir -p "$RUNDIR/trapd/persist"
-printf '[snmp] hexOutputLength 0\nauthCommunity log public\n' > "$RUNDIR/trapd/snmptrapd.conf"
-MIBS="" SNMP_PERSISTENT_DIR="$RUNDIR/trapd/persist" snmptrapd -f -C -c "$RUNDIR/trapd/snmptrapd.conf" \
-    -On -F 'TRAP %v\n' -Lf "$TRAPS" -p "$RUNDIR/trapd/pid" "udp:127.0.0.1:$TRAPPORT" \
-    > "$RUNDIR/trapd/out" 2>&1 < /dev/null &
-track_pid $! snmptrapd
 SNMPD_EXTRA_CONF="trap2sink udp:127.0.0.1:$TRAPPORT public"
 snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start (see $RUNDIR/snmpd)"
+mkdir -p "$RUNDIR/trapd" # after snmpd_start: its SNMP_PERSISTENT_DIR, not the system's
+snmptrapd_start "$RUNDIR/trapd" "$TRAPPORT" || bail_out "snmptrapd did not start (see $RUNDIR/trapd)"
 
 CFG=$RUNDIR/bridge.conf
 ST=$RUNDIR/status.json
@@ -75,7 +76,9 @@ notify-sensor-status = false
 notify-rate-per-bmc = 0
 notify-rate-global = 0
 defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17}  privilege = "admin" }
-bmc-group "fleet" { addresses = "127.0.0.1:[$PORT-$((PORT + N - 1))]"  name-format = "f%d" }
+bmc-group "fleet" { addresses = "127.0.0.1:[$PORT-$((PORT + R0 - 1))]"  name-format = "f%d" }
+bmc-group "rebooting" { addresses = "127.0.0.1:[$((PORT + R0))-$((PORT + R1))]"  name-format = "f%d"  sensor-interval = $IVR }
+bmc-group "fleet2" { addresses = "127.0.0.1:[$((PORT + R1 + 1))-$((PORT + N - 1))]"  name-format = "f%d" }
 EOF
 name() { echo "f$((PORT + $1))"; }
 
@@ -111,15 +114,13 @@ note "figure: loss phase: retransmits $retx, stray (late/duplicate) packets $str
 
 # ---- 2. reboots: 10 % of the fleet -----------------------------------------------
 ctl fault all clear > /dev/null
-R0=100
-R1=$((R0 + N / 10 - 1))
 NR=$((R1 - R0 + 1))
 SILENT=3 # seconds bmcsim stays silent after the reboot
 # pevents BMC-NAME RECORD-ID: ipmiPlatformEvent notifications (ROOT.0.1) naming
 # the BMC (ipmiBmcName) with that ipmiEventSelRecordId
 pevents() {
-    grep "4\.1\.0 = OID: $ROOT\.0\.1	" "$TRAPS" 2> /dev/null | grep -F "STRING: \"$1\"" |
-        grep -c "$ROOT\.1\.20\.2\.0 = Gauge32: $2	" || true
+    grep -E "4\.1\.0 = OID: $ROOT\.0\.1([^.0-9]|$)" "$TRAP_LOG" 2> /dev/null | grep -F "STRING: \"$1\"" |
+        grep -cE "$ROOT\.1\.20\.2\.0 = Gauge32: $2([^0-9]|$)" || true
 }
 # all_notified ARRAY-NAME: every rebooted BMC's event (record ID in the array) notified
 all_notified() {
@@ -176,7 +177,7 @@ for ((i = R0; i <= R1; i++)); do # after it
 done
 # when each rebooted BMC got its new session (bmcsim's sessions_opened)
 left=$NR
-t_end=$(awk -v a="$tr0" -v s="$SILENT" -v iv="$IV" 'BEGIN { printf "%.3f", a + s + 3 * iv }')
+t_end=$(awk -v a="$tr0" -v s="$SILENT" -v iv="$IVR" 'BEGIN { printf "%.3f", a + s + 3 * iv }')
 while ((left > 0)) && awk -v n="$(date +%s.%N)" -v e="$t_end" 'BEGIN { exit !(n < e) }'; do
     for ((i = R0; i <= R1; i++)); do
         [[ -n ${t_back[$i]:-} ]] && continue
@@ -198,11 +199,11 @@ worst=0
 for ((i = R0; i <= R1; i++)); do
     [[ -n ${t_back[$i]:-} ]] || continue
     d=$(awk -v a="$tup" -v b="${t_back[$i]}" 'BEGIN { printf "%.1f", b - a }')
-    awk -v d="$d" -v iv="$IV" 'BEGIN { exit !(d <= iv) }' && nin=$((nin + 1))
+    awk -v d="$d" -v iv="$IVR" 'BEGIN { exit !(d <= iv) }' && nin=$((nin + 1))
     awk -v d="$d" -v w="$worst" 'BEGIN { exit !(d > w) }' && worst=$d
 done
-note "figure: silent for $(awk -v a="$tr0" -v b="$tup" 'BEGIN { printf "%.1f", b - a }') s; from answering again to a new session: at most $worst s over the $NR rebooted BMCs ($((NR - left)) back; sensor interval $IV s)"
-assert_eq "$nin" "$NR" "every rebooted BMC has a new session within one sensor interval ($IV s) of answering again"
+note "figure: silent for $(awk -v a="$tr0" -v b="$tup" 'BEGIN { printf "%.1f", b - a }') s; from answering again to a new session: at most $worst s over the $NR rebooted BMCs ($((NR - left)) back; their sensor interval $IVR s)"
+assert_eq "$nin" "$NR" "every rebooted BMC has a new session within one sensor interval ($IVR s) of answering again"
 status_now "$ST" || true
 lost=$(sq "$ST" "sum(b['counters']['sessions_lost'] for b in bmcs if b['name'] in [$(for ((i = R0; i <= R1; i++)); do printf "'%s'," "$(name $i)"; done)])")
 note "figure: sessions_lost: $lost on the rebooted BMCs; fleet: $(sq "$ST" 'f["counters"]["sessions_lost"]') lost, $(sq "$ST" 'f["counters"]["probes"]') probes, $(sq "$ST" 'f["counters"]["probe_answers"]') answered"

@@ -307,11 +307,10 @@ static void fake_setpriv(struct fake *f)
     fake_answer_ipmi(f, true, rsp, sizeof(rsp), ++f->out_seq);
 }
 
-/* One whole session establishment at the suite the bridge proposes first. */
-static void fake_login(struct fake *f)
+/* The rest of a login once the Open Session Request is in: accepted,
+ * genuine RAKP 2 and 4, privilege set; the session is up. */
+static void fake_finish_login(struct fake *f)
 {
-    fake_authcap(f);
-    CU_ASSERT_FATAL(fake_recv_open(f) >= 0);
     fake_open_rsp(f, 0, 0);
     fake_recv_rakp1(f);
     fake_rakp2(f, true);
@@ -319,6 +318,14 @@ static void fake_login(struct fake *f)
     fake_rakp4(f, true);
     fake_setpriv(f);
     CU_ASSERT_EQUAL_FATAL(bmc_state(f->b), BMC_S_ACTIVE);
+}
+
+/* One whole session establishment at the suite the bridge proposes first. */
+static void fake_login(struct fake *f)
+{
+    fake_authcap(f);
+    CU_ASSERT_FATAL(fake_recv_open(f) >= 0);
+    fake_finish_login(f);
 }
 
 static void run_until_state(struct fake *f, enum bmc_state s)
@@ -431,13 +438,7 @@ static void test_suites_circular(void)
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 17);
     fake_open_rsp(&f, 0x11, 8);
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 3);
-    fake_open_rsp(&f, 0, 0);
-    fake_recv_rakp1(&f);
-    fake_rakp2(&f, true);
-    fake_recv_rakp3(&f);
-    fake_rakp4(&f, true);
-    fake_setpriv(&f);
-    CU_ASSERT_EQUAL_FATAL(bmc_state(f.b), BMC_S_ACTIVE);
+    fake_finish_login(&f);
     CU_ASSERT_EQUAL(bmc_suite(f.b), 3);
 
     /* the BMC forgets the session and now offers only 17: our request goes
@@ -460,13 +461,7 @@ static void test_suites_circular(void)
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 3);
     fake_open_rsp(&f, 0x11, 8);
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 17);
-    fake_open_rsp(&f, 0, 0);
-    fake_recv_rakp1(&f);
-    fake_rakp2(&f, true);
-    fake_recv_rakp3(&f);
-    fake_rakp4(&f, true);
-    fake_setpriv(&f);
-    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_ACTIVE);
+    fake_finish_login(&f);
     CU_ASSERT_EQUAL(bmc_suite(f.b), 17);
     fake_close(&f);
 }
@@ -636,6 +631,19 @@ static void test_seq_wrap_in_session(void)
 /* ---- session liveness: a rebooted BMC (src/poll/bmc.c "session liveness") -- */
 
 static const uint8_t authcap_rsp[] = {0x00, 0x01, 0x80, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t devid_rsp[] = {0x00, 0x20, 0x01, 0x09, 0x08, 0x02,
+                                    0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+/* A session up (timeout 50 ms, 4 retries) and one Get Device ID queued in it. */
+static void open_with_request(struct fake *f, struct got *g)
+{
+    const uint8_t suites[] = {17};
+    fake_open(f, suites, 1, 50, 4);
+    bmc_connect(f->b);
+    fake_login(f);
+    CU_ASSERT_EQUAL_FATAL(
+        bmc_request(f->b, IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, NULL, 0, on_rsp, g), 0);
+}
 
 /* Receive until a Get Channel Authentication Capabilities comes; the session
  * packets before it are counted in *nsession.  0, or -1 if none came. */
@@ -659,14 +667,9 @@ static int recv_until_authcap(struct fake *f, unsigned *nsession)
 static void test_session_lost_probe(void)
 {
     struct fake f;
-    const uint8_t suites[] = {17};
-    fake_open(&f, suites, 1, 50, 4);
-    bmc_connect(f.b);
-    fake_login(&f);
-    const struct bmc_counters *c = bmc_counters(f.b);
     struct got g = {0};
-    CU_ASSERT_EQUAL_FATAL(
-        bmc_request(f.b, IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, NULL, 0, on_rsp, &g), 0);
+    open_with_request(&f, &g);
+    const struct bmc_counters *c = bmc_counters(f.b);
     unsigned nsess = 0;
     CU_ASSERT_EQUAL_FATAL(recv_until_authcap(&f, &nsess), 0);
     CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_ACTIVE); /* a probe, not a login */
@@ -686,18 +689,10 @@ static void test_session_lost_probe(void)
     rmcpp_keys_clear(&f.keys);     /* the rebooted BMC's side: no session */
     fake_answer_ipmi(&f, false, authcap_rsp, sizeof(authcap_rsp), 0);
     CU_ASSERT_FATAL(fake_recv_open(&f) >= 0);
-    fake_open_rsp(&f, 0, 0);
-    fake_recv_rakp1(&f);
-    fake_rakp2(&f, true);
-    fake_recv_rakp3(&f);
-    fake_rakp4(&f, true);
-    fake_setpriv(&f);
-    CU_ASSERT_EQUAL_FATAL(bmc_state(f.b), BMC_S_ACTIVE);
+    fake_finish_login(&f);
     CU_ASSERT_EQUAL_FATAL(fake_recv(&f), 0);
     CU_ASSERT_EQUAL_FATAL(ipmi_cmd_of(&f), IPMI_CMD_GET_DEVICE_ID);
-    static const uint8_t devid[] = {0x00, 0x20, 0x01, 0x09, 0x08, 0x02,
-                                    0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    fake_answer_ipmi(&f, true, devid, sizeof(devid), ++f.out_seq);
+    fake_answer_ipmi(&f, true, devid_rsp, sizeof(devid_rsp), ++f.out_seq);
     CU_ASSERT_EQUAL(g.n, 1);
     CU_ASSERT_EQUAL(g.err, BMC_E_NONE);
     CU_ASSERT_EQUAL(c->sessions_opened, 2);
@@ -711,14 +706,9 @@ static void test_session_lost_probe(void)
 static void test_late_answer_not_lost(void)
 {
     struct fake f;
-    const uint8_t suites[] = {17};
-    fake_open(&f, suites, 1, 50, 4);
-    bmc_connect(f.b);
-    fake_login(&f);
-    const struct bmc_counters *c = bmc_counters(f.b);
     struct got g = {0};
-    CU_ASSERT_EQUAL_FATAL(
-        bmc_request(f.b, IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, NULL, 0, on_rsp, &g), 0);
+    open_with_request(&f, &g);
+    const struct bmc_counters *c = bmc_counters(f.b);
     CU_ASSERT_EQUAL_FATAL(fake_recv(&f), 0);
     CU_ASSERT_EQUAL_FATAL(ipmi_cmd_of(&f), IPMI_CMD_GET_DEVICE_ID);
     struct rmcpp_pkt first = f.pkt;
@@ -733,9 +723,7 @@ static void test_late_answer_not_lost(void)
     uint64_t stray = c->stray_packets;
     f.pkt = first;
     memcpy(f.pl, first_pl, sizeof(f.pl));
-    static const uint8_t devid[] = {0x00, 0x20, 0x01, 0x09, 0x08, 0x02,
-                                    0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    fake_answer_ipmi(&f, true, devid, sizeof(devid), ++f.out_seq);
+    fake_answer_ipmi(&f, true, devid_rsp, sizeof(devid_rsp), ++f.out_seq);
     CU_ASSERT_EQUAL(c->stray_packets, stray + 1);
     CU_ASSERT_EQUAL(g.n, 0);
     CU_ASSERT_EQUAL_FATAL(recv_until_authcap(&f, &nsess), 0);
