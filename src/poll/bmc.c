@@ -1269,11 +1269,11 @@ static void on_probe(struct bmc *b)
     struct ev_loop *loop = b->p->loop;
     uint64_t sent = b->probe_sent_ns;
     b->probe_sent_ns = 0;
-    b->probe_ok_ns = ev_now(loop);
     b->ctr.probe_answers++;
     if (b->state != BMC_S_ACTIVE || b->last_rx_ns > sent)
         return; /* the session spoke meanwhile: loss, not a dead session */
-    /* the BMC is up, the session silent: no more backing off */
+    /* the BMC is up, the session silent since the probe: no more backing off */
+    b->probe_ok_ns = ev_now(loop);
     for (unsigned i = 0; i < b->ninflight; i++)
         ev_timer_start(loop, &b->inflight[i]->timer, backoff_ns(b, 1));
 }
