@@ -634,11 +634,12 @@ static const uint8_t authcap_rsp[] = {0x00, 0x01, 0x80, 0x04, 0x02, 0x00, 0x00, 
 static const uint8_t devid_rsp[] = {0x00, 0x20, 0x01, 0x09, 0x08, 0x02,
                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
 
-/* A session up (timeout 50 ms, 4 retries) and one Get Device ID queued in it. */
+/* A session up (timeout 200 ms: the login holds on a loaded machine; 4
+ * retries) and one Get Device ID queued in it. */
 static void open_with_request(struct fake *f, struct got *g)
 {
     const uint8_t suites[] = {17};
-    fake_open(f, suites, 1, 50, 4);
+    fake_open(f, suites, 1, 200, 4);
     bmc_connect(f->b);
     fake_login(f);
     CU_ASSERT_EQUAL_FATAL(
