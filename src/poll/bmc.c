@@ -51,6 +51,7 @@ struct bmc_req {
     uint8_t reopened; /* already survived one session re-establishment */
     uint8_t busy;     /* transient answers (C0h node busy, ...) so far */
     uint8_t data[BMC_REQ_MAX_DATA];
+    uint64_t first_ns; /* ev_now() of its first transmission in this session */
 };
 
 struct bmc {
@@ -113,6 +114,10 @@ struct bmc {
     /* session-less requests (bmc_send_sessionless): bit n = rqSeq n unanswered */
     uint64_t sl_pending;
     uint8_t sl_seq, sl_netfn, sl_cmd; /* the last one sent */
+    /* session liveness (see probe_send): the probe in flight (0: none) and
+     * when the BMC last answered one */
+    uint64_t probe_sent_ns, probe_ok_ns;
+    uint8_t probe_seq;
 };
 
 struct poller {
@@ -129,6 +134,7 @@ struct poller {
     bmc_event_cb close_done;
     void *close_arg;
     size_t nclosing;
+    bool shut; /* poller_close_all() began: no new request, no new session */
     uint64_t unknown_source;
     /* datagrams queued during one loop iteration, sent with sendmmsg()
      * when BMC_OUTBOX are waiting and before the loop sleeps */
@@ -722,6 +728,7 @@ static void start_session(struct bmc *b)
         (uint32_t)sid[0] | (uint32_t)sid[1] << 8 | (uint32_t)sid[2] << 16 | (uint32_t)sid[3] << 24;
     b->bmc_sid = 0;
     b->out_seq = 0;
+    b->probe_sent_ns = 0;
     b->in_win = (struct rmcpp_seq_window){0, 0};
     b->ctl_seq = (uint8_t)((b->ctl_seq + 1) & 0x3f);
     b->role = (uint8_t)(b->cfg->privilege | 0x10); /* name-only lookup */
@@ -926,6 +933,35 @@ static void on_open_rsp(struct bmc *b, const uint8_t *pl, size_t plen)
     enter_step(b, BMC_S_RAKP1);
 }
 
+/*
+ * RAKP 2 and 4 alike, once decoded: is the reply ours (setup_reply_ours)
+ * and a success?  A refusal ends the attempt through `refused`, unless an
+ * earlier reply of this step failed its auth code check: a BMC may refuse
+ * our retransmission after that, and the failed check is the better verdict.
+ */
+static bool rakp_reply_ok(struct bmc *b, uint8_t tag, uint8_t status, uint32_t console_sid,
+                          size_t plen, void (*refused)(struct bmc *, uint8_t, bool))
+{
+    if (!setup_reply_ours(b, tag, status, console_sid, plen))
+        return false;
+    if (status == 0)
+        return true;
+    if (!(b->step_rejects && step_verdict(b)))
+        refused(b, status, false);
+    return false;
+}
+
+/* A RAKP 2 or 4 whose auth code does not verify: a wrong key, or a spoof
+ * racing the genuine reply.  Not acted on until the step runs out
+ * (step_verdict() then says auth_failed if nothing verified). */
+static void rakp_reject(struct bmc *b)
+{
+    b->ctr.rakp_rejected++;
+    if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
+        b->step_rejects++;
+    step_doubt(b);
+}
+
 static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
 {
     struct rmcpp_rakp2 r;
@@ -934,16 +970,8 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
         bad_packet(b, e, "RAKP 2");
         return;
     }
-    if (!setup_reply_ours(b, r.tag, r.status, r.console_sid, plen))
+    if (!rakp_reply_ok(b, r.tag, r.status, r.console_sid, plen, rakp2_refused))
         return;
-    if (r.status != 0) {
-        /* after a RAKP 2 that did not verify, a BMC may refuse our
-         * retransmitted RAKP 1: the failed check is the better verdict */
-        if (b->step_rejects && step_verdict(b))
-            return;
-        rakp2_refused(b, r.status, false);
-        return;
-    }
     if (plen < 40 || r.kex_len != b->suite->kex_len) {
         bad_packet(b, CODEC_E_LENGTH, "RAKP 2");
         return;
@@ -961,12 +989,7 @@ static void on_rakp2(struct bmc *b, const uint8_t *pl, size_t plen)
             return;
         }
         if (rmcpp_memeq_ct(mac, r.kex, r.kex_len)) {
-            /* a wrong password, or a spoof racing the genuine RAKP 2: keep
-             * waiting; step_verdict() says auth_failed if nothing verifies */
-            b->ctr.rakp_rejected++;
-            if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
-                b->step_rejects++;
-            step_doubt(b);
+            rakp_reject(b);
             return;
         }
     }
@@ -1004,14 +1027,8 @@ static void on_rakp4(struct bmc *b, const uint8_t *pl, size_t plen)
         bad_packet(b, e, "RAKP 4");
         return;
     }
-    if (!setup_reply_ours(b, r.tag, r.status, r.console_sid, plen))
+    if (!rakp_reply_ok(b, r.tag, r.status, r.console_sid, plen, rakp4_refused))
         return;
-    if (r.status != 0) {
-        if (b->step_rejects && step_verdict(b))
-            return;
-        rakp4_refused(b, r.status, false);
-        return;
-    }
     if (r.icv_len != b->suite->icv_len) {
         bad_packet(b, CODEC_E_LENGTH, "RAKP 4");
         return;
@@ -1025,11 +1042,7 @@ static void on_rakp4(struct bmc *b, const uint8_t *pl, size_t plen)
             return;
         }
         if (rmcpp_memeq_ct(mac, r.icv, r.icv_len)) {
-            /* as for RAKP 2: not acted on until the step runs out */
-            b->ctr.rakp_rejected++;
-            if (b->step_rejects < UINT8_MAX) /* a flood must not wrap it to "none" */
-                b->step_rejects++;
-            step_doubt(b);
+            rakp_reject(b);
             return;
         }
     }
@@ -1220,6 +1233,58 @@ static void on_sessionless(struct bmc *b, const struct ipmi_lan_msg *m)
                  held);
 }
 
+/* ---- session liveness ------------------------------------------------------ */
+/*
+ * A BMC that rebooted, or dropped our session for reasons of its own, goes
+ * silent in the session while it still answers everything else; loss
+ * silences both.  So when a request has gone unanswered and nothing at all
+ * came in the session since it was first sent, a session-less Get Channel
+ * Authentication Capabilities (what every login starts with: any IPMI 2.0
+ * BMC answers it) goes out with the retransmission, at most one per
+ * timeout.  Its answer proves the BMC and the path up: from then on, until
+ * anything arrives in the session, the silent requests are retransmitted at
+ * the base timeout instead of backing off, so the retry count that already
+ * decides a reopen (every attempt unanswered: the same evidence as before,
+ * so a lossy BMC is not reopened more often) is reached in about
+ * (retries + 1) x timeout instead of the whole backoff schedule.  A live but
+ * slow session shows itself by its late answers (they count as session
+ * traffic even when they match no request) and keeps its backoff.  An
+ * unanswered probe changes nothing: loss and unreachable BMCs are handled as
+ * before.  Measured with bmcsim's reboot: tests/bmcsim/test_daemon_faults.sh.
+ */
+static bool session_doubted(const struct bmc *b)
+{
+    return b->probe_ok_ns > b->last_rx_ns;
+}
+
+static void probe_send(struct bmc *b)
+{
+    uint64_t now = ev_now(b->p->loop);
+    if (b->probe_sent_ns && now - b->probe_sent_ns < (uint64_t)b->p->o.timeout_ms * EV_NS_PER_MS)
+        return; /* one in flight; a lost one is replaced after a timeout */
+    uint8_t d[2] = {0x8e, b->cfg->privilege}; /* as in BMC_S_AUTHCAP */
+    b->probe_seq = (uint8_t)((b->probe_seq + 1) & 0x3f);
+    if (send_ipmi(b, false, 0, IPMI_NETFN_APP, IPMI_CMD_GET_CHANNEL_AUTH_CAP, b->probe_seq, d, 2) <
+        0)
+        return;
+    b->probe_sent_ns = now;
+    b->ctr.probes++;
+}
+
+static void on_probe(struct bmc *b)
+{
+    struct ev_loop *loop = b->p->loop;
+    uint64_t sent = b->probe_sent_ns;
+    b->probe_sent_ns = 0;
+    b->ctr.probe_answers++;
+    if (b->state != BMC_S_ACTIVE || b->last_rx_ns > sent)
+        return; /* the session spoke meanwhile: loss, not a dead session */
+    /* the BMC is up, the session silent since the probe: no more backing off */
+    b->probe_ok_ns = ev_now(loop);
+    for (unsigned i = 0; i < b->ninflight; i++)
+        ev_timer_start(loop, &b->inflight[i]->timer, backoff_ns(b, 1));
+}
+
 static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
 {
     struct poller *p = b->p;
@@ -1231,7 +1296,11 @@ static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
     }
     bool keyed = b->state == BMC_S_ACTIVE || b->state == BMC_S_SETPRIV || b->state == BMC_S_CLOSING;
     const struct rmcpp_keys *k = NULL;
-    if (keyed && (b->suite->integ || b->suite->conf))
+    /* IPMI 1.5 framing (byte 4 not 06h) carries only session-less answers,
+     * auth type none, never matched to the session: decoded without its
+     * keys, so a probe's or a PET Acknowledge's answer is read while a
+     * session is up */
+    if (keyed && (b->suite->integ || b->suite->conf) && (len <= 4 || buf[4] == 0x06))
         k = &b->keys;
     b->ctr.rx_packets++;
     if (rmcpp_decode(buf, len, k, p->pl, sizeof(p->pl), &pkt, &e) < 0) {
@@ -1291,6 +1360,9 @@ static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
         else if ((b->sl_pending >> (m.seq & 0x3f) & 1) && m.cmd == b->sl_cmd &&
                  m.netfn == (b->sl_netfn | 1))
             on_sessionless(b, &m);
+        else if (b->probe_sent_ns && m.cmd == IPMI_CMD_GET_CHANNEL_AUTH_CAP &&
+                 m.seq == b->probe_seq)
+            on_probe(b);
         else
             b->ctr.stray_packets++;
         return;
@@ -1319,6 +1391,8 @@ static void req_transmit(struct bmc *b, struct bmc_req *r)
     r->tries++;
     if (r->tries > 1)
         b->ctr.retransmits++;
+    else
+        r->first_ns = ev_now(b->p->loop);
     b->rq_seq = (uint8_t)((b->rq_seq + 1) & 0x3f);
     if (b->rq_seq == b->ctl_seq)
         b->rq_seq = (uint8_t)((b->rq_seq + 1) & 0x3f);
@@ -1331,7 +1405,18 @@ static void req_transmit(struct bmc *b, struct bmc_req *r)
         req_complete(b, r, BMC_E_INTERNAL, 0, NULL, 0);
         return;
     }
-    ev_timer_start(b->p->loop, &r->timer, backoff_ns(b, r->tries));
+    ev_timer_start(b->p->loop, &r->timer, backoff_ns(b, session_doubted(b) ? 1 : r->tries));
+}
+
+/* The BMC answers outside the session but not in it: the session is gone. */
+static void session_lost(struct bmc *b)
+{
+    uint32_t held = 0;
+    b->ctr.sessions_lost++;
+    if (log_rl_ok(&b->rl, ev_now(b->p->loop), BMC_LOG_INTERVAL_NS, &held))
+        log_notice("BMC %s (%s): session lost: the BMC answers outside the session but not in it "
+                   "(rebooted, or it dropped the session); re-establishing it%s",
+                   b->cfg->name, b->addr, held ? " (similar messages suppressed)" : "");
 }
 
 static void req_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
@@ -1341,6 +1426,8 @@ static void req_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
     struct bmc_req *r = arg;
     struct bmc *b = r->bmc;
     if (r->tries <= b->p->o.retries) {
+        if (b->last_rx_ns <= r->first_ns && !session_doubted(b))
+            probe_send(b); /* see "session liveness" */
         req_transmit(b, r);
         return;
     }
@@ -1360,7 +1447,11 @@ static void req_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
             queue_push_front(b, o);
         }
         b->ctr.reopens++;
-        log_info("BMC %s (%s): no answer in session, re-establishing it", b->cfg->name, b->addr);
+        if (session_doubted(b))
+            session_lost(b);
+        else
+            log_info("BMC %s (%s): no answer in session, re-establishing it", b->cfg->name,
+                     b->addr);
         notify_updown(b, false);
         start_session(b);
         return;
@@ -1375,7 +1466,7 @@ static void req_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
 static void pump(struct bmc *b)
 {
     if (b->state != BMC_S_ACTIVE) {
-        if ((b->state == BMC_S_IDLE || b->state == BMC_S_FAILED) && b->nqueued)
+        if ((b->state == BMC_S_IDLE || b->state == BMC_S_FAILED) && b->nqueued && !b->p->shut)
             start_session(b);
         return;
     }
@@ -1406,7 +1497,7 @@ int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, 
 int bmc_request_lun(struct bmc *b, uint8_t lun, uint8_t netfn, uint8_t cmd, const uint8_t *data,
                     size_t len, bmc_rsp_cb cb, void *arg)
 {
-    if (lun > 3 || len > BMC_REQ_MAX_DATA || b->nqueued >= BMC_MAX_QUEUED)
+    if (lun > 3 || len > BMC_REQ_MAX_DATA || b->nqueued >= BMC_MAX_QUEUED || b->p->shut)
         return -1;
     struct bmc_req *r = req_alloc(b->p);
     if (!r)
@@ -1435,7 +1526,7 @@ int bmc_request_lun(struct bmc *b, uint8_t lun, uint8_t netfn, uint8_t cmd, cons
 
 void bmc_connect(struct bmc *b)
 {
-    if (b->state == BMC_S_IDLE || b->state == BMC_S_FAILED)
+    if ((b->state == BMC_S_IDLE || b->state == BMC_S_FAILED) && !b->p->shut)
         start_session(b);
 }
 
@@ -1759,6 +1850,7 @@ struct ev_loop *poller_loop(const struct poller *p)
 
 void poller_close_all(struct poller *p, bmc_event_cb done, void *arg)
 {
+    p->shut = true; /* final: what callbacks below ask for is refused */
     p->close_done = done;
     p->close_arg = arg;
     p->nclosing = 1; /* held until the loop below has started every close */
@@ -1807,6 +1899,9 @@ void poller_counters(const struct poller *p, struct bmc_counters *out)
         out->rakp_rejected += c->rakp_rejected;
         out->pings += c->pings;
         out->pongs += c->pongs;
+        out->probes += c->probes;
+        out->probe_answers += c->probe_answers;
+        out->sessions_lost += c->sessions_lost;
         out->sessionless_sent += c->sessionless_sent;
         out->sessionless_answered += c->sessionless_answered;
         out->sessionless_refused += c->sessionless_refused;

@@ -86,6 +86,12 @@ struct bmc_counters {
     /* session-less IPMI requests (bmc_send_sessionless): sent, answered, and
      * answered with a completion code other than 00h */
     uint64_t sessionless_sent, sessionless_answered, sessionless_refused;
+    /* session liveness: session-less probes (Get Channel Authentication
+     * Capabilities) sent while a session request went unanswered, those
+     * answered, and sessions found dead that way (the BMC answered the probe
+     * but not the session: a reboot, or it dropped the session; each also
+     * counts in reopens) */
+    uint64_t probes, probe_answers, sessions_lost;
 };
 
 /* ---- poller ------------------------------------------------------------ */
@@ -99,7 +105,9 @@ size_t poller_count(const struct poller *p);
 struct bmc *poller_bmc(struct poller *p, size_t i);
 /*
  * Send Close Session on every active session.  `done` runs once every BMC
- * is closed or gave up (bounded by the request timeout and retries).
+ * is closed or gave up (bounded by the request timeout and retries).  Final:
+ * from its start on, bmc_request() refuses (-1) and bmc_connect() does
+ * nothing, so a callback cannot start a session after the close.
  */
 void poller_close_all(struct poller *p, bmc_event_cb done, void *arg);
 /*
@@ -116,7 +124,8 @@ struct ev_loop *poller_loop(const struct poller *p);
 /*
  * Queue a request; the session is established first if needed.  The
  * callback runs exactly once, with the response or an error.  Returns 0, or
- * -1 if the request is too large or memory is short (callback not called).
+ * -1 if the request is too large, memory is short or poller_close_all() has
+ * begun (callback not called).
  */
 int bmc_request(struct bmc *b, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
                 bmc_rsp_cb cb, void *arg);

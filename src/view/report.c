@@ -291,6 +291,9 @@ json_object *report_json_counters(const struct bmc_counters *c)
     CTR(session_failures);
     CTR(auth_failures);
     CTR(reopens);
+    CTR(sessions_lost);
+    CTR(probes);
+    CTR(probe_answers);
     CTR(stray_packets);
     CTR(replays);
     CTR(rakp_rejected);

@@ -222,6 +222,8 @@ struct sim {
 
 static struct sim S;
 static struct cfg_bmc cfgb;
+static struct bmc *bmc;
+static bool shut; /* poller_close_all() was called: nothing new may start */
 
 static void kuid(uint8_t key[20])
 {
@@ -312,8 +314,10 @@ static void from_poller(const uint8_t *d, size_t len)
         CHECK(m.cmd == IPMI_CMD_GET_CHANNEL_AUTH_CAP ||
               m.cmd == IPMI_CMD_GET_CHANNEL_CIPHER_SUITES);
         CHECK(m.dlen <= sizeof(S.lan15_data));
-        if (m.cmd == IPMI_CMD_GET_CHANNEL_AUTH_CAP)
+        /* in an active session it is a liveness probe, not a new login */
+        if (m.cmd == IPMI_CMD_GET_CHANNEL_AUTH_CAP && bmc_state(bmc) != BMC_S_ACTIVE)
             new_session();
+        CHECK(!shut); /* after poller_close_all(): no login, no probe */
         S.lan15 = m;
         memcpy(S.lan15_data, m.data, m.dlen);
         S.lan15.data = S.lan15_data;
@@ -610,9 +614,6 @@ struct rq {
 };
 static struct rq rqs[MAX_REQS];
 static unsigned nrqs;
-static struct bmc *bmc;
-
-static bool requeued; /* a callback queued a request during poller_close_all() */
 static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp);
 
 static void queue(uint8_t netfn, uint8_t cmd, uint8_t lun, bool chain, const uint8_t *d, size_t len)
@@ -622,10 +623,12 @@ static void queue(uint8_t netfn, uint8_t cmd, uint8_t lun, bool chain, const uin
     struct rq *r = &rqs[nrqs];
     memset(r, 0, sizeof(*r));
     r->chain = chain;
-    if (bmc_request_lun(bmc, lun, netfn, cmd, d, len, on_rsp, r) == 0)
+    if (bmc_request_lun(bmc, lun, netfn, cmd, d, len, on_rsp, r) == 0) {
+        CHECK(!shut); /* poller_close_all() is final */
         nrqs++;
-    else
-        CHECK(lun > 3 || len > 64);
+    } else {
+        CHECK(lun > 3 || len > 64 || shut);
+    }
 }
 
 static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
@@ -643,7 +646,6 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
     if (rsp->err != BMC_E_NONE)
         CHECK(rsp->len == 0);
     if (r->chain) {
-        requeued |= rsp->err == BMC_E_CLOSED;
         static const uint8_t d[1] = {0};
         queue(IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, 0, false, d, 0);
     }
@@ -670,6 +672,9 @@ static void on_closed(struct bmc *b, void *arg)
 static void check_bmc(void)
 {
     CHECK((unsigned)bmc_state(bmc) < BMC_S__COUNT);
+    if (shut) /* no session is started after poller_close_all() */
+        CHECK(bmc_state(bmc) == BMC_S_CLOSING || bmc_state(bmc) == BMC_S_IDLE ||
+              bmc_state(bmc) == BMC_S_FAILED);
     CHECK((unsigned)bmc_last_error(bmc) < BMC_E__COUNT);
     const char *t = bmc_error_text(bmc);
     CHECK(strlen(t) < 640);
@@ -736,6 +741,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fake_now_ns = 1000 * EV_NS_PER_SEC;
     nrqs = 0;
     updowns = closes = 0;
+    shut = false;
 
     uint8_t c0 = data[0], c1 = data[1];
     memset(&cfgb, 0, sizeof(cfgb));
@@ -822,6 +828,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 send_dgram(S.last_sent, S.last_len);
             break;
         case 6:
+            shut = true;
             poller_close_all(p, on_closed, &closes);
             break;
         case 7:
@@ -832,32 +839,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_bmc();
     }
 
-    /* The end: close, answering Close Session or letting it time out.  A
-     * callback that queues a request while poller_close_all() fails the
-     * others starts a new session after `done` has run (bmc.c does not
-     * refuse requests once closing); the harness then closes again, as a
-     * caller would, and the second round must leave the BMC quiet. */
-    for (unsigned round = 0; round < 3; round++) {
-        unsigned before = closes;
-        requeued = false;
-        if (verbose)
-            fprintf(stderr, "end: close all\n");
-        poller_close_all(p, on_closed, &closes);
-        step();
-        for (unsigned i = 0; i < 16 && closes == before; i++) {
-            if ((c1 & 0x40) && S.last == L_SESSION && i % 2 == 0) {
-                reply(NULL, 0, 0);
-                step();
-            } else {
-                time_passes();
-            }
-            check_bmc();
+    /* The end: close, answering Close Session or letting it time out.  The
+     * close is final: a callback that queues a request while
+     * poller_close_all() fails the others is refused (queue() checks), so
+     * one close leaves the BMC quiet. */
+    unsigned before = closes;
+    if (verbose)
+        fprintf(stderr, "end: close all\n");
+    shut = true;
+    poller_close_all(p, on_closed, &closes);
+    step();
+    for (unsigned i = 0; i < 16 && closes == before; i++) {
+        if ((c1 & 0x40) && S.last == L_SESSION && i % 2 == 0) {
+            reply(NULL, 0, 0);
+            step();
+        } else {
+            time_passes();
         }
-        CHECK(closes == before + 1);
-        if (!requeued)
-            break;
+        check_bmc();
     }
-    CHECK(!requeued);
+    CHECK(closes == before + 1);
     for (unsigned i = 0; i < nrqs; i++)
         CHECK(rqs[i].calls == 1);
     CHECK(bmc_state(bmc) == BMC_S_IDLE || bmc_state(bmc) == BMC_S_FAILED);

@@ -109,7 +109,8 @@ static int fake_recv(struct fake *f)
         if (n > 0) {
             f->len = (size_t)n;
             enum codec_err e;
-            const struct rmcpp_keys *k = f->keys.suite ? &f->keys : NULL;
+            /* session-less (IPMI 1.5 framing) even while a session is up */
+            const struct rmcpp_keys *k = f->keys.suite && f->buf[4] == 0x06 ? &f->keys : NULL;
             return rmcpp_decode(f->buf, f->len, k, f->pl, sizeof(f->pl), &f->pkt, &e);
         }
         if (i > 50 && bmc_state(f->b) == BMC_S_FAILED)
@@ -306,11 +307,10 @@ static void fake_setpriv(struct fake *f)
     fake_answer_ipmi(f, true, rsp, sizeof(rsp), ++f->out_seq);
 }
 
-/* One whole session establishment at the suite the bridge proposes first. */
-static void fake_login(struct fake *f)
+/* The rest of a login once the Open Session Request is in: accepted,
+ * genuine RAKP 2 and 4, privilege set; the session is up. */
+static void fake_finish_login(struct fake *f)
 {
-    fake_authcap(f);
-    CU_ASSERT_FATAL(fake_recv_open(f) >= 0);
     fake_open_rsp(f, 0, 0);
     fake_recv_rakp1(f);
     fake_rakp2(f, true);
@@ -318,6 +318,14 @@ static void fake_login(struct fake *f)
     fake_rakp4(f, true);
     fake_setpriv(f);
     CU_ASSERT_EQUAL_FATAL(bmc_state(f->b), BMC_S_ACTIVE);
+}
+
+/* One whole session establishment at the suite the bridge proposes first. */
+static void fake_login(struct fake *f)
+{
+    fake_authcap(f);
+    CU_ASSERT_FATAL(fake_recv_open(f) >= 0);
+    fake_finish_login(f);
 }
 
 static void run_until_state(struct fake *f, enum bmc_state s)
@@ -430,13 +438,7 @@ static void test_suites_circular(void)
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 17);
     fake_open_rsp(&f, 0x11, 8);
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 3);
-    fake_open_rsp(&f, 0, 0);
-    fake_recv_rakp1(&f);
-    fake_rakp2(&f, true);
-    fake_recv_rakp3(&f);
-    fake_rakp4(&f, true);
-    fake_setpriv(&f);
-    CU_ASSERT_EQUAL_FATAL(bmc_state(f.b), BMC_S_ACTIVE);
+    fake_finish_login(&f);
     CU_ASSERT_EQUAL(bmc_suite(f.b), 3);
 
     /* the BMC forgets the session and now offers only 17: our request goes
@@ -445,22 +447,21 @@ static void test_suites_circular(void)
     CU_ASSERT_EQUAL_FATAL(
         bmc_request(f.b, IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, NULL, 0, on_rsp, &g), 0);
     rmcpp_keys_clear(&f.keys);
-    bool authcap = false;
-    for (int i = 0; i < 20 && !authcap; i++) /* the request and its retransmission first */
-        authcap = fake_recv(&f) == 0 && f.pkt.auth_type == 0x00;
-    CU_ASSERT_FATAL(authcap); /* session-less: the new Get Channel Auth Capabilities */
     static const uint8_t rsp[] = {0x00, 0x01, 0x80, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00};
+    bool authcap = false;
+    for (int i = 0; i < 20 && !authcap; i++) { /* the request and its retransmissions first */
+        authcap = fake_recv(&f) == 0 && f.pkt.auth_type == 0x00;
+        if (authcap && bmc_state(f.b) == BMC_S_ACTIVE) { /* a liveness probe: answered */
+            fake_answer_ipmi(&f, false, rsp, sizeof(rsp), 0);
+            authcap = false;
+        }
+    }
+    CU_ASSERT_FATAL(authcap); /* session-less: the new Get Channel Auth Capabilities */
     fake_answer_ipmi(&f, false, rsp, sizeof(rsp), 0);
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 3);
     fake_open_rsp(&f, 0x11, 8);
     CU_ASSERT_EQUAL_FATAL(fake_recv_open(&f), 17);
-    fake_open_rsp(&f, 0, 0);
-    fake_recv_rakp1(&f);
-    fake_rakp2(&f, true);
-    fake_recv_rakp3(&f);
-    fake_rakp4(&f, true);
-    fake_setpriv(&f);
-    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_ACTIVE);
+    fake_finish_login(&f);
     CU_ASSERT_EQUAL(bmc_suite(f.b), 17);
     fake_close(&f);
 }
@@ -627,6 +628,167 @@ static void test_seq_wrap_in_session(void)
     fake_close(&f);
 }
 
+/* ---- session liveness: a rebooted BMC (src/poll/bmc.c "session liveness") -- */
+
+static const uint8_t authcap_rsp[] = {0x00, 0x01, 0x80, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t devid_rsp[] = {0x00, 0x20, 0x01, 0x09, 0x08, 0x02,
+                                    0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+/* A session up (timeout 200 ms: the login holds on a loaded machine; 4
+ * retries) and one Get Device ID queued in it. */
+static void open_with_request(struct fake *f, struct got *g)
+{
+    const uint8_t suites[] = {17};
+    fake_open(f, suites, 1, 200, 4);
+    bmc_connect(f->b);
+    fake_login(f);
+    CU_ASSERT_EQUAL_FATAL(
+        bmc_request(f->b, IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, NULL, 0, on_rsp, g), 0);
+}
+
+/* Receive until a Get Channel Authentication Capabilities comes; the session
+ * packets before it are counted in *nsession.  0, or -1 if none came. */
+static int recv_until_authcap(struct fake *f, unsigned *nsession)
+{
+    for (int i = 0; i < 64; i++) {
+        if (fake_recv(f) < 0)
+            return -1;
+        if (f->pkt.auth_type == 0 && ipmi_cmd_of(f) == IPMI_CMD_GET_CHANNEL_AUTH_CAP)
+            return 0;
+        if (f->pkt.session_id != 0)
+            (*nsession)++;
+    }
+    return -1;
+}
+
+/* The BMC reboots: it answers session-less requests, the session never.
+ * The request unanswered is followed by a probe; its answer makes the
+ * session count as lost once the usual attempts are spent; the session is
+ * opened again and the request answered in it, its callback run once. */
+static void test_session_lost_probe(void)
+{
+    struct fake f;
+    struct got g = {0};
+    open_with_request(&f, &g);
+    const struct bmc_counters *c = bmc_counters(f.b);
+    unsigned nsess = 0;
+    CU_ASSERT_EQUAL_FATAL(recv_until_authcap(&f, &nsess), 0);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_ACTIVE); /* a probe, not a login */
+    CU_ASSERT(nsess >= 1);
+    CU_ASSERT_EQUAL(c->probes, 1);
+    fake_answer_ipmi(&f, false, authcap_rsp, sizeof(authcap_rsp), 0);
+    CU_ASSERT_EQUAL(c->probe_answers, 1);
+    CU_ASSERT_EQUAL(c->sessions_lost, 0);
+    /* the session stays silent: the request's attempts run out, then a login */
+    CU_ASSERT_EQUAL_FATAL(recv_until_authcap(&f, &nsess), 0);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_AUTHCAP);
+    CU_ASSERT_EQUAL(nsess, 5); /* retries + 1: the same evidence as without a probe */
+    CU_ASSERT_EQUAL(c->sessions_lost, 1);
+    CU_ASSERT_EQUAL(c->reopens, 1);
+    CU_ASSERT_EQUAL(c->probes, 1); /* none after the answer */
+    CU_ASSERT_EQUAL(g.n, 0);       /* the request waits for the new session */
+    rmcpp_keys_clear(&f.keys);     /* the rebooted BMC's side: no session */
+    fake_answer_ipmi(&f, false, authcap_rsp, sizeof(authcap_rsp), 0);
+    CU_ASSERT_FATAL(fake_recv_open(&f) >= 0);
+    fake_finish_login(&f);
+    CU_ASSERT_EQUAL_FATAL(fake_recv(&f), 0);
+    CU_ASSERT_EQUAL_FATAL(ipmi_cmd_of(&f), IPMI_CMD_GET_DEVICE_ID);
+    fake_answer_ipmi(&f, true, devid_rsp, sizeof(devid_rsp), ++f.out_seq);
+    CU_ASSERT_EQUAL(g.n, 1);
+    CU_ASSERT_EQUAL(g.err, BMC_E_NONE);
+    CU_ASSERT_EQUAL(c->sessions_opened, 2);
+    fake_close(&f);
+}
+
+/* A slow BMC: the probe is answered, and so, late, is the request's first
+ * transmission.  A late answer is session traffic: the session is alive,
+ * so running out of attempts is the old "no answer" reopen, not a lost
+ * session, and no second probe goes out for that request. */
+static void test_late_answer_not_lost(void)
+{
+    struct fake f;
+    struct got g = {0};
+    open_with_request(&f, &g);
+    const struct bmc_counters *c = bmc_counters(f.b);
+    CU_ASSERT_EQUAL_FATAL(fake_recv(&f), 0);
+    CU_ASSERT_EQUAL_FATAL(ipmi_cmd_of(&f), IPMI_CMD_GET_DEVICE_ID);
+    struct rmcpp_pkt first = f.pkt;
+    uint8_t first_pl[sizeof(f.pl)];
+    memcpy(first_pl, f.pl, sizeof(f.pl));
+    unsigned nsess = 0;
+    CU_ASSERT_EQUAL_FATAL(recv_until_authcap(&f, &nsess), 0);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_ACTIVE);
+    fake_answer_ipmi(&f, false, authcap_rsp, sizeof(authcap_rsp), 0);
+    CU_ASSERT_EQUAL(c->probe_answers, 1);
+    /* the first transmission's answer, late: its rqSeq is no longer wanted */
+    uint64_t stray = c->stray_packets;
+    f.pkt = first;
+    memcpy(f.pl, first_pl, sizeof(f.pl));
+    fake_answer_ipmi(&f, true, devid_rsp, sizeof(devid_rsp), ++f.out_seq);
+    CU_ASSERT_EQUAL(c->stray_packets, stray + 1);
+    CU_ASSERT_EQUAL(g.n, 0);
+    CU_ASSERT_EQUAL_FATAL(recv_until_authcap(&f, &nsess), 0);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_AUTHCAP);
+    CU_ASSERT_EQUAL(c->sessions_lost, 0);
+    CU_ASSERT_EQUAL(c->reopens, 1);
+    CU_ASSERT_EQUAL(c->probes, 1);
+    fake_close(&f);
+}
+
+/* ---- poller_close_all() is final ------------------------------------------- */
+
+struct requeue {
+    struct bmc *b;
+    int calls, rc;
+    enum bmc_error err;
+};
+
+static void on_rsp_requeue(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
+{
+    struct requeue *q = arg;
+    q->calls++;
+    q->err = rsp->err;
+    /* a reader answering an error with its next request (bounded: without
+     * a final close, fail_all() would fail and requeue it for ever) */
+    if (q->calls < 3)
+        q->rc = bmc_request(b, IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, NULL, 0, on_rsp_requeue, q);
+}
+
+static void on_closed(struct bmc *b, void *arg)
+{
+    (void)b;
+    (*(int *)arg)++;
+}
+
+static void test_close_all_final(void)
+{
+    struct fake f;
+    const uint8_t suites[] = {17};
+    fake_open(&f, suites, 1, 50, 2);
+    struct requeue q = {.b = f.b};
+    CU_ASSERT_EQUAL_FATAL(
+        bmc_request(f.b, IPMI_NETFN_APP, IPMI_CMD_GET_DEVICE_ID, NULL, 0, on_rsp_requeue, &q), 0);
+    CU_ASSERT_EQUAL_FATAL(fake_recv(&f), 0); /* the login began */
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_AUTHCAP);
+    int closed = 0;
+    poller_close_all(f.p, on_closed, &closed);
+    CU_ASSERT_EQUAL(closed, 1);
+    CU_ASSERT_EQUAL(q.calls, 1);
+    CU_ASSERT_EQUAL(q.err, BMC_E_CLOSED);
+    CU_ASSERT_EQUAL(q.rc, -1); /* refused: no new session after the close */
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_FAILED);
+    bmc_connect(f.b);
+    CU_ASSERT_EQUAL(bmc_state(f.b), BMC_S_FAILED);
+    /* nothing more is sent, no timer is left */
+    uint64_t tx = bmc_counters(f.b)->tx_packets;
+    for (int i = 0; i < 40; i++)
+        ev_run_once(f.loop, 5);
+    CU_ASSERT_EQUAL(bmc_counters(f.b)->tx_packets, tx);
+    CU_ASSERT_EQUAL(ev_timer_count(f.loop), 0);
+    CU_ASSERT_EQUAL(q.calls, 1);
+    fake_close(&f);
+}
+
 /* ---- session-less requests (pet-acknowledge = sessionless) ---------------- */
 
 static void test_sessionless(void)
@@ -696,6 +858,10 @@ int main(void)
         {"suite 1 needs allow_suite1", test_suite1_needs_allow},
         {"inbound sequence numbers wrap", test_seq_wrap_in_session},
         {"session-less request: sent once, answer counted, no session", test_sessionless},
+        {"rebooted BMC: probe answered, session lost, reopened, request answered",
+         test_session_lost_probe},
+        {"late answer in the session: not counted as a lost session", test_late_answer_not_lost},
+        {"poller_close_all() is final: a callback cannot start a session", test_close_all_final},
         CU_TEST_INFO_NULL,
     };
     static CU_SuiteInfo suites[] = {
