@@ -52,7 +52,8 @@ struct bmc_data {
     uint64_t sdr_gen;         /* bumped whenever `set` is rebuilt (the store's snapshot builder
                                * keeps the SEL part only while the sensor names are the same) */
     uint64_t sensors_mono_ns; /* CLOCK_MONOTONIC when the last sweep completed */
-    /* FRU: read once, then every fru-interval */
+    /* FRU: read once, then every fru-interval; the daemon's scheduler frees the
+     * reader (its results) once a snapshot holds the FRU part */
     struct fru_reader *frur;
     bool fru_done;
     uint64_t fru_read_ns;

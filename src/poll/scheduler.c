@@ -364,6 +364,26 @@ static void admit_waiting(struct sched *s)
 }
 
 /* The chain could not log in or identify the BMC: back off. */
+/*
+ * The publish hook, then the FRU reader goes: the snapshot just built holds
+ * the FRU part (shared by later snapshots until the next FRU read), and the
+ * reader's results (the images and the parsed areas, about 10 KB per FRU
+ * device) and its 8 KiB read buffer would otherwise stay with every BMC.
+ * The next FRU read makes a new reader.  A snapshot that could not be built
+ * (memory short) keeps the FRU part the store had (snap_build.c).
+ */
+static void publish(struct sched_bmc *sb)
+{
+    struct sched *s = sb->s;
+    if (s->publish_cb)
+        s->publish_cb(s, s->publish_arg, sb);
+    struct bmc_data *d = &sb->d;
+    if (d->frur && d->fru_done && !fru_reader_busy(d->frur)) {
+        fru_reader_free(d->frur);
+        d->frur = NULL;
+    }
+}
+
 static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
 {
     struct sched *s = sb->s;
@@ -400,8 +420,7 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
     sb->cs = C_IDLE;
     sb->run = 0;
     sb->next_ns = now + jitter(s, delay_s * EV_NS_PER_SEC);
-    if (s->publish_cb)
-        s->publish_cb(s, s->publish_arg, sb);
+    publish(sb);
     if (sb->leaving || s->stopping) {
         if (sb->leaving)
             ev_timer_start(s->loop, &sb->timer, 0);
@@ -448,8 +467,7 @@ static void chain_end(struct sched_bmc *sb)
         sb->err = BMC_E_NONE;
         sb->err_text[0] = '\0';
         set_state(sb, sb->degraded ? SCHED_DEGRADED : SCHED_POLLING);
-        if (s->publish_cb)
-            s->publish_cb(s, s->publish_arg, sb);
+        publish(sb);
     }
     if (sb->leaving) {
         ev_timer_start(s->loop, &sb->timer, 0); /* removed from a clean stack */

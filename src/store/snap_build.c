@@ -878,11 +878,15 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->src.fru_read_ns = d->fru_read_ns;
     if (d->fru_done) {
         /* shared until the next FRU read: the reader's results (about 10 KB per
-         * device) may be freed once a snapshot holds them */
+         * device) may be freed once a snapshot holds them (the scheduler does);
+         * without them, the FRU part `prev` has (if a snapshot could not be
+         * built in between) stays until the next read */
         if (prev && prev->fru && prev->src.fru_read_ns == d->fru_read_ns)
             s->fru = store_frus_ref(prev->fru);
         else if (d->frur && !(s->fru = build_fru(d)))
             goto fail;
+        else if (!d->frur && prev && prev->fru)
+            s->fru = store_frus_ref(prev->fru);
     }
     if (d->sel) {
         s->src.sel_count = (uint32_t)sel_state_count(d->sel);

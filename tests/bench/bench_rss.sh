@@ -30,7 +30,7 @@ set -euo pipefail
 # shellcheck source=tests/bmcsim/daemonlib.sh
 . "$BMCSIM_DIR/daemonlib.sh"
 
-SIZES=${BENCH_RSS_SIZES:-1000}
+SIZES=${BENCH_RSS_SIZES-1000}
 SEL=${BENCH_RSS_SEL:-256}
 MASSIF_N=${BENCH_RSS_MASSIF:-500}
 require_bmcsim
@@ -201,7 +201,8 @@ def name(s):
     m = re.search(r": (\S+) \(", s)
     return m.group(1) if m else s[:60]
 # skip allocator wrappers: charge to the first frame that is ours
-wrappers = {"malloc", "calloc", "realloc", "strdup", "arena_new", "arena_alloc", "arena_strdup",
+wrappers = {"malloc", "calloc", "realloc", "strdup", "strndup", "blk_new", "alloc_at", "arena_new",
+            "arena_alloc", "arena_strdup", "arena_strndup", "arena_clean", "arena_printf", "clean",
             "json_object_new_object", "CRYPTO_malloc", "CRYPTO_zalloc", "grow"}
 sites = {}
 stack = []
