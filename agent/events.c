@@ -235,6 +235,8 @@ static void sel_entry(struct events *ev, const struct store_bmc *b, struct per_b
             return;
         }
     }
+    struct store_sel_text t;
+    store_sel_texts(b->sel, e, &t);
     struct notify_event n = {
         .source = NOTIFY_SRC_SEL,
         .has_record_id = true,
@@ -242,13 +244,13 @@ static void sel_entry(struct events *ev, const struct store_bmc *b, struct per_b
         .has_time = e->has_time,
         .utc_time = e->time,
         .severity = sev_of(e->severity),
-        .sensor_type = e->sensor_type,
+        .sensor_type = t.sensor_type,
         .sensor_number = e->sensor_number,
-        .sensor_name = e->sensor_name,
+        .sensor_name = t.sensor_name,
         .event_type = e->event_type,
         .deassertion = e->deassertion,
-        .text = e->event,
-        .reading = e->reading,
+        .text = t.event,
+        .reading = t.reading,
         .data = e->raw,
         .data_len = sizeof(e->raw),
     };

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "sel.h"
 #include "store.h"
+#include "text.h"
 
 static char *clean(struct store_arena *a, const char *s)
 {
@@ -605,95 +606,140 @@ static const struct sdr_sensor *sel_sensor(const struct sensor_set *set, const s
     return lo < set->n && keys[lo].index == want ? &set->s[keys[lo].pos] : NULL;
 }
 
-static int fill_sel(struct store_arena *a, struct store_sel *o, const uint8_t *raw, uint32_t seq,
-                    const struct sdr_sensor *sdr)
+static void fill_sel(struct store_sel *o, const struct sel_record *r, const uint8_t *raw,
+                     uint32_t seq, uint16_t sdr)
 {
-    struct sel_record r;
-    enum codec_err e;
-    if (sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) < 0)
-        return 1; /* not kept (cannot happen: any 16 bytes decode) */
-    struct sel_text t;
-    sel_describe(&r, sdr, &t);
     o->index = seq;
-    o->record_id = r.record_id;
-    o->record_type = r.record_type;
-    o->kind = r.kind;
-    o->time = r.timestamp;
-    o->has_time = r.kind != SEL_KIND_OEM_NOTS && r.ts_kind == SEL_TS_ABSOLUTE;
+    o->record_id = r->record_id;
+    o->record_type = r->record_type;
+    o->kind = r->kind;
+    o->time = r->timestamp;
+    o->has_time = r->kind != SEL_KIND_OEM_NOTS && r->ts_kind == SEL_TS_ABSOLUTE;
     memcpy(o->raw, raw, SEL_RECORD_LEN);
-    if (t.timestamp[0] && !(o->timestamp = arena_strdup(a, t.timestamp)))
-        return -1;
-    if (r.kind == SEL_KIND_SYSTEM) {
-        o->sensor_type = t.sensor_type;
-        o->sensor_type_code = r.sensor_type;
-        o->sensor_number = r.sensor_number;
-        o->sensor_name = (sdr && sdr->name[0]) ? clean(a, sdr->name) : clean(a, t.sensor_name);
-        o->event_type = r.event_type;
-        o->direction = t.direction;
-        o->deassertion = r.deassertion;
-        if (!o->sensor_name)
-            return -1;
-    } else if (r.kind == SEL_KIND_OEM_TS) {
-        o->manufacturer_id = r.manufacturer_id;
+    o->sdr = sdr;
+    if (r->kind == SEL_KIND_SYSTEM) {
+        o->sensor_type_code = r->sensor_type;
+        o->sensor_number = r->sensor_number;
+        o->event_type = r->event_type;
+        o->deassertion = r->deassertion;
+    } else if (r->kind == SEL_KIND_OEM_TS) {
+        o->manufacturer_id = r->manufacturer_id;
     }
-    o->event = clean(a, t.event);
-    o->reading = t.reading[0] ? clean(a, t.reading) : NULL;
-    o->data = arena_strdup(a, t.data);
-    o->severity = sel_severity(&r);
-    if (!o->event || !o->data || (t.reading[0] && !o->reading))
-        return -1;
-    return 0;
+    o->severity = sel_severity(r);
 }
 
+/*
+ * The SEL part: 40 bytes an entry (the raw record and its numbers) plus one
+ * copy of each SDR record the entries name; texts are formed when a view
+ * asks (store_sel_texts), from the same record and SDR, so they read as if
+ * formed here.
+ */
 static const struct store_sels *build_sel(const struct bmc_data *d)
 {
     const struct sel_state *st = d->sel;
-    size_t n = sel_state_count(st);
-    struct store_arena *a = arena_new(512 + n * (sizeof(struct store_sel) + 80));
-    if (!a)
-        return NULL;
-    struct store_sels *p = arena_alloc(a, sizeof(*p));
-    struct store_sel *rows = p ? arena_alloc(a, (n ? n : 1) * sizeof(*rows)) : NULL;
+    size_t n = sel_state_count(st), nset = d->set ? d->set->n : 0;
     struct sdr_key *keys = NULL;
-    if (!rows)
+    uint32_t *pos = malloc((n ? n : 1) * sizeof(*pos));    /* entry -> set position + 1 */
+    uint16_t *map = calloc(nset ? nset : 1, sizeof(*map)); /* set position -> part SDR + 1 */
+    struct store_arena *a = NULL;
+    if (!pos || !map)
         goto fail;
-    p->p.arena = a;
-    atomic_init(&p->p.refs, 1);
-    if (d->set && d->set->n) {
-        keys = malloc(d->set->n * sizeof(*keys));
+    if (nset) {
+        keys = malloc(nset * sizeof(*keys));
         if (!keys)
             goto fail;
-        for (size_t i = 0; i < d->set->n; i++) {
+        for (size_t i = 0; i < nset; i++) {
             const struct sdr_sensor *s = &d->set->s[i];
             keys[i].index = store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
             keys[i].pos = (uint32_t)i;
         }
-        qsort(keys, d->set->n, sizeof(*keys), cmp_key);
+        qsort(keys, nset, sizeof(*keys), cmp_key);
     }
-    uint32_t w = 0;
+    uint32_t nsdr = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *raw = sel_state_entry(st, i);
-        if (!raw)
-            continue;
         struct sel_record r;
         enum codec_err e;
         const struct sdr_sensor *sdr = NULL;
-        if (sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) >= 0)
+        pos[i] = 0;
+        if (raw && sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) >= 0)
             sdr = sel_sensor(d->set, keys, &r);
-        int rc = fill_sel(a, &rows[w], raw, sel_state_entry_seq(st, i), sdr);
-        if (rc < 0)
-            goto fail;
-        if (rc == 0)
-            w++;
+        if (sdr) {
+            size_t k = (size_t)(sdr - d->set->s);
+            if (!map[k] && nsdr < UINT16_MAX - 1)
+                map[k] = (uint16_t)++nsdr;
+            if (map[k])
+                pos[i] = (uint32_t)k + 1;
+        }
+    }
+    a = arena_new(512 + n * sizeof(struct store_sel) + nsdr * sizeof(struct sdr_sensor));
+    struct store_sels *p = a ? arena_alloc(a, sizeof(*p)) : NULL;
+    struct store_sel *rows = p ? arena_alloc(a, (n ? n : 1) * sizeof(*rows)) : NULL;
+    struct sdr_sensor *sdrs = rows && nsdr ? arena_alloc(a, nsdr * sizeof(*sdrs)) : NULL;
+    if (!rows || (nsdr && !sdrs))
+        goto fail;
+    p->p.arena = a;
+    atomic_init(&p->p.refs, 1);
+    for (size_t k = 0; k < nset; k++)
+        if (map[k])
+            sdrs[map[k] - 1] = d->set->s[k];
+    uint32_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *raw = sel_state_entry(st, i);
+        struct sel_record r;
+        enum codec_err e;
+        if (!raw || sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) < 0)
+            continue; /* not kept (cannot happen: any 16 bytes decode) */
+        fill_sel(&rows[w++], &r, raw, sel_state_entry_seq(st, i), pos[i] ? map[pos[i] - 1] : 0);
     }
     free(keys);
+    free(pos);
+    free(map);
     p->e = rows;
     p->p.n = w;
+    p->nsdr = nsdr;
+    p->sdr = sdrs;
     return p;
 fail:
     free(keys);
+    free(pos);
+    free(map);
     arena_free(a);
     return NULL;
+}
+
+void store_sel_texts(const struct store_sels *p, const struct store_sel *e,
+                     struct store_sel_text *t)
+{
+    struct sel_record r;
+    enum codec_err err;
+    struct sel_text x;
+    const struct sdr_sensor *sdr = p && e->sdr && e->sdr <= p->nsdr ? &p->sdr[e->sdr - 1] : NULL;
+    memset(&x, 0, sizeof(x));
+    if (sel_record_decode(e->raw, SEL_RECORD_LEN, &r, &err) >= 0)
+        sel_describe(&r, sdr, &x);
+    t->timestamp = NULL;
+    if (x.timestamp[0]) {
+        snprintf(t->buf_ts, sizeof(t->buf_ts), "%s", x.timestamp);
+        t->timestamp = t->buf_ts;
+    }
+    t->sensor_type = t->sensor_name = t->direction = NULL;
+    if (e->kind == STORE_SEL_SYSTEM) {
+        t->sensor_type = x.sensor_type;
+        const char *nm = (sdr && sdr->name[0]) ? sdr->name : x.sensor_name;
+        text_clean(nm, strlen(nm), t->buf_name, sizeof(t->buf_name));
+        t->sensor_name = t->buf_name;
+        t->direction = x.direction;
+    }
+    text_clean(x.event, strlen(x.event), t->buf_event, sizeof(t->buf_event));
+    t->event = t->buf_event;
+    t->reading = NULL;
+    if (x.reading[0]) {
+        text_clean(x.reading, strlen(x.reading), t->buf_reading, sizeof(t->buf_reading));
+        t->reading = t->buf_reading;
+    }
+    snprintf(t->buf_data, sizeof(t->buf_data), "%s", x.data);
+    t->data = t->buf_data;
 }
 
 /* ---- the snapshot -------------------------------------------------------------------- */

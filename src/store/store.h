@@ -259,34 +259,53 @@ struct store_frus {
 
 enum store_sel_kind { STORE_SEL_SYSTEM = 0, STORE_SEL_OEM_TS, STORE_SEL_OEM_NOTS };
 
+/*
+ * One SEL entry: the raw record and what the MIB indexes and compares by;
+ * 40 bytes.  Its texts are not kept per entry (256 entries per BMC times a
+ * fleet): store_sel_texts() forms them from the raw record when a view asks,
+ * always the same way (the snapshot builder's one SEL text function).
+ */
 struct store_sel {
-    uint32_t index; /* ipmiSelIndex: the ring entry's sequence number */
+    uint32_t index;           /* ipmiSelIndex: the ring entry's sequence number */
+    uint32_t time;            /* the raw timestamp (absolute, pre-init or FFFFFFFFh) */
+    uint32_t manufacturer_id; /* OEM timestamped records */
     uint16_t record_id;
+    uint16_t sdr; /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
     uint8_t record_type;
-    uint8_t kind;          /* enum store_sel_kind */
-    bool has_time;         /* `time` is absolute Unix time */
-    uint32_t time;         /* the raw timestamp (absolute, pre-init or FFFFFFFFh) */
-    const char *timestamp; /* "2026-11-21T05:01:10Z", "pre-init 964 s", "unspecified"; NULL none */
-    /* system event records (NULL / 0 for OEM records) */
-    const char *sensor_type; /* static */
+    uint8_t kind;     /* enum store_sel_kind */
+    bool has_time;    /* `time` is absolute Unix time */
+    uint8_t severity; /* enum store_severity */
+    /* system event records (0 for OEM records) */
     uint8_t sensor_type_code;
     uint8_t sensor_number;
-    const char *sensor_name; /* SDR name, or "#0x50" */
     uint8_t event_type;
-    const char *direction; /* static: "Asserted" / "Deasserted" */
     bool deassertion;
-    const char *event;        /* "Upper Critical going high"; OEM: "OEM record C0h" */
-    const char *reading;      /* NULL when none */
-    const char *data;         /* event data / OEM bytes, hex */
-    uint8_t severity;         /* enum store_severity */
-    uint32_t manufacturer_id; /* OEM timestamped records */
     uint8_t raw[16];
 };
 
 struct store_sels {
     struct store_part p;
     struct store_sel *e; /* sorted by index (= oldest first) */
+    /* the SDR records the entries name (copies; each once) */
+    uint32_t nsdr;
+    const struct sdr_sensor *sdr;
 };
+
+/* The texts of one entry, formed into the struct (its buffers). */
+struct store_sel_text {
+    const char *timestamp; /* "2026-11-21T05:01:10Z", "pre-init 964 s", "unspecified"; NULL none */
+    /* system event records (NULL for OEM records) */
+    const char *sensor_type; /* static */
+    const char *sensor_name; /* SDR name, or "#0x50" */
+    const char *direction;   /* static: "Asserted" / "Deasserted" */
+    const char *event;       /* "Upper Critical going high"; OEM: "OEM record C0h" */
+    const char *reading;     /* NULL when none */
+    const char *data;        /* event data / OEM bytes, hex */
+    char buf_ts[32], buf_name[160], buf_event[484], buf_reading[292], buf_data[196];
+};
+/* Form the texts of `e`, an entry of part `p` (snap_build.c).  O(1). */
+void store_sel_texts(const struct store_sels *p, const struct store_sel *e,
+                     struct store_sel_text *t);
 
 /* ---- one BMC ---------------------------------------------------------------------- */
 

@@ -192,24 +192,18 @@ static void add_sels(struct store_bmc *b, const uint32_t *idx, size_t n)
         e[i].record_type = e[i].kind == STORE_SEL_SYSTEM ? 2 : 0xc0 + (uint8_t)i;
         e[i].has_time = i % 3 != 2;
         e[i].time = 1700000000u + (uint32_t)i;
-        e[i].timestamp = e[i].has_time ? "2023-11-14T22:13:20Z" : NULL;
         if (e[i].kind == STORE_SEL_SYSTEM) {
-            e[i].sensor_type = "Temperature";
             e[i].sensor_type_code = 1;
             e[i].sensor_number = 0x30;
-            e[i].sensor_name = "CPU Temp";
             e[i].event_type = 1;
-            e[i].direction = "Asserted";
-            e[i].event = "Upper Critical going high";
-            e[i].reading = i % 2 ? NULL : "95";
         } else {
-            e[i].event = "OEM record C1h";
             e[i].manufacturer_id = 343;
         }
-        e[i].data = "0102ab";
         e[i].severity = (uint8_t)(i % 4);
+        /* the texts are formed from the raw record (store_sel_texts) */
         for (unsigned k = 0; k < 16; k++)
             e[i].raw[k] = (uint8_t)(i * 16 + k);
+        e[i].raw[2] = e[i].record_type;
     }
     b->sel = es;
 }

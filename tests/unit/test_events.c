@@ -115,7 +115,6 @@ static const struct store_bmc *snap(uint32_t index, uint8_t state, const uint8_t
             e->time = sel[i].time;
             e->sensor_number = sel[i].sensor;
             e->event_type = 0x01;
-            e->event = "Upper Critical going high";
             e->raw[0] = (uint8_t)e->record_id;
             e->raw[1] = (uint8_t)(e->record_id >> 8);
             e->raw[2] = 0x02;
