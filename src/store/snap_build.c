@@ -18,6 +18,7 @@
 #include "ipmi_info.h"
 #include "ipmi_tables.h"
 #include "log.h"
+#include "sdr_share.h"
 #include "sel.h"
 #include "store.h"
 #include "text.h"
@@ -182,10 +183,34 @@ static uint32_t sdr_key_of(const struct sdr_sensor *s)
 
 /* The set's records by index, the first of a duplicate kept (insertion sort:
  * SDRs come mostly sorted, and it is stable). */
-static int copy_sdr(struct store_arena *a, const struct sensor_set *set, struct store_sensors *p)
+static int copy_sdr(struct store_arena *a, const struct bmc_data *d, struct store_sensors *p)
 {
+    const struct sensor_set *set = d->set;
     if (!set->n)
         return 0;
+    if (d->set_shared && d->repo && d->repo->shared && set->n <= UINT16_MAX) {
+        /* the fleet's one copy of these records: point at it (2 bytes a
+         * record for the order) and hold it while the part lives */
+        uint16_t *o = arena_alloc(a, set->n * sizeof(*o));
+        if (!o)
+            return -1;
+        uint32_t n = 0;
+        for (size_t i = 0; i < set->n; i++) {
+            uint32_t k = sdr_key_of(&set->s[i]), j = n;
+            for (; j > 0 && sdr_key_of(&set->s[o[j - 1]]) > k; j--)
+                ;
+            if (j > 0 && sdr_key_of(&set->s[o[j - 1]]) == k)
+                continue;
+            memmove(&o[j + 1], &o[j], (n - j) * sizeof(*o));
+            o[j] = (uint16_t)i;
+            n++;
+        }
+        p->p.sdr_hold = sdr_share_hold(d->repo->shared);
+        p->sdr = set->s;
+        p->sdr_order = o;
+        p->nsdr = n;
+        return 0;
+    }
     struct sdr_sensor *c = arena_alloc(a, set->n * sizeof(*c));
     if (!c)
         return -1;
@@ -248,7 +273,7 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     }
     p->s = rows;
     p->p.n = w;
-    if (copy_sdr(a, set, p) < 0)
+    if (copy_sdr(a, d, p) < 0)
         goto fail;
     for (uint32_t i = 0; i < w; i++) {
         switch (rows[i].status) {
@@ -672,17 +697,26 @@ static const struct store_sels *build_sel(const struct bmc_data *d)
                 pos[i] = (uint32_t)k + 1;
         }
     }
-    a = arena_new(512 + n * sizeof(struct store_sel) + nsdr * sizeof(struct sdr_sensor));
+    /* the records the entries name: the fleet's shared ones (held), or copies */
+    bool shared = nsdr && d->set_shared && d->repo && d->repo->shared;
+    a = arena_new(512 + n * sizeof(struct store_sel) +
+                  (shared ? 0 : nsdr * sizeof(struct sdr_sensor)));
     struct store_sels *p = a ? arena_alloc(a, sizeof(*p)) : NULL;
     struct store_sel *rows = p ? arena_alloc(a, (n ? n : 1) * sizeof(*rows)) : NULL;
-    struct sdr_sensor *sdrs = rows && nsdr ? arena_alloc(a, nsdr * sizeof(*sdrs)) : NULL;
-    if (!rows || (nsdr && !sdrs))
+    struct sdr_sensor *sdrs = rows && nsdr && !shared ? arena_alloc(a, nsdr * sizeof(*sdrs)) : NULL;
+    if (!rows || (nsdr && !shared && !sdrs))
         goto fail;
     p->p.arena = a;
     atomic_init(&p->p.refs, 1);
-    for (size_t k = 0; k < nset; k++)
-        if (map[k])
-            sdrs[map[k] - 1] = d->set->s[k];
+    if (shared) { /* entry.sdr is then the set position + 1 */
+        for (size_t k = 0; k < nset; k++)
+            map[k] = k < UINT16_MAX ? (uint16_t)(k + 1) : 0;
+        nsdr = (uint32_t)(nset < UINT16_MAX ? nset : UINT16_MAX - 1);
+    } else {
+        for (size_t k = 0; k < nset; k++)
+            if (map[k])
+                sdrs[map[k] - 1] = d->set->s[k];
+    }
     uint32_t w = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *raw = sel_state_entry(st, i);
@@ -698,7 +732,9 @@ static const struct store_sels *build_sel(const struct bmc_data *d)
     p->e = rows;
     p->p.n = w;
     p->nsdr = nsdr;
-    p->sdr = sdrs;
+    p->sdr = shared ? d->set->s : sdrs;
+    if (shared)
+        p->p.sdr_hold = sdr_share_hold(d->repo->shared);
     return p;
 fail:
     free(keys);

@@ -122,10 +122,15 @@ const char *store_severity_word(enum store_severity s);
 struct sdr_sensor;  /* sdr.h */
 struct store_arena; /* arena.h: a few large blocks holding rows and strings */
 
+struct sdr_content; /* sdr_share.h */
+
 struct store_part {
     atomic_uint refs;
     uint32_t n;                /* rows */
     struct store_arena *arena; /* the part's rows and strings; freed with the part */
+    /* non-NULL: the part points at this shared SDR content's sensor records
+     * instead of copying them, and holds a reference on it (sdr_share_hold) */
+    struct sdr_content *sdr_hold;
 };
 
 /* ---- sensors part ---------------------------------------------------------------- */
@@ -179,11 +184,15 @@ struct store_sensors {
     uint32_t nwarning, ncritical, nnonrecoverable, nunavailable;
     uint32_t duplicates; /* SDRs naming an address already listed: left out (logged) */
     /* Every sensor record of the SDR (event-only ones and shared instances
-     * too), copied, sorted by ipmiSensorIndex (the first of a duplicate
-     * kept): what a PET's texts are formed from (agent/pet_listener.c hands
-     * it to pet_describe(), the PET codec's one text function). */
+     * too) by ipmiSensorIndex (the first of a duplicate kept): what a PET's
+     * texts are formed from (agent/pet_listener.c hands one to
+     * pet_describe(), the PET codec's one text function); look up with
+     * store_sdr_find().  Copied and sorted (sdr_order NULL), or the shared
+     * content's records in SDR order (p.sdr_hold) with sdr_order[i] the
+     * position of the i-th by index: a fleet of one model holds them once. */
     uint32_t nsdr;
     const struct sdr_sensor *sdr;
+    const uint16_t *sdr_order;
 };
 
 /* ---- FRU part ------------------------------------------------------------------- */
@@ -286,7 +295,8 @@ struct store_sel {
 struct store_sels {
     struct store_part p;
     struct store_sel *e; /* sorted by index (= oldest first) */
-    /* the SDR records the entries name (copies; each once) */
+    /* the SDR records the entries name: copies, each once, or the shared
+     * content's records (p.sdr_hold) */
     uint32_t nsdr;
     const struct sdr_sensor *sdr;
 };

@@ -119,12 +119,25 @@ heap_kb() { # heap_kb PID: [heap] + anonymous mappings, Rss in kB
          /^Rss:/ && anon { s += $2 } END { print s + 0 }' "/proc/$1/smaps"
 }
 
+# port_range N: the first free range of N ports, tried from every 250th port
+# (the machine is shared: other fleets hold ports here and there)
+port_range() {
+    local s p
+    for ((s = 10000; s + $1 + 1000 < 32768; s += 250)); do
+        if p=$(free_port "$1" "$s" 2> /dev/null); then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
 RESULTS=$RUNDIR/results.txt
 : > "$RESULTS"
 # run_size N: one bmcsim and one daemon; appends "N rss_kb heap_kb seconds"
 run_size() {
     local n=$1 port t0 t1 rss heap
-    port=$(free_port "$n" 24000) || bail_out "no free port range for $n BMCs"
+    port=$(port_range "$n") || bail_out "no free port range for $n BMCs"
     start_bmcsim "sim$n" --count "$n" --base-port "$port" --profile "$RUNDIR/rss.profile" \
         --tick-ms 0 --session-timeout 3600 || bail_out "bmcsim did not start ($n BMCs)"
     write_conf "$RUNDIR/rss$n.conf" "$port" "$n"
@@ -166,7 +179,7 @@ PY
 # ---- where it goes: massif at MASSIF_N BMCs ------------------------------------------
 if ((MASSIF_N > 0)) && command -v valgrind > /dev/null && command -v vgdb > /dev/null; then
     n=$MASSIF_N
-    port=$(free_port "$n" 24000) || bail_out "no free port range"
+    port=$(port_range "$n") || bail_out "no free port range"
     start_bmcsim "msim" --count "$n" --base-port "$port" --profile "$RUNDIR/rss.profile" \
         --tick-ms 0 --session-timeout 3600 || bail_out "bmcsim did not start"
     write_conf "$RUNDIR/massif.conf" "$port" "$n"
