@@ -47,7 +47,7 @@ struct sched_bmc {
     uint32_t index;
     enum sched_state state;
     enum bmc_error err;
-    char err_text[640];
+    char *err_text; /* heap, NULL: none (bmc_text_set) */
     uint64_t due[TASK__COUNT];
     uint64_t last_ok[TASK__COUNT];
     uint64_t next_ns;
@@ -396,7 +396,7 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
         return;
     }
     sb->err = e;
-    snprintf(sb->err_text, sizeof(sb->err_text), "%s", text && *text ? text : bmc_error_word(e));
+    bmc_text_set(&sb->err_text, "%.639s", text && *text ? text : bmc_error_word(e));
     sb->failures++;
     uint64_t delay_s;
     if (e == BMC_E_AUTH_FAILED) {
@@ -465,7 +465,7 @@ static void chain_end(struct sched_bmc *sb)
         sb->discovered = true;
         sb->backoff_s = 0;
         sb->err = BMC_E_NONE;
-        sb->err_text[0] = '\0';
+        bmc_text_set(&sb->err_text, "%s", "");
         set_state(sb, sb->degraded ? SCHED_DEGRADED : SCHED_POLLING);
         publish(sb);
     }
@@ -525,9 +525,9 @@ static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struc
     struct bmc_data *d = &sb->d;
     sdr_done(sb);
     d->sdr_stats = *st;
-    d->sdr_err[0] = '\0';
+    bmc_text_set(&d->sdr_err, "%s", "");
     if (err) {
-        snprintf(d->sdr_err, sizeof(d->sdr_err), "%s", errtext);
+        bmc_text_set(&d->sdr_err, "%s", errtext);
         sb->degraded = true;
         log_warn("%s", errtext);
         sdr_repo_free(repo);
@@ -649,7 +649,7 @@ static void stage_next(struct sched_bmc *sb)
             if (sdr_repo_fetch(d->b, d->have_guid ? d->guid : NULL, dir, d->repo, on_sdr, sb) == 0)
                 return;
             sdr_done(sb);
-            snprintf(d->sdr_err, sizeof(d->sdr_err), "cannot start reading the SDR repository");
+            bmc_text_set(&d->sdr_err, "cannot start reading the SDR repository");
             sb->degraded = true;
             continue;
         }
@@ -881,6 +881,7 @@ static void free_bmc(struct sched_bmc *sb)
 {
     ev_timer_stop(sb->s->loop, &sb->timer);
     bmc_read_clear(&sb->d);
+    free(sb->err_text);
     memset(&sb->cfg, 0, sizeof(sb->cfg)); /* the password copy */
     free(sb);
 }
@@ -1164,7 +1165,7 @@ void sched_info(const struct sched_bmc *sb, struct sched_info *out)
     memset(out, 0, sizeof(*out));
     out->state = sb->state;
     out->error = sb->err;
-    out->error_text = sb->err_text;
+    out->error_text = bmc_text(sb->err_text);
     out->index = sb->index;
     out->chains = sb->chains;
     out->failures = sb->failures;

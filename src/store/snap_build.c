@@ -879,8 +879,9 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
                                    const struct store_bmc *prev)
 {
     /* the header, its texts (name, address, the error texts) */
-    struct store_arena *a = arena_new(sizeof(struct store_bmc) + 160 + strlen(d->err_text) +
-                                      strlen(d->sdr_err) + (o->error ? strlen(o->error) : 0));
+    struct store_arena *a =
+        arena_new(sizeof(struct store_bmc) + 160 + strlen(bmc_text(d->err_text)) +
+                  strlen(bmc_text(d->sdr_err)) + (o->error ? strlen(o->error) : 0));
     if (!a)
         return NULL;
     struct store_bmc *s = arena_alloc(a, sizeof(*s));
@@ -895,7 +896,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->address = clean(a, d->b ? bmc_address(d->b) : o->address ? o->address : "");
     s->state = o->set_state && o->state < STORE_ST__COUNT ? o->state
                                                           : (uint8_t)store_state_from_error(d->err);
-    const char *etext = o->set_state ? o->error : d->err ? d->err_text : NULL;
+    const char *etext = o->set_state ? o->error : d->err ? bmc_text(d->err_text) : NULL;
     s->error = etext ? clean(a, etext) : NULL;
     int suite = d->b ? bmc_suite(d->b) : -1;
     s->cipher_suite = (suite >= 0 && !etext) ? suite : -1;
@@ -917,7 +918,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->sdr.get_sdr_requests = d->sdr_stats.get_sdr_requests;
     s->sdr.from_cache = d->sdr_stats.from_cache;
     s->sdr.unchanged = d->sdr_stats.unchanged;
-    s->sdr.error = d->sdr_err[0] ? clean(a, d->sdr_err) : NULL;
+    s->sdr.error = d->sdr_err ? clean(a, d->sdr_err) : NULL;
     if (d->sel) {
         const struct sel_poll_result *r = &d->sel_res;
         s->has_sel_stats = d->have_sel;
@@ -942,7 +943,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
             (c->last_result && !s->control.last_result))
             goto fail;
     }
-    if (!s->name || !s->address || (etext && !s->error) || (d->sdr_err[0] && !s->sdr.error))
+    if (!s->name || !s->address || (etext && !s->error) || (d->sdr_err && !s->sdr.error))
         goto fail;
 
     char label[300];
