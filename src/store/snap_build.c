@@ -101,10 +101,13 @@ static const char *intern(struct interned *in, struct store_arena *a, const char
 }
 
 static int fill_sensor(struct store_arena *a, struct interned *in, struct store_sensor *o,
-                       const struct sdr_sensor *s, const struct sensor_value *v, uint64_t mono_ns)
+                       const struct sdr_sensor *s, const struct sensor_value *v, uint64_t mono_ns,
+                       bool held)
 {
     o->index = store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
-    o->name = clean(a, s->name);
+    /* the shared SDR records live as long as the part (held): their names,
+     * when already clean, are not copied for every BMC */
+    o->name = held && text_is_clean(s->name) ? s->name : clean(a, s->name);
     o->number = s->number;
     o->owner = s->owner_addr;
     o->lun = s->owner_lun;
@@ -144,7 +147,7 @@ static int fill_sensor(struct store_arena *a, struct interned *in, struct store_
         }
         char text[512];
         sensor_state_text(s, &v->r, text, sizeof(text));
-        o->states_text = text[0] ? arena_strdup(a, text) : "";
+        o->states_text = text[0] ? intern(in, a, text) : "";
     } else {
         o->unavailable_reason = unavailable_reason(a, v);
         o->states_text = "";
@@ -233,9 +236,10 @@ static int copy_sdr(struct store_arena *a, const struct bmc_data *d, struct stor
 static const struct store_sensors *build_sensors(const struct bmc_data *d, const char *label)
 {
     const struct sensor_set *set = d->set;
-    /* rows, plus about 40 bytes of text each (name, value, states) */
+    /* rows, the order of the shared SDR records, and about 24 bytes of text
+     * each (value, states; names are the shared records' or copied) */
     struct interned in = {.n = 0};
-    struct store_arena *a = arena_new(256 + set->n * (sizeof(struct store_sensor) + 40));
+    struct store_arena *a = arena_new(256 + set->n * (sizeof(struct store_sensor) + 26));
     if (!a)
         return NULL;
     struct store_sensors *p = arena_alloc(a, sizeof(*p));
@@ -244,11 +248,14 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
         goto fail;
     p->p.arena = a;
     atomic_init(&p->p.refs, 1);
+    if (copy_sdr(a, d, p) < 0) /* first: it may hold the shared records the rows point into */
+        goto fail;
     uint32_t n = 0;
     for (size_t i = 0; i < set->n; i++) {
         if (!sensor_poll_readable(&set->s[i]))
             continue;
-        if (fill_sensor(a, &in, &rows[n], &set->s[i], &d->vals[i], d->sensors_mono_ns) < 0)
+        if (fill_sensor(a, &in, &rows[n], &set->s[i], &d->vals[i], d->sensors_mono_ns,
+                        p->p.sdr_hold != NULL) < 0)
             goto fail;
         n++;
     }
@@ -273,8 +280,6 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     }
     p->s = rows;
     p->p.n = w;
-    if (copy_sdr(a, d, p) < 0)
-        goto fail;
     for (uint32_t i = 0; i < w; i++) {
         switch (rows[i].status) {
         case STORE_STATUS_WARNING:
@@ -295,6 +300,8 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     }
     return p;
 fail:
+    if (p)
+        sdr_share_unhold(p->p.sdr_hold);
     arena_free(a);
     return NULL;
 }

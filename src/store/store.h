@@ -149,33 +149,33 @@ const char *store_thr_key(enum store_thr t);
 
 #define STORE_STATES_MAX 16
 
-struct store_sensor {
-    uint32_t index; /* ipmiSensorIndex, see the top of this file */
+struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor per BMC */
+    uint32_t index;       /* ipmiSensorIndex, see the top of this file */
+    int32_t value_scaled; /* round(value * 10^precision) */
     const char *name;
+    const char *type_name;          /* static */
+    const char *value_text;         /* "3.30"; NULL without a value */
+    const char *units;              /* NULL for discrete sensors */
+    const char *const *states;      /* nstates static texts */
+    const char *states_text;        /* ", "-joined; "" when none */
+    const char *unavailable_reason; /* NULL unless status is unavailable */
+    double value;                   /* natural units */
+    double thr[STORE_THR__COUNT];
+    int32_t thr_scaled[STORE_THR__COUNT];
+    uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
     uint8_t number, owner, lun, channel;
     uint8_t type; /* IPMI 2.0 Table 42-3 */
     uint8_t event_type;
     uint8_t entity_id, entity_instance;
-    const char *type_name;  /* static */
-    bool analog;            /* has units (JSON "units" is null otherwise) */
-    bool thresholds;        /* a threshold sensor (event type 01h): thr* apply */
-    bool has_value;         /* value, value_text, scaled are valid */
-    bool scaled_ok;         /* value_scaled fits Integer32 */
-    uint8_t precision;      /* 0..3 */
-    uint8_t status;         /* enum store_status */
-    double value;           /* natural units */
-    int32_t value_scaled;   /* round(value * 10^precision) */
-    const char *value_text; /* "3.30"; NULL without a value */
-    const char *units;      /* NULL for discrete sensors */
+    bool analog;       /* has units (JSON "units" is null otherwise) */
+    bool thresholds;   /* a threshold sensor (event type 01h): thr* apply */
+    bool has_value;    /* value, value_text, scaled are valid */
+    bool scaled_ok;    /* value_scaled fits Integer32 */
+    uint8_t precision; /* 0..3 */
+    uint8_t status;    /* enum store_status */
     uint8_t nstates;
-    const char *const *states;      /* nstates static texts */
-    const char *states_text;        /* ", "-joined; "" when none */
-    const char *unavailable_reason; /* NULL unless status is unavailable */
-    uint8_t thr_mask;               /* bit enum store_thr: threshold known */
-    uint8_t thr_scaled_mask;        /* bit enum store_thr: thr_scaled fits */
-    double thr[STORE_THR__COUNT];
-    int32_t thr_scaled[STORE_THR__COUNT];
-    uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
+    uint8_t thr_mask;        /* bit enum store_thr: threshold known */
+    uint8_t thr_scaled_mask; /* bit enum store_thr: thr_scaled fits */
 };
 
 struct store_sensors {
