@@ -153,7 +153,14 @@ size_t store_bmc_bytes(const struct store_bmc *b)
 const struct store_bmc *store_bmc_with_control(const struct store_bmc *prev,
                                                const struct store_control *c)
 {
-    struct store_arena *ar = prev ? arena_new(512) : NULL;
+    /* one block: the header and its texts (a header per BMC lives on) */
+#define SLEN(x) ((x) ? strlen(x) + 1 : 0)
+    struct store_arena *ar =
+        prev ? arena_new(sizeof(*prev) + 64 + SLEN(prev->name) + SLEN(prev->address) +
+                         SLEN(prev->error) + SLEN(prev->sdr.error) + SLEN(c->last_action) +
+                         SLEN(c->last_result))
+             : NULL;
+#undef SLEN
     struct store_bmc *b = ar ? arena_alloc(ar, sizeof(*b)) : NULL;
     if (!b) {
         arena_free(ar);
