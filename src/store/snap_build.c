@@ -642,26 +642,36 @@ static void fill_sel(struct store_sel *o, const struct sel_record *r, const uint
                      uint32_t seq, uint16_t sdr)
 {
     o->index = seq;
-    o->record_id = r->record_id;
-    o->record_type = r->record_type;
     o->kind = r->kind;
-    o->time = r->timestamp;
     o->has_time = r->kind != SEL_KIND_OEM_NOTS && r->ts_kind == SEL_TS_ABSOLUTE;
     memcpy(o->raw, raw, SEL_RECORD_LEN);
     o->sdr = sdr;
-    if (r->kind == SEL_KIND_SYSTEM) {
-        o->sensor_type_code = r->sensor_type;
-        o->sensor_number = r->sensor_number;
-        o->event_type = r->event_type;
-        o->deassertion = r->deassertion;
-    } else if (r->kind == SEL_KIND_OEM_TS) {
-        o->manufacturer_id = r->manufacturer_id;
-    }
     o->severity = sel_severity(r);
 }
 
+struct store_sel_fields store_sel_fields(const struct store_sel *e)
+{
+    struct store_sel_fields f = {0};
+    struct sel_record r;
+    enum codec_err err;
+    if (sel_record_decode(e->raw, SEL_RECORD_LEN, &r, &err) < 0)
+        return f;
+    f.record_id = r.record_id;
+    f.record_type = r.record_type;
+    f.time = r.timestamp;
+    if (r.kind == SEL_KIND_SYSTEM) {
+        f.sensor_type_code = r.sensor_type;
+        f.sensor_number = r.sensor_number;
+        f.event_type = r.event_type;
+        f.deassertion = r.deassertion;
+    } else if (r.kind == SEL_KIND_OEM_TS) {
+        f.manufacturer_id = r.manufacturer_id;
+    }
+    return f;
+}
+
 /*
- * The SEL part: 40 bytes an entry (the raw record and its numbers) plus one
+ * The SEL part: 28 bytes an entry (the raw record, its index, kind and severity) plus one
  * copy of each SDR record the entries name; texts are formed when a view
  * asks (store_sel_texts), from the same record and SDR, so they read as if
  * formed here.

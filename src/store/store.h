@@ -270,27 +270,34 @@ enum store_sel_kind { STORE_SEL_SYSTEM = 0, STORE_SEL_OEM_TS, STORE_SEL_OEM_NOTS
 
 /*
  * One SEL entry: the raw record and what the MIB indexes and compares by;
- * 40 bytes.  Its texts are not kept per entry (256 entries per BMC times a
- * fleet): store_sel_texts() forms them from the raw record when a view asks,
- * always the same way (the snapshot builder's one SEL text function).
+ * 28 bytes.  Its numbers (store_sel_fields) and texts (store_sel_texts) are
+ * not kept per entry (256 entries per BMC times a fleet): the snapshot
+ * builder's functions decode them from the raw record when a view asks,
+ * always the same way.
  */
 struct store_sel {
-    uint32_t index;           /* ipmiSelIndex: the ring entry's sequence number */
-    uint32_t time;            /* the raw timestamp (absolute, pre-init or FFFFFFFFh) */
-    uint32_t manufacturer_id; /* OEM timestamped records */
-    uint16_t record_id;
-    uint16_t sdr; /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
-    uint8_t record_type;
+    uint32_t index;   /* ipmiSelIndex: the ring entry's sequence number */
+    uint16_t sdr;     /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
     uint8_t kind;     /* enum store_sel_kind */
-    bool has_time;    /* `time` is absolute Unix time */
     uint8_t severity; /* enum store_severity */
-    /* system event records (0 for OEM records) */
+    bool has_time;    /* the timestamp is absolute Unix time */
+    uint8_t raw[16];
+};
+
+/* The numbers of one entry (0 where its kind has none). */
+struct store_sel_fields {
+    uint16_t record_id;
+    uint8_t record_type;
+    uint32_t time;            /* the raw timestamp (absolute, pre-init or FFFFFFFFh); OEM_NOTS 0 */
+    uint32_t manufacturer_id; /* OEM timestamped records */
+    /* system event records */
     uint8_t sensor_type_code;
     uint8_t sensor_number;
     uint8_t event_type;
     bool deassertion;
-    uint8_t raw[16];
 };
+/* snap_build.c.  O(1). */
+struct store_sel_fields store_sel_fields(const struct store_sel *e);
 
 struct store_sels {
     struct store_part p;
