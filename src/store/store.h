@@ -1,9 +1,12 @@
 /*
  * store.h - the fleet's current picture: one immutable snapshot per BMC,
  * sorted by ipmiBmcIndex, that every view reads (the --once JSON and table,
- * the MIB handlers, the notifications).  Nothing here calls a codec; every
- * number is converted and every text formed once, by the snapshot builder
- * (snap_build.c), when a poll completes.
+ * the MIB handlers, the notifications).  Views call no codec; every number
+ * is converted and every text formed in one place, the snapshot builder
+ * (snap_build.c): when a poll completes, except a SEL entry's numbers and
+ * texts, which its functions store_sel_fields() and store_sel_texts() form
+ * from the entry's raw record when a view asks (a fleet's 256 entries per
+ * BMC would otherwise cost each BMC about 50 KB of formed texts).
  *
  * Snapshots and parts
  *   A snapshot (struct store_bmc) is the BMC's header (identity, state,
