@@ -102,11 +102,11 @@ PY
 # wait_full N PID: until every BMC was read and no such read came for 2 s,
 # then 2 s more for the chains' last steps and their snapshots
 wait_full() {
-    local n=$1 pid=$2 t done total last=-1 quiet=0
+    local n=$1 pid=$2 t ndone total last=-1 quiet=0
     for ((t = 0; t < 1800; t++)); do
         kill -0 "$pid" 2> /dev/null || return 1
-        read -r done total < <(read_state "$n")
-        if ((done == n)); then
+        read -r ndone total < <(read_state "$n")
+        if ((ndone == n)); then
             if ((total == last)); then
                 if ((++quiet >= 2)); then
                     sleep 2
@@ -154,7 +154,7 @@ run_size() {
     daemon_start "daemon$n" "$RUNDIR/rss$n.conf" --allow-root --no-agentx
     if ! wait_full "$n" "$DPID"; then
         note "$n BMCs: not every BMC was read in full (the daemon's stderr: $(tail -3 "$RUNDIR/daemon$n.err"))"
-        daemon_stop
+        daemon_stop "$DPID"
         stop_bmcsim
         return 1
     fi
@@ -162,7 +162,7 @@ run_size() {
     rss=$(proc_rss "$DPID")
     heap=$(heap_kb "$DPID")
     echo "$n $rss $heap $(python3 -c "print(round($t1 - $t0, 1))")" >> "$RESULTS"
-    daemon_stop
+    daemon_stop "$DPID"
     stop_bmcsim
 }
 
@@ -251,6 +251,6 @@ PY
     else
         note "massif: not every BMC was read in full"
     fi
-    daemon_stop
+    daemon_stop "$DPID"
     stop_bmcsim
 fi
