@@ -907,39 +907,43 @@ static bool sel_value(struct agentx *a, const struct store_bmc *b, const struct 
     (void)a;
     const struct store_sel *e = &b->sel->e[p->a];
     bool sys = e->kind == STORE_SEL_SYSTEM;
+    const struct store_sel_fields x = store_sel_fields(e);
+    struct store_sel_text t; /* the entry's texts, formed per request (not kept per entry) */
+    if (col == 5 || col == 6 || col == 8 || col == 11 || col == 12 || col == 15)
+        store_sel_texts(b->sel, e, &t);
     switch (col) {
     case 2:
-        return v_uns(vb, ASN_UNSIGNED, e->record_id);
+        return v_uns(vb, ASN_UNSIGNED, x.record_id);
     case 3:
-        return v_uns(vb, ASN_UNSIGNED, e->record_type);
+        return v_uns(vb, ASN_UNSIGNED, x.record_type);
     case 4:
-        return e->has_time ? v_date(vb, e->time) : false;
+        return e->has_time ? v_date(vb, x.time) : false;
     case 5:
-        return v_str(vb, e->timestamp);
+        return v_str(vb, t.timestamp);
     case 6:
-        return sys ? v_str(vb, e->sensor_type) : false;
+        return sys ? v_str(vb, t.sensor_type) : false;
     case 7:
-        return sys ? v_uns(vb, ASN_UNSIGNED, e->sensor_number) : false;
+        return sys ? v_uns(vb, ASN_UNSIGNED, x.sensor_number) : false;
     case 8:
-        return sys ? v_str(vb, e->sensor_name) : false;
+        return sys ? v_str(vb, t.sensor_name) : false;
     case 9:
-        return sys ? v_uns(vb, ASN_UNSIGNED, e->event_type) : false;
+        return sys ? v_uns(vb, ASN_UNSIGNED, x.event_type) : false;
     case 10:
-        return sys ? v_int(vb, e->deassertion ? 2 : 1) : false;
+        return sys ? v_int(vb, x.deassertion ? 2 : 1) : false;
     case 11:
-        return v_str(vb, e->event);
+        return v_str(vb, t.event);
     case 12:
-        return v_str(vb, e->reading);
+        return v_str(vb, t.reading);
     case 13:
         return e->severity < STORE_SEV_UNKNOWN ? v_int(vb, (long)e->severity + 1) : false;
     case 14:
         return v_bytes(vb, e->raw, sizeof(e->raw));
     case 15:
-        return v_hex(vb, e->data, 13);
+        return v_hex(vb, t.data, 13);
     case 16:
-        return e->kind == STORE_SEL_OEM_TS ? v_uns(vb, ASN_UNSIGNED, e->manufacturer_id) : false;
+        return e->kind == STORE_SEL_OEM_TS ? v_uns(vb, ASN_UNSIGNED, x.manufacturer_id) : false;
     case 17:
-        return sys ? v_uns(vb, ASN_UNSIGNED, e->sensor_type_code) : false;
+        return sys ? v_uns(vb, ASN_UNSIGNED, x.sensor_type_code) : false;
     }
     return false;
 }

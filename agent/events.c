@@ -223,32 +223,35 @@ static void sel_entry(struct events *ev, const struct store_bmc *b, struct per_b
                       const struct store_sel *e, uint64_t now)
 {
     uint64_t h = sel_hash(e);
+    const struct store_sel_fields x = store_sel_fields(e);
     if (reread(pb, h)) {
         ev->st.sel_reread++;
         return;
     }
     if (e->kind == STORE_SEL_SYSTEM) {
         uint64_t key =
-            events_key(b->index, e->sensor_number, e->event_type, e->deassertion, &e->raw[13]);
+            events_key(b->index, x.sensor_number, x.event_type, x.deassertion, &e->raw[13]);
         if (dedupe(ev, key, SRC_SEL, now) == SRC_PET) {
             ev->st.sel_dup_pet++;
             return;
         }
     }
+    struct store_sel_text t;
+    store_sel_texts(b->sel, e, &t);
     struct notify_event n = {
         .source = NOTIFY_SRC_SEL,
         .has_record_id = true,
-        .record_id = e->record_id,
+        .record_id = x.record_id,
         .has_time = e->has_time,
-        .utc_time = e->time,
+        .utc_time = x.time,
         .severity = sev_of(e->severity),
-        .sensor_type = e->sensor_type,
-        .sensor_number = e->sensor_number,
-        .sensor_name = e->sensor_name,
-        .event_type = e->event_type,
-        .deassertion = e->deassertion,
-        .text = e->event,
-        .reading = e->reading,
+        .sensor_type = t.sensor_type,
+        .sensor_number = x.sensor_number,
+        .sensor_name = t.sensor_name,
+        .event_type = x.event_type,
+        .deassertion = x.deassertion,
+        .text = t.event,
+        .reading = t.reading,
         .data = e->raw,
         .data_len = sizeof(e->raw),
     };
@@ -278,7 +281,7 @@ static void sel_transition(struct events *ev, const struct store_bmc *b, struct 
                     from = i + 1;
                     break;
                 }
-                if (p->e[i].has_time && p->e[i].time > m.mark_time)
+                if (p->e[i].has_time && store_sel_fields(&p->e[i]).time > m.mark_time)
                     from = i; /* newer than the last one notified */
             }
         }
@@ -300,8 +303,9 @@ static void sel_transition(struct events *ev, const struct store_bmc *b, struct 
     if (last->index != pb->last_seq || from < p->p.n) {
         pb->last_seq = last->index;
         pb->have_mark = true;
-        pb->mark_record_id = last->record_id;
-        pb->mark_time = last->time;
+        const struct store_sel_fields lx = store_sel_fields(last);
+        pb->mark_record_id = lx.record_id;
+        pb->mark_time = lx.time;
         pb->mark_hash = sel_hash(last);
         changed = true;
     }

@@ -34,7 +34,7 @@ struct bmc_data {
     struct bmc *b;
     enum read_step step; /* where this BMC's read sequence is */
     enum bmc_error err;  /* of this poll */
-    char err_text[640];
+    char *err_text;      /* heap, NULL: none (bmc_text_set): most BMCs have none */
     /* identity: read on the first successful poll */
     bool have_devid, guid_tried, have_guid, have_chassis;
     struct ipmi_devid_rsp devid;
@@ -43,7 +43,7 @@ struct bmc_data {
     /* SDR and sensors */
     struct sdr_repo *repo;
     struct sdr_fetch_stats sdr_stats;
-    char sdr_err[700];
+    char *sdr_err;          /* heap, NULL: none (bmc_text_set) */
     struct sensor_set *set; /* set_shared: the one of repo's shared content (sdr_share.h) */
     bool set_shared;
     struct sensor_value *vals;
@@ -52,7 +52,8 @@ struct bmc_data {
     uint64_t sdr_gen;         /* bumped whenever `set` is rebuilt (the store's snapshot builder
                                * keeps the SEL part only while the sensor names are the same) */
     uint64_t sensors_mono_ns; /* CLOCK_MONOTONIC when the last sweep completed */
-    /* FRU: read once, then every fru-interval */
+    /* FRU: read once, then every fru-interval; the daemon's scheduler frees the
+     * reader (its results) once a snapshot holds the FRU part */
     struct fru_reader *frur;
     bool fru_done;
     uint64_t fru_read_ns;
@@ -68,5 +69,18 @@ struct bmc_data {
     bool have_info;
     uint64_t info_read_ns;
 };
+
+/*
+ * The error texts above are kept on the heap only while there is one (a
+ * fixed buffer would cost every BMC 1.3 KB): set a formatted text (at most
+ * BMC_TEXT_CAP - 1 bytes, cut like snprintf), "" frees it.  bmc_text() reads one
+ * ("" for none).
+ */
+#define BMC_TEXT_CAP 700
+void bmc_text_set(char **slot, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline const char *bmc_text(const char *s)
+{
+    return s ? s : "";
+}
 
 #endif

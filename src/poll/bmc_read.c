@@ -5,6 +5,7 @@
 #include "bmc_read.h"
 #include "sdr_share.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,7 @@ int bmc_read_take_repo(struct bmc_data *o, struct sdr_repo *repo)
     o->thresholds_read = false;
     o->sdr_gen++; /* the sensor names may differ: the snapshot builder keeps nothing of them */
     if (!o->set || !o->vals) {
-        snprintf(o->sdr_err, sizeof(o->sdr_err), "%s: out of memory for sensors", label);
+        bmc_text_set(&o->sdr_err, "%s: out of memory for sensors", label);
         if (!o->set_shared)
             sensor_set_free(o->set);
         o->set_shared = false;
@@ -128,8 +129,24 @@ size_t bmc_read_fru_devices(const struct bmc_data *o, struct fru_device *dev, si
     return nd;
 }
 
+void bmc_text_set(char **slot, const char *fmt, ...)
+{
+    char buf[BMC_TEXT_CAP];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (*slot && !strcmp(*slot, buf))
+        return;
+    free(*slot);
+    *slot = buf[0] ? strdup(buf) : NULL; /* memory short: no text, the error word stays */
+}
+
 void bmc_read_clear(struct bmc_data *o)
 {
+    free(o->err_text);
+    free(o->sdr_err);
+    o->err_text = o->sdr_err = NULL;
     if (!o->set_shared)
         sensor_set_free(o->set);
     o->set_shared = false;

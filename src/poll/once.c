@@ -161,9 +161,7 @@ static void record_error(struct bmc_data *o, enum bmc_error e, const char *text)
     if (o->err != BMC_E_NONE)
         return;
     o->err = e;
-    size_t n = strnlen(text, sizeof(o->err_text) - 1);
-    memcpy(o->err_text, text, n);
-    o->err_text[n] = '\0';
+    bmc_text_set(&o->err_text, "%.639s", text);
 }
 
 /* After a failure that ends the session, nothing more is asked this poll. */
@@ -212,10 +210,10 @@ static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struc
     struct bmc_data *o = arg;
     struct once_run *r = bmc_user(b);
     o->sdr_stats = *st;
-    o->sdr_err[0] = '\0';
+    bmc_text_set(&o->sdr_err, "%s", "");
     if (err) {
         /* identity was read: report the SDR failure, keep what else can be read */
-        snprintf(o->sdr_err, sizeof(o->sdr_err), "%s", errtext);
+        bmc_text_set(&o->sdr_err, "%s", errtext);
         log_warn("%s", errtext);
         o->step = STEP_FRU;
         step(r, o);
@@ -322,7 +320,7 @@ static void step(struct once_run *r, struct bmc_data *o)
             const char *dir = r->cfg->sdr_cache_dir[0] ? r->cfg->sdr_cache_dir : NULL;
             if (sdr_repo_fetch(o->b, o->have_guid ? o->guid : NULL, dir, o->repo, on_sdr, o) == 0)
                 return;
-            snprintf(o->sdr_err, sizeof(o->sdr_err), "cannot start reading the SDR repository");
+            bmc_text_set(&o->sdr_err, "cannot start reading the SDR repository");
             o->step = STEP_FRU;
             continue;
         }
@@ -369,7 +367,7 @@ static void start_poll(struct once_run *r)
     for (size_t i = 0; i < r->n; i++) {
         struct bmc_data *o = &r->bmcs[i];
         o->err = BMC_E_NONE;
-        o->err_text[0] = '\0';
+        bmc_text_set(&o->err_text, "%s", "");
         o->have_sel = false;
         o->step = STEP_DEVID;
     }
@@ -399,7 +397,7 @@ static void guard_fired(struct ev_loop *loop, struct ev_timer *t, void *arg)
         struct bmc_data *o = &r->bmcs[i];
         if (o->step == STEP_DONE)
             continue;
-        char text[sizeof(o->err_text)];
+        char text[640];
         snprintf(text, sizeof(text), "BMC %s (%s): gave up: overall deadline reached",
                  bmc_name(o->b), bmc_address(o->b));
         record_error(o, BMC_E_TIMEOUT, text);

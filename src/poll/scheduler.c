@@ -47,7 +47,7 @@ struct sched_bmc {
     uint32_t index;
     enum sched_state state;
     enum bmc_error err;
-    char err_text[640];
+    char *err_text; /* heap, NULL: none (bmc_text_set) */
     uint64_t due[TASK__COUNT];
     uint64_t last_ok[TASK__COUNT];
     uint64_t next_ns;
@@ -364,6 +364,26 @@ static void admit_waiting(struct sched *s)
 }
 
 /* The chain could not log in or identify the BMC: back off. */
+/*
+ * The publish hook, then the FRU reader goes: the snapshot just built holds
+ * the FRU part (shared by later snapshots until the next FRU read), and the
+ * reader's results (the images and the parsed areas, about 10 KB per FRU
+ * device) and its 8 KiB read buffer would otherwise stay with every BMC.
+ * The next FRU read makes a new reader.  A snapshot that could not be built
+ * (memory short) keeps the FRU part the store had (snap_build.c).
+ */
+static void publish(struct sched_bmc *sb)
+{
+    struct sched *s = sb->s;
+    if (s->publish_cb)
+        s->publish_cb(s, s->publish_arg, sb);
+    struct bmc_data *d = &sb->d;
+    if (d->frur && d->fru_done && !fru_reader_busy(d->frur)) {
+        fru_reader_free(d->frur);
+        d->frur = NULL;
+    }
+}
+
 static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
 {
     struct sched *s = sb->s;
@@ -376,7 +396,7 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
         return;
     }
     sb->err = e;
-    snprintf(sb->err_text, sizeof(sb->err_text), "%s", text && *text ? text : bmc_error_word(e));
+    bmc_text_set(&sb->err_text, "%.639s", text && *text ? text : bmc_error_word(e));
     sb->failures++;
     uint64_t delay_s;
     if (e == BMC_E_AUTH_FAILED) {
@@ -400,8 +420,7 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
     sb->cs = C_IDLE;
     sb->run = 0;
     sb->next_ns = now + jitter(s, delay_s * EV_NS_PER_SEC);
-    if (s->publish_cb)
-        s->publish_cb(s, s->publish_arg, sb);
+    publish(sb);
     if (sb->leaving || s->stopping) {
         if (sb->leaving)
             ev_timer_start(s->loop, &sb->timer, 0);
@@ -453,10 +472,9 @@ static void chain_end(struct sched_bmc *sb)
         sb->discovered = true;
         sb->backoff_s = 0;
         sb->err = BMC_E_NONE;
-        sb->err_text[0] = '\0';
+        bmc_text_set(&sb->err_text, "%s", "");
         set_state(sb, sb->degraded ? SCHED_DEGRADED : SCHED_POLLING);
-        if (s->publish_cb)
-            s->publish_cb(s, s->publish_arg, sb);
+        publish(sb);
     }
     if (sb->leaving) {
         ev_timer_start(s->loop, &sb->timer, 0); /* removed from a clean stack */
@@ -514,9 +532,9 @@ static void on_sdr(struct bmc *b, void *arg, int err, const char *errtext, struc
     struct bmc_data *d = &sb->d;
     sdr_done(sb);
     d->sdr_stats = *st;
-    d->sdr_err[0] = '\0';
+    bmc_text_set(&d->sdr_err, "%s", "");
     if (err) {
-        snprintf(d->sdr_err, sizeof(d->sdr_err), "%s", errtext);
+        bmc_text_set(&d->sdr_err, "%s", errtext);
         sb->degraded = true;
         log_warn("%s", errtext);
         sdr_repo_free(repo);
@@ -638,7 +656,7 @@ static void stage_next(struct sched_bmc *sb)
             if (sdr_repo_fetch(d->b, d->have_guid ? d->guid : NULL, dir, d->repo, on_sdr, sb) == 0)
                 return;
             sdr_done(sb);
-            snprintf(d->sdr_err, sizeof(d->sdr_err), "cannot start reading the SDR repository");
+            bmc_text_set(&d->sdr_err, "cannot start reading the SDR repository");
             sb->degraded = true;
             continue;
         }
@@ -870,6 +888,7 @@ static void free_bmc(struct sched_bmc *sb)
 {
     ev_timer_stop(sb->s->loop, &sb->timer);
     bmc_read_clear(&sb->d);
+    free(sb->err_text);
     memset(&sb->cfg, 0, sizeof(sb->cfg)); /* the password copy */
     free(sb);
 }
@@ -1153,7 +1172,7 @@ void sched_info(const struct sched_bmc *sb, struct sched_info *out)
     memset(out, 0, sizeof(*out));
     out->state = sb->state;
     out->error = sb->err;
-    out->error_text = sb->err_text;
+    out->error_text = bmc_text(sb->err_text);
     out->index = sb->index;
     out->chains = sb->chains;
     out->failures = sb->failures;

@@ -93,12 +93,23 @@ const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label,
     return c->set;
 }
 
-void sdr_share_release(struct sdr_content *c)
+struct sdr_content *sdr_share_hold(struct sdr_content *c)
+{
+    if (c) {
+        pthread_mutex_lock(&mu);
+        c->refs++;
+        pthread_mutex_unlock(&mu);
+    }
+    return c;
+}
+
+static void drop(struct sdr_content *c, bool holder)
 {
     if (!c)
         return;
     pthread_mutex_lock(&mu);
-    n_refs--;
+    if (holder)
+        n_refs--;
     if (--c->refs) {
         pthread_mutex_unlock(&mu);
         return;
@@ -114,6 +125,16 @@ void sdr_share_release(struct sdr_content *c)
     free(c->data);
     free(c->offset);
     free(c);
+}
+
+void sdr_share_release(struct sdr_content *c)
+{
+    drop(c, true);
+}
+
+void sdr_share_unhold(struct sdr_content *c)
+{
+    drop(c, false);
 }
 
 void sdr_share_stats(struct sdr_share_stats *out)

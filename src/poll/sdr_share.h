@@ -12,7 +12,8 @@
  * one holds a reference, dropped by sdr_repo_free().  The table is
  * process-wide and guarded by a mutex: it is touched only when a
  * repository is read or dropped (start-up, SDR changes), never per reading.
- * The store's snapshots copy what they show, so they hold no reference.
+ * The store's snapshots point at a shared content's sensor records (for
+ * PET and SEL texts) and hold a reference of their own (sdr_share_hold).
  */
 #ifndef IPMI_BRIDGE_SDR_SHARE_H
 #define IPMI_BRIDGE_SDR_SHARE_H
@@ -38,6 +39,14 @@ const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label,
                                           sdr_share_build_fn build, sdr_share_free_fn release);
 /* Drop one reference (sdr_repo_free() calls this). */
 void sdr_share_release(struct sdr_content *c);
+/*
+ * A reference that is not a repository's (not counted in the stats' refs):
+ * a store part that points into the content's sensor set instead of copying
+ * its records holds one, dropped with sdr_share_unhold() when the part goes
+ * (any thread).  Returns c; NULL is a no-op.
+ */
+struct sdr_content *sdr_share_hold(struct sdr_content *c);
+void sdr_share_unhold(struct sdr_content *c);
 
 struct sdr_share_stats {
     size_t contents; /* distinct repositories held */

@@ -18,8 +18,10 @@
 #include "ipmi_info.h"
 #include "ipmi_tables.h"
 #include "log.h"
+#include "sdr_share.h"
 #include "sel.h"
 #include "store.h"
+#include "text.h"
 
 static char *clean(struct store_arena *a, const char *s)
 {
@@ -99,10 +101,13 @@ static const char *intern(struct interned *in, struct store_arena *a, const char
 }
 
 static int fill_sensor(struct store_arena *a, struct interned *in, struct store_sensor *o,
-                       const struct sdr_sensor *s, const struct sensor_value *v, uint64_t mono_ns)
+                       const struct sdr_sensor *s, const struct sensor_value *v, uint64_t mono_ns,
+                       bool held)
 {
     o->index = store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
-    o->name = clean(a, s->name);
+    /* the shared SDR records live as long as the part (held): their names,
+     * when already clean, are not copied for every BMC */
+    o->name = held && text_is_clean(s->name) ? s->name : clean(a, s->name);
     o->number = s->number;
     o->owner = s->owner_addr;
     o->lun = s->owner_lun;
@@ -142,7 +147,7 @@ static int fill_sensor(struct store_arena *a, struct interned *in, struct store_
         }
         char text[512];
         sensor_state_text(s, &v->r, text, sizeof(text));
-        o->states_text = text[0] ? arena_strdup(a, text) : "";
+        o->states_text = text[0] ? intern(in, a, text) : "";
     } else {
         o->unavailable_reason = unavailable_reason(a, v);
         o->states_text = "";
@@ -181,10 +186,34 @@ static uint32_t sdr_key_of(const struct sdr_sensor *s)
 
 /* The set's records by index, the first of a duplicate kept (insertion sort:
  * SDRs come mostly sorted, and it is stable). */
-static int copy_sdr(struct store_arena *a, const struct sensor_set *set, struct store_sensors *p)
+static int copy_sdr(struct store_arena *a, const struct bmc_data *d, struct store_sensors *p)
 {
+    const struct sensor_set *set = d->set;
     if (!set->n)
         return 0;
+    if (d->set_shared && d->repo && d->repo->shared && set->n <= UINT16_MAX) {
+        /* the fleet's one copy of these records: point at it (2 bytes a
+         * record for the order) and hold it while the part lives */
+        uint16_t *o = arena_alloc(a, set->n * sizeof(*o));
+        if (!o)
+            return -1;
+        uint32_t n = 0;
+        for (size_t i = 0; i < set->n; i++) {
+            uint32_t k = sdr_key_of(&set->s[i]), j = n;
+            for (; j > 0 && sdr_key_of(&set->s[o[j - 1]]) > k; j--)
+                ;
+            if (j > 0 && sdr_key_of(&set->s[o[j - 1]]) == k)
+                continue;
+            memmove(&o[j + 1], &o[j], (n - j) * sizeof(*o));
+            o[j] = (uint16_t)i;
+            n++;
+        }
+        p->p.sdr_hold = sdr_share_hold(d->repo->shared);
+        p->sdr = set->s;
+        p->sdr_order = o;
+        p->nsdr = n;
+        return 0;
+    }
     struct sdr_sensor *c = arena_alloc(a, set->n * sizeof(*c));
     if (!c)
         return -1;
@@ -207,9 +236,10 @@ static int copy_sdr(struct store_arena *a, const struct sensor_set *set, struct 
 static const struct store_sensors *build_sensors(const struct bmc_data *d, const char *label)
 {
     const struct sensor_set *set = d->set;
-    /* rows, plus about 40 bytes of text each (name, value, states) */
+    /* rows, the order of the shared SDR records, and about 24 bytes of text
+     * each (value, states; names are the shared records' or copied) */
     struct interned in = {.n = 0};
-    struct store_arena *a = arena_new(256 + set->n * (sizeof(struct store_sensor) + 40));
+    struct store_arena *a = arena_new(256 + set->n * (sizeof(struct store_sensor) + 26));
     if (!a)
         return NULL;
     struct store_sensors *p = arena_alloc(a, sizeof(*p));
@@ -218,11 +248,14 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
         goto fail;
     p->p.arena = a;
     atomic_init(&p->p.refs, 1);
+    if (copy_sdr(a, d, p) < 0) /* first: it may hold the shared records the rows point into */
+        goto fail;
     uint32_t n = 0;
     for (size_t i = 0; i < set->n; i++) {
         if (!sensor_poll_readable(&set->s[i]))
             continue;
-        if (fill_sensor(a, &in, &rows[n], &set->s[i], &d->vals[i], d->sensors_mono_ns) < 0)
+        if (fill_sensor(a, &in, &rows[n], &set->s[i], &d->vals[i], d->sensors_mono_ns,
+                        p->p.sdr_hold != NULL) < 0)
             goto fail;
         n++;
     }
@@ -247,8 +280,6 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     }
     p->s = rows;
     p->p.n = w;
-    if (copy_sdr(a, set, p) < 0)
-        goto fail;
     for (uint32_t i = 0; i < w; i++) {
         switch (rows[i].status) {
         case STORE_STATUS_WARNING:
@@ -269,6 +300,8 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     }
     return p;
 fail:
+    if (p)
+        sdr_share_unhold(p->p.sdr_hold);
     arena_free(a);
     return NULL;
 }
@@ -605,95 +638,161 @@ static const struct sdr_sensor *sel_sensor(const struct sensor_set *set, const s
     return lo < set->n && keys[lo].index == want ? &set->s[keys[lo].pos] : NULL;
 }
 
-static int fill_sel(struct store_arena *a, struct store_sel *o, const uint8_t *raw, uint32_t seq,
-                    const struct sdr_sensor *sdr)
+static void fill_sel(struct store_sel *o, const struct sel_record *r, const uint8_t *raw,
+                     uint32_t seq, uint16_t sdr)
 {
-    struct sel_record r;
-    enum codec_err e;
-    if (sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) < 0)
-        return 1; /* not kept (cannot happen: any 16 bytes decode) */
-    struct sel_text t;
-    sel_describe(&r, sdr, &t);
     o->index = seq;
-    o->record_id = r.record_id;
-    o->record_type = r.record_type;
-    o->kind = r.kind;
-    o->time = r.timestamp;
-    o->has_time = r.kind != SEL_KIND_OEM_NOTS && r.ts_kind == SEL_TS_ABSOLUTE;
+    o->kind = r->kind;
+    o->has_time = r->kind != SEL_KIND_OEM_NOTS && r->ts_kind == SEL_TS_ABSOLUTE;
     memcpy(o->raw, raw, SEL_RECORD_LEN);
-    if (t.timestamp[0] && !(o->timestamp = arena_strdup(a, t.timestamp)))
-        return -1;
-    if (r.kind == SEL_KIND_SYSTEM) {
-        o->sensor_type = t.sensor_type;
-        o->sensor_type_code = r.sensor_type;
-        o->sensor_number = r.sensor_number;
-        o->sensor_name = (sdr && sdr->name[0]) ? clean(a, sdr->name) : clean(a, t.sensor_name);
-        o->event_type = r.event_type;
-        o->direction = t.direction;
-        o->deassertion = r.deassertion;
-        if (!o->sensor_name)
-            return -1;
-    } else if (r.kind == SEL_KIND_OEM_TS) {
-        o->manufacturer_id = r.manufacturer_id;
-    }
-    o->event = clean(a, t.event);
-    o->reading = t.reading[0] ? clean(a, t.reading) : NULL;
-    o->data = arena_strdup(a, t.data);
-    o->severity = sel_severity(&r);
-    if (!o->event || !o->data || (t.reading[0] && !o->reading))
-        return -1;
-    return 0;
+    o->sdr = sdr;
+    o->severity = sel_severity(r);
 }
 
+struct store_sel_fields store_sel_fields(const struct store_sel *e)
+{
+    struct store_sel_fields f = {0};
+    struct sel_record r;
+    enum codec_err err;
+    if (sel_record_decode(e->raw, SEL_RECORD_LEN, &r, &err) < 0)
+        return f;
+    f.record_id = r.record_id;
+    f.record_type = r.record_type;
+    f.time = r.timestamp;
+    if (r.kind == SEL_KIND_SYSTEM) {
+        f.sensor_type_code = r.sensor_type;
+        f.sensor_number = r.sensor_number;
+        f.event_type = r.event_type;
+        f.deassertion = r.deassertion;
+    } else if (r.kind == SEL_KIND_OEM_TS) {
+        f.manufacturer_id = r.manufacturer_id;
+    }
+    return f;
+}
+
+/*
+ * The SEL part: 28 bytes an entry (the raw record, its index, kind and severity) plus one
+ * copy of each SDR record the entries name; texts are formed when a view
+ * asks (store_sel_texts), from the same record and SDR, so they read as if
+ * formed here.
+ */
 static const struct store_sels *build_sel(const struct bmc_data *d)
 {
     const struct sel_state *st = d->sel;
-    size_t n = sel_state_count(st);
-    struct store_arena *a = arena_new(512 + n * (sizeof(struct store_sel) + 80));
-    if (!a)
-        return NULL;
-    struct store_sels *p = arena_alloc(a, sizeof(*p));
-    struct store_sel *rows = p ? arena_alloc(a, (n ? n : 1) * sizeof(*rows)) : NULL;
+    size_t n = sel_state_count(st), nset = d->set ? d->set->n : 0;
     struct sdr_key *keys = NULL;
-    if (!rows)
+    uint32_t *pos = malloc((n ? n : 1) * sizeof(*pos));    /* entry -> set position + 1 */
+    uint16_t *map = calloc(nset ? nset : 1, sizeof(*map)); /* set position -> part SDR + 1 */
+    struct store_arena *a = NULL;
+    if (!pos || !map)
         goto fail;
-    p->p.arena = a;
-    atomic_init(&p->p.refs, 1);
-    if (d->set && d->set->n) {
-        keys = malloc(d->set->n * sizeof(*keys));
+    if (nset) {
+        keys = malloc(nset * sizeof(*keys));
         if (!keys)
             goto fail;
-        for (size_t i = 0; i < d->set->n; i++) {
+        for (size_t i = 0; i < nset; i++) {
             const struct sdr_sensor *s = &d->set->s[i];
             keys[i].index = store_sensor_index(s->number, s->owner_addr, s->owner_lun, 0);
             keys[i].pos = (uint32_t)i;
         }
-        qsort(keys, d->set->n, sizeof(*keys), cmp_key);
+        qsort(keys, nset, sizeof(*keys), cmp_key);
+    }
+    uint32_t nsdr = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *raw = sel_state_entry(st, i);
+        struct sel_record r;
+        enum codec_err e;
+        const struct sdr_sensor *sdr = NULL;
+        pos[i] = 0;
+        if (raw && sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) >= 0)
+            sdr = sel_sensor(d->set, keys, &r);
+        if (sdr) {
+            size_t k = (size_t)(sdr - d->set->s);
+            if (!map[k] && nsdr < UINT16_MAX - 1)
+                map[k] = (uint16_t)++nsdr;
+            if (map[k])
+                pos[i] = (uint32_t)k + 1;
+        }
+    }
+    /* the records the entries name: the fleet's shared ones (held), or copies */
+    bool shared = nsdr && d->set_shared && d->repo && d->repo->shared;
+    a = arena_new(512 + n * sizeof(struct store_sel) +
+                  (shared ? 0 : nsdr * sizeof(struct sdr_sensor)));
+    struct store_sels *p = a ? arena_alloc(a, sizeof(*p)) : NULL;
+    struct store_sel *rows = p ? arena_alloc(a, (n ? n : 1) * sizeof(*rows)) : NULL;
+    struct sdr_sensor *sdrs = rows && nsdr && !shared ? arena_alloc(a, nsdr * sizeof(*sdrs)) : NULL;
+    if (!rows || (nsdr && !shared && !sdrs))
+        goto fail;
+    p->p.arena = a;
+    atomic_init(&p->p.refs, 1);
+    if (shared) { /* entry.sdr is then the set position + 1 */
+        for (size_t k = 0; k < nset; k++)
+            map[k] = k < UINT16_MAX ? (uint16_t)(k + 1) : 0;
+        nsdr = (uint32_t)(nset < UINT16_MAX ? nset : UINT16_MAX - 1);
+    } else {
+        for (size_t k = 0; k < nset; k++)
+            if (map[k])
+                sdrs[map[k] - 1] = d->set->s[k];
     }
     uint32_t w = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *raw = sel_state_entry(st, i);
-        if (!raw)
-            continue;
         struct sel_record r;
         enum codec_err e;
-        const struct sdr_sensor *sdr = NULL;
-        if (sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) >= 0)
-            sdr = sel_sensor(d->set, keys, &r);
-        int rc = fill_sel(a, &rows[w], raw, sel_state_entry_seq(st, i), sdr);
-        if (rc < 0)
-            goto fail;
-        if (rc == 0)
-            w++;
+        if (!raw || sel_record_decode(raw, SEL_RECORD_LEN, &r, &e) < 0)
+            continue; /* not kept (cannot happen: any 16 bytes decode) */
+        fill_sel(&rows[w++], &r, raw, sel_state_entry_seq(st, i), pos[i] ? map[pos[i] - 1] : 0);
     }
     free(keys);
+    free(pos);
+    free(map);
     p->e = rows;
     p->p.n = w;
+    p->nsdr = nsdr;
+    p->sdr = shared ? d->set->s : sdrs;
+    if (shared)
+        p->p.sdr_hold = sdr_share_hold(d->repo->shared);
     return p;
 fail:
     free(keys);
+    free(pos);
+    free(map);
     arena_free(a);
     return NULL;
+}
+
+void store_sel_texts(const struct store_sels *p, const struct store_sel *e,
+                     struct store_sel_text *t)
+{
+    struct sel_record r;
+    enum codec_err err;
+    struct sel_text x;
+    const struct sdr_sensor *sdr = p && e->sdr && e->sdr <= p->nsdr ? &p->sdr[e->sdr - 1] : NULL;
+    memset(&x, 0, sizeof(x));
+    if (sel_record_decode(e->raw, SEL_RECORD_LEN, &r, &err) >= 0)
+        sel_describe(&r, sdr, &x);
+    t->timestamp = NULL;
+    if (x.timestamp[0]) {
+        snprintf(t->buf_ts, sizeof(t->buf_ts), "%s", x.timestamp);
+        t->timestamp = t->buf_ts;
+    }
+    t->sensor_type = t->sensor_name = t->direction = NULL;
+    if (e->kind == STORE_SEL_SYSTEM) {
+        t->sensor_type = x.sensor_type;
+        const char *nm = (sdr && sdr->name[0]) ? sdr->name : x.sensor_name;
+        text_clean(nm, strlen(nm), t->buf_name, sizeof(t->buf_name));
+        t->sensor_name = t->buf_name;
+        t->direction = x.direction;
+    }
+    text_clean(x.event, strlen(x.event), t->buf_event, sizeof(t->buf_event));
+    t->event = t->buf_event;
+    t->reading = NULL;
+    if (x.reading[0]) {
+        text_clean(x.reading, strlen(x.reading), t->buf_reading, sizeof(t->buf_reading));
+        t->reading = t->buf_reading;
+    }
+    snprintf(t->buf_data, sizeof(t->buf_data), "%s", x.data);
+    t->data = t->buf_data;
 }
 
 /* ---- the snapshot -------------------------------------------------------------------- */
@@ -797,8 +896,9 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
                                    const struct store_bmc *prev)
 {
     /* the header, its texts (name, address, the error texts) */
-    struct store_arena *a = arena_new(sizeof(struct store_bmc) + 160 + strlen(d->err_text) +
-                                      strlen(d->sdr_err) + (o->error ? strlen(o->error) : 0));
+    struct store_arena *a =
+        arena_new(sizeof(struct store_bmc) + 160 + strlen(bmc_text(d->err_text)) +
+                  strlen(bmc_text(d->sdr_err)) + (o->error ? strlen(o->error) : 0));
     if (!a)
         return NULL;
     struct store_bmc *s = arena_alloc(a, sizeof(*s));
@@ -813,7 +913,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->address = clean(a, d->b ? bmc_address(d->b) : o->address ? o->address : "");
     s->state = o->set_state && o->state < STORE_ST__COUNT ? o->state
                                                           : (uint8_t)store_state_from_error(d->err);
-    const char *etext = o->set_state ? o->error : d->err ? d->err_text : NULL;
+    const char *etext = o->set_state ? o->error : d->err ? bmc_text(d->err_text) : NULL;
     s->error = etext ? clean(a, etext) : NULL;
     int suite = d->b ? bmc_suite(d->b) : -1;
     s->cipher_suite = (suite >= 0 && !etext) ? suite : -1;
@@ -835,7 +935,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->sdr.get_sdr_requests = d->sdr_stats.get_sdr_requests;
     s->sdr.from_cache = d->sdr_stats.from_cache;
     s->sdr.unchanged = d->sdr_stats.unchanged;
-    s->sdr.error = d->sdr_err[0] ? clean(a, d->sdr_err) : NULL;
+    s->sdr.error = d->sdr_err ? clean(a, d->sdr_err) : NULL;
     if (d->sel) {
         const struct sel_poll_result *r = &d->sel_res;
         s->has_sel_stats = d->have_sel;
@@ -860,7 +960,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
             (c->last_result && !s->control.last_result))
             goto fail;
     }
-    if (!s->name || !s->address || (etext && !s->error) || (d->sdr_err[0] && !s->sdr.error))
+    if (!s->name || !s->address || (etext && !s->error) || (d->sdr_err && !s->sdr.error))
         goto fail;
 
     char label[300];
@@ -878,11 +978,15 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
     s->src.fru_read_ns = d->fru_read_ns;
     if (d->fru_done) {
         /* shared until the next FRU read: the reader's results (about 10 KB per
-         * device) may be freed once a snapshot holds them */
+         * device) may be freed once a snapshot holds them (the scheduler does);
+         * without them, the FRU part `prev` has (if a snapshot could not be
+         * built in between) stays until the next read */
         if (prev && prev->fru && prev->src.fru_read_ns == d->fru_read_ns)
             s->fru = store_frus_ref(prev->fru);
         else if (d->frur && !(s->fru = build_fru(d)))
             goto fail;
+        else if (!d->frur && prev && prev->fru)
+            s->fru = store_frus_ref(prev->fru);
     }
     if (d->sel) {
         s->src.sel_count = (uint32_t)sel_state_count(d->sel);

@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "sdr.h"
+#include "sdr_share.h"
 
 /* ---- words ------------------------------------------------------------------ */
 
@@ -114,8 +115,10 @@ static bool part_unref(const struct store_part *p)
     }                                                                                              \
     void name##_unref(const struct type *x)                                                        \
     {                                                                                              \
-        if (x && part_unref(&x->p))                                                                \
+        if (x && part_unref(&x->p)) {                                                              \
+            sdr_share_unhold(x->p.sdr_hold);                                                       \
             arena_free(x->p.arena); /* the part itself lives in its arena */                       \
+        }                                                                                          \
     }
 PART_REF_FNS(store_sensors, store_sensors)
 PART_REF_FNS(store_frus, store_frus)
@@ -150,7 +153,14 @@ size_t store_bmc_bytes(const struct store_bmc *b)
 const struct store_bmc *store_bmc_with_control(const struct store_bmc *prev,
                                                const struct store_control *c)
 {
-    struct store_arena *ar = prev ? arena_new(512) : NULL;
+    /* one block: the header and its texts (a header per BMC lives on) */
+#define SLEN(x) ((x) ? strlen(x) + 1 : 0)
+    struct store_arena *ar =
+        prev ? arena_new(sizeof(*prev) + 64 + SLEN(prev->name) + SLEN(prev->address) +
+                         SLEN(prev->error) + SLEN(prev->sdr.error) + SLEN(c->last_action) +
+                         SLEN(c->last_result))
+             : NULL;
+#undef SLEN
     struct store_bmc *b = ar ? arena_alloc(ar, sizeof(*b)) : NULL;
     if (!b) {
         arena_free(ar);
@@ -215,15 +225,17 @@ const struct sdr_sensor *store_sdr_find(const struct store_sensors *p, uint32_t 
 {
     if (!p || !p->sdr)
         return NULL;
+#define SDR_AT(i) (&p->sdr[p->sdr_order ? p->sdr_order[i] : (i)])
     uint32_t lo = 0, hi = p->nsdr;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (sdr_index(&p->sdr[mid]) < index)
+        if (sdr_index(SDR_AT(mid)) < index)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < p->nsdr && sdr_index(&p->sdr[lo]) == index ? &p->sdr[lo] : NULL;
+    return lo < p->nsdr && sdr_index(SDR_AT(lo)) == index ? SDR_AT(lo) : NULL;
+#undef SDR_AT
 }
 
 uint32_t store_fru_lower_bound(const struct store_frus *p, uint32_t index)

@@ -1,9 +1,12 @@
 /*
  * store.h - the fleet's current picture: one immutable snapshot per BMC,
  * sorted by ipmiBmcIndex, that every view reads (the --once JSON and table,
- * the MIB handlers, the notifications).  Nothing here calls a codec; every
- * number is converted and every text formed once, by the snapshot builder
- * (snap_build.c), when a poll completes.
+ * the MIB handlers, the notifications).  Views call no codec; every number
+ * is converted and every text formed in one place, the snapshot builder
+ * (snap_build.c): when a poll completes, except a SEL entry's numbers and
+ * texts, which its functions store_sel_fields() and store_sel_texts() form
+ * from the entry's raw record when a view asks (a fleet's 256 entries per
+ * BMC would otherwise cost each BMC about 50 KB of formed texts).
  *
  * Snapshots and parts
  *   A snapshot (struct store_bmc) is the BMC's header (identity, state,
@@ -122,10 +125,15 @@ const char *store_severity_word(enum store_severity s);
 struct sdr_sensor;  /* sdr.h */
 struct store_arena; /* arena.h: a few large blocks holding rows and strings */
 
+struct sdr_content; /* sdr_share.h */
+
 struct store_part {
     atomic_uint refs;
     uint32_t n;                /* rows */
     struct store_arena *arena; /* the part's rows and strings; freed with the part */
+    /* non-NULL: the part points at this shared SDR content's sensor records
+     * instead of copying them, and holds a reference on it (sdr_share_hold) */
+    struct sdr_content *sdr_hold;
 };
 
 /* ---- sensors part ---------------------------------------------------------------- */
@@ -144,33 +152,33 @@ const char *store_thr_key(enum store_thr t);
 
 #define STORE_STATES_MAX 16
 
-struct store_sensor {
-    uint32_t index; /* ipmiSensorIndex, see the top of this file */
+struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor per BMC */
+    uint32_t index;       /* ipmiSensorIndex, see the top of this file */
+    int32_t value_scaled; /* round(value * 10^precision) */
     const char *name;
+    const char *type_name;          /* static */
+    const char *value_text;         /* "3.30"; NULL without a value */
+    const char *units;              /* NULL for discrete sensors */
+    const char *const *states;      /* nstates static texts */
+    const char *states_text;        /* ", "-joined; "" when none */
+    const char *unavailable_reason; /* NULL unless status is unavailable */
+    double value;                   /* natural units */
+    double thr[STORE_THR__COUNT];
+    int32_t thr_scaled[STORE_THR__COUNT];
+    uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
     uint8_t number, owner, lun, channel;
     uint8_t type; /* IPMI 2.0 Table 42-3 */
     uint8_t event_type;
     uint8_t entity_id, entity_instance;
-    const char *type_name;  /* static */
-    bool analog;            /* has units (JSON "units" is null otherwise) */
-    bool thresholds;        /* a threshold sensor (event type 01h): thr* apply */
-    bool has_value;         /* value, value_text, scaled are valid */
-    bool scaled_ok;         /* value_scaled fits Integer32 */
-    uint8_t precision;      /* 0..3 */
-    uint8_t status;         /* enum store_status */
-    double value;           /* natural units */
-    int32_t value_scaled;   /* round(value * 10^precision) */
-    const char *value_text; /* "3.30"; NULL without a value */
-    const char *units;      /* NULL for discrete sensors */
+    bool analog;       /* has units (JSON "units" is null otherwise) */
+    bool thresholds;   /* a threshold sensor (event type 01h): thr* apply */
+    bool has_value;    /* value, value_text, scaled are valid */
+    bool scaled_ok;    /* value_scaled fits Integer32 */
+    uint8_t precision; /* 0..3 */
+    uint8_t status;    /* enum store_status */
     uint8_t nstates;
-    const char *const *states;      /* nstates static texts */
-    const char *states_text;        /* ", "-joined; "" when none */
-    const char *unavailable_reason; /* NULL unless status is unavailable */
-    uint8_t thr_mask;               /* bit enum store_thr: threshold known */
-    uint8_t thr_scaled_mask;        /* bit enum store_thr: thr_scaled fits */
-    double thr[STORE_THR__COUNT];
-    int32_t thr_scaled[STORE_THR__COUNT];
-    uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
+    uint8_t thr_mask;        /* bit enum store_thr: threshold known */
+    uint8_t thr_scaled_mask; /* bit enum store_thr: thr_scaled fits */
 };
 
 struct store_sensors {
@@ -179,11 +187,15 @@ struct store_sensors {
     uint32_t nwarning, ncritical, nnonrecoverable, nunavailable;
     uint32_t duplicates; /* SDRs naming an address already listed: left out (logged) */
     /* Every sensor record of the SDR (event-only ones and shared instances
-     * too), copied, sorted by ipmiSensorIndex (the first of a duplicate
-     * kept): what a PET's texts are formed from (agent/pet_listener.c hands
-     * it to pet_describe(), the PET codec's one text function). */
+     * too) by ipmiSensorIndex (the first of a duplicate kept): what a PET's
+     * texts are formed from (agent/pet_listener.c hands one to
+     * pet_describe(), the PET codec's one text function); look up with
+     * store_sdr_find().  Copied and sorted (sdr_order NULL), or the shared
+     * content's records in SDR order (p.sdr_hold) with sdr_order[i] the
+     * position of the i-th by index: a fleet of one model holds them once. */
     uint32_t nsdr;
     const struct sdr_sensor *sdr;
+    const uint16_t *sdr_order;
 };
 
 /* ---- FRU part ------------------------------------------------------------------- */
@@ -259,34 +271,61 @@ struct store_frus {
 
 enum store_sel_kind { STORE_SEL_SYSTEM = 0, STORE_SEL_OEM_TS, STORE_SEL_OEM_NOTS };
 
+/*
+ * One SEL entry: the raw record and what the MIB indexes and compares by;
+ * 28 bytes.  Its numbers (store_sel_fields) and texts (store_sel_texts) are
+ * not kept per entry (256 entries per BMC times a fleet): the snapshot
+ * builder's functions decode them from the raw record when a view asks,
+ * always the same way.
+ */
 struct store_sel {
-    uint32_t index; /* ipmiSelIndex: the ring entry's sequence number */
-    uint16_t record_id;
-    uint8_t record_type;
-    uint8_t kind;          /* enum store_sel_kind */
-    bool has_time;         /* `time` is absolute Unix time */
-    uint32_t time;         /* the raw timestamp (absolute, pre-init or FFFFFFFFh) */
-    const char *timestamp; /* "2026-11-21T05:01:10Z", "pre-init 964 s", "unspecified"; NULL none */
-    /* system event records (NULL / 0 for OEM records) */
-    const char *sensor_type; /* static */
-    uint8_t sensor_type_code;
-    uint8_t sensor_number;
-    const char *sensor_name; /* SDR name, or "#0x50" */
-    uint8_t event_type;
-    const char *direction; /* static: "Asserted" / "Deasserted" */
-    bool deassertion;
-    const char *event;        /* "Upper Critical going high"; OEM: "OEM record C0h" */
-    const char *reading;      /* NULL when none */
-    const char *data;         /* event data / OEM bytes, hex */
-    uint8_t severity;         /* enum store_severity */
-    uint32_t manufacturer_id; /* OEM timestamped records */
+    uint32_t index;   /* ipmiSelIndex: the ring entry's sequence number */
+    uint16_t sdr;     /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
+    uint8_t kind;     /* enum store_sel_kind */
+    uint8_t severity; /* enum store_severity */
+    bool has_time;    /* the timestamp is absolute Unix time */
     uint8_t raw[16];
 };
+
+/* The numbers of one entry (0 where its kind has none). */
+struct store_sel_fields {
+    uint16_t record_id;
+    uint8_t record_type;
+    uint32_t time;            /* the raw timestamp (absolute, pre-init or FFFFFFFFh); OEM_NOTS 0 */
+    uint32_t manufacturer_id; /* OEM timestamped records */
+    /* system event records */
+    uint8_t sensor_type_code;
+    uint8_t sensor_number;
+    uint8_t event_type;
+    bool deassertion;
+};
+/* snap_build.c.  O(1). */
+struct store_sel_fields store_sel_fields(const struct store_sel *e);
 
 struct store_sels {
     struct store_part p;
     struct store_sel *e; /* sorted by index (= oldest first) */
+    /* the SDR records the entries name: copies, each once, or the shared
+     * content's records (p.sdr_hold) */
+    uint32_t nsdr;
+    const struct sdr_sensor *sdr;
 };
+
+/* The texts of one entry, formed into the struct (its buffers). */
+struct store_sel_text {
+    const char *timestamp; /* "2026-11-21T05:01:10Z", "pre-init 964 s", "unspecified"; NULL none */
+    /* system event records (NULL for OEM records) */
+    const char *sensor_type; /* static */
+    const char *sensor_name; /* SDR name, or "#0x50" */
+    const char *direction;   /* static: "Asserted" / "Deasserted" */
+    const char *event;       /* "Upper Critical going high"; OEM: "OEM record C0h" */
+    const char *reading;     /* NULL when none */
+    const char *data;        /* event data / OEM bytes, hex */
+    char buf_ts[32], buf_name[160], buf_event[484], buf_reading[292], buf_data[196];
+};
+/* Form the texts of `e`, an entry of part `p` (snap_build.c).  O(1). */
+void store_sel_texts(const struct store_sels *p, const struct store_sel *e,
+                     struct store_sel_text *t);
 
 /* ---- one BMC ---------------------------------------------------------------------- */
 

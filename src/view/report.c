@@ -230,17 +230,20 @@ static json_object *json_sel(const struct store_bmc *b)
     json_object *a = json_object_new_array();
     for (uint32_t i = 0; i < b->sel->p.n; i++) {
         const struct store_sel *e = &b->sel->e[i];
+        struct store_sel_text t;
+        store_sel_texts(b->sel, e, &t);
+        const struct store_sel_fields x = store_sel_fields(e);
         json_object *j = json_object_new_object();
         json_object_object_add(j, "index", json_object_new_int64(e->index));
-        json_object_object_add(j, "record_id", J_INT(e->record_id));
-        json_object_object_add(j, "record_type", J_INT(e->record_type));
-        json_object_object_add(j, "timestamp", str_or_null(e->timestamp));
+        json_object_object_add(j, "record_id", J_INT(x.record_id));
+        json_object_object_add(j, "record_type", J_INT(x.record_type));
+        json_object_object_add(j, "timestamp", str_or_null(t.timestamp));
         if (e->kind == STORE_SEL_SYSTEM) {
-            json_object_object_add(j, "sensor_type", J_STR(e->sensor_type));
-            json_object_object_add(j, "sensor_number", J_INT(e->sensor_number));
-            json_object_object_add(j, "sensor_name", J_STR(e->sensor_name));
-            json_object_object_add(j, "event_type", J_INT(e->event_type));
-            json_object_object_add(j, "direction", J_STR(e->direction));
+            json_object_object_add(j, "sensor_type", J_STR(t.sensor_type));
+            json_object_object_add(j, "sensor_number", J_INT(x.sensor_number));
+            json_object_object_add(j, "sensor_name", J_STR(t.sensor_name));
+            json_object_object_add(j, "event_type", J_INT(x.event_type));
+            json_object_object_add(j, "direction", J_STR(t.direction));
         } else {
             json_object_object_add(j, "sensor_type", NULL);
             json_object_object_add(j, "sensor_number", NULL);
@@ -248,11 +251,11 @@ static json_object *json_sel(const struct store_bmc *b)
             json_object_object_add(j, "event_type", NULL);
             json_object_object_add(j, "direction", NULL);
             if (e->kind == STORE_SEL_OEM_TS)
-                json_object_object_add(j, "manufacturer_id", J_INT((int32_t)e->manufacturer_id));
+                json_object_object_add(j, "manufacturer_id", J_INT((int32_t)x.manufacturer_id));
         }
-        json_object_object_add(j, "event", J_STR(e->event));
-        json_object_object_add(j, "reading", str_or_null(e->reading));
-        json_object_object_add(j, "data", J_STR(e->data));
+        json_object_object_add(j, "event", J_STR(t.event));
+        json_object_object_add(j, "reading", str_or_null(t.reading));
+        json_object_object_add(j, "data", J_STR(t.data));
         json_object_object_add(j, "severity", J_STR(store_severity_word(e->severity)));
         json_object_array_add(a, j);
     }
@@ -419,9 +422,12 @@ static void human_sel(const struct store_bmc *b, FILE *out)
             b->sel_stats.new_entries);
     for (uint32_t i = 0; i < b->sel->p.n; i++) {
         const struct store_sel *e = &b->sel->e[i];
-        fprintf(out, "  %5u | %-20s | %-18s %-14s | %s | %s%s%s\n", e->record_id,
-                or_empty(e->timestamp), or_empty(e->sensor_type), or_empty(e->sensor_name),
-                e->event, or_empty(e->direction), e->reading ? " | " : "", or_empty(e->reading));
+        struct store_sel_text t;
+        store_sel_texts(b->sel, e, &t);
+        const struct store_sel_fields x = store_sel_fields(e);
+        fprintf(out, "  %5u | %-20s | %-18s %-14s | %s | %s%s%s\n", x.record_id,
+                or_empty(t.timestamp), or_empty(t.sensor_type), or_empty(t.sensor_name), t.event,
+                or_empty(t.direction), t.reading ? " | " : "", or_empty(t.reading));
     }
 }
 

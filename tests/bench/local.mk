@@ -8,7 +8,8 @@ tests_bench_snmpget_lat_SOURCES = tests/bench/snmpget_lat.c
 tests_bench_snmpget_lat_CFLAGS = $(AM_CFLAGS) $(NETSNMP_CFLAGS)
 tests_bench_snmpget_lat_LDADD = $(NETSNMP_LIBS)
 EXTRA_DIST += tests/bench/bench_sensors.sh tests/bench/bench_sel.sh tests/bench/bench_agentx.sh \
-	tests/bench/bench_pet.sh tests/bench/bench_pet.py tests/bench/bench_snmpget.sh
+	tests/bench/bench_pet.sh tests/bench/bench_pet.py tests/bench/bench_snmpget.sh \
+	tests/bench/bench_rss.sh
 
 bench: bench-local tests/bench/bench_sensors tests/bench/snmpget_lat ipmi-snmp-bridge \
 	    tests/agentx/agentx-driver tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl
@@ -22,5 +23,14 @@ bench: bench-local tests/bench/bench_sensors tests/bench/snmpget_lat ipmi-snmp-b
 	    $(SHELL) $(srcdir)/tests/bench/bench_pet.sh
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bench/bench_snmpget.sh
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/tests/bench/bench_rss.sh
+
+# the daemon's memory per BMC alone (BENCH_RSS_SIZES, BENCH_RSS_MASSIF: see the script)
+.PHONY: bench-rss
+bench-rss: ipmi-snmp-bridge tests/bmcsim/bmcsim tests/bmcsim/bmcsim-ctl
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/tests/bench/bench_rss.sh
+
 # what one reading costs (callgrind + perf stat; README "Where a reading's CPU goes")
 EXTRA_DIST += tests/bench/profile_reading.sh

@@ -91,6 +91,7 @@ struct sim_profile {
     uint16_t sel_capacity;
     uint32_t sel_epoch; /* SEL clock at simulator time 0 */
     bool sel_prefill;
+    uint16_t sel_history; /* extra threshold events logged before the prefill (benchmarks) */
 
     uint16_t nsensors;
     struct sim_sensor sensors[SIM_MAX_SENSORS];

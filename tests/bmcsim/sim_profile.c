@@ -624,6 +624,10 @@ static int do_device(struct parser *ps, struct tok *t, size_t nt)
         if (need_val(ps, k) < 0 || parse_bool(ps, "sel_prefill", k->val, &p->sel_prefill) < 0)
             return -1;
     }
+    v = p->sel_history;
+    if (key_long(ps, t, nt, "sel_history", 0, SIM_SEL_MAX, &v) < 0)
+        return -1;
+    p->sel_history = (uint16_t)v;
     return unused_key(ps, t, nt, "device");
 }
 

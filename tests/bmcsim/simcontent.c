@@ -278,6 +278,33 @@ static int sensor_lookup(const struct sim_profile *p, uint8_t number)
 
 /* ---- state --------------------------------------------------------------- */
 
+/* sel_history=N: older threshold excursions, assertion and deassertion in
+ * turn, one a minute, spread over the threshold sensors that have an upper
+ * non-critical threshold (a full SEL for memory benchmarks), ending two
+ * hours before simulator time 0, before the prefill's records. */
+static void history_sel(struct sim_state *s, const struct sim_profile *p)
+{
+    int64_t clock = s->sel_clock;
+    unsigned nthr = 0;
+    for (unsigned i = 0; i < p->nsensors; i++)
+        if (p->sensors[i].kind == SIM_THRESHOLD && (p->sensors[i].thr_mask & (1u << SIM_UNC)))
+            nthr++;
+    for (unsigned h = 0; nthr && h < p->sel_history; h++) {
+        unsigned want = (h / 2) % nthr;
+        const struct sim_sensor *se = NULL;
+        for (unsigned i = 0, j = 0; i < p->nsensors && !se; i++)
+            if (p->sensors[i].kind == SIM_THRESHOLD && (p->sensors[i].thr_mask & (1u << SIM_UNC)) &&
+                j++ == want)
+                se = &p->sensors[i];
+        uint8_t over = raw_from_signed(se, sim_raw_signed(se, se->thr[SIM_UNC]) + 1);
+        bool deassert = h & 1;
+        s->sel_clock = clock - 7200 - 60 * (int64_t)(p->sel_history - h);
+        sel_event(s, 0, se->type, se->number, deassert ? 0x81 : 0x01, 0x50 | 0x07,
+                  deassert ? se->nominal : over, se->thr[SIM_UNC], NULL);
+    }
+    s->sel_clock = clock;
+}
+
 static void prefill_sel(struct sim_state *s, const struct sim_profile *p)
 {
     /* History from before the simulator started: a threshold excursion that
@@ -340,6 +367,7 @@ struct sim_state *sim_state_new(const struct sim_profile *p, uint32_t bmc_index,
     for (unsigned i = 0; i < p->nsensors; i++)
         if (p->sensors[i].kind == SIM_DISCRETE)
             s->sens[i].bits = p->sensors[i].states;
+    history_sel(s, p);
     if (p->sel_prefill)
         prefill_sel(s, p);
     return s;

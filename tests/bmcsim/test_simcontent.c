@@ -1058,6 +1058,50 @@ static void test_sel_prefill(void)
     sim_state_free(s);
 }
 
+/* sel_history=N: N older threshold events before the prefill, oldest first */
+static void test_sel_history(void)
+{
+    char path[] = "/tmp/test_simcontent_XXXXXX", err[256];
+    const char *text = "device sel_capacity=300 sel_history=252\n"
+                       "sensor 1 \"Hot\" type=temperature threshold nominal=80 drift=0 unc=84 "
+                       "entity=3.1\n"
+                       "sensor 2 \"Calm\" type=temperature threshold nominal=30 unc=84 "
+                       "entity=3.2\n";
+    int fd = mkstemp(path);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL((size_t)write(fd, text, strlen(text)), strlen(text));
+    close(fd);
+    struct sim_profile *p = sim_profile_load(path, err, sizeof(err));
+    unlink(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    struct sim_state *s = sim_state_new(p, 1, 1);
+    uint8_t r[256], rec[16];
+    call_ev(s, p, NF_STORAGE, 0x40, NULL, 0, r, NULL, 0, NULL);
+    CU_ASSERT_EQUAL(r[0], 0);
+    CU_ASSERT_EQUAL(le16(r + 2), 252 + 3); /* the prefill: Hot's pair, the OEM record */
+    uint16_t id = 0, next, n = 0;
+    uint32_t last_ts = 0;
+    bool ordered = true;
+    while (id != 0xFFFF && n < 300) {
+        uint8_t q[6] = {0, 0, (uint8_t)id, (uint8_t)(id >> 8), 0, 0xFF};
+        CU_ASSERT_EQUAL_FATAL(call_ev(s, p, NF_STORAGE, 0x43, q, 6, r, NULL, 0, NULL), 19);
+        CU_ASSERT_EQUAL_FATAL(r[0], 0);
+        next = le16(r + 1);
+        memcpy(rec, r + 3, 16);
+        if (n < 252) {
+            ordered = ordered && rec[2] == 0x02 && le32(rec + 3) > last_ts &&
+                      rec[12] == (n % 2 ? 0x81 : 0x01) && rec[13] == 0x57;
+            last_ts = le32(rec + 3);
+        }
+        n++;
+        id = next;
+    }
+    CU_ASSERT_EQUAL(n, 255);
+    CU_ASSERT_TRUE(ordered);
+    sim_state_free(s);
+    sim_profile_free(p);
+}
+
 static void test_sel_add_get_clear(void)
 {
     struct sim_state *s = sim_state_new(prof, 1, 1);
@@ -1441,6 +1485,7 @@ static CU_TestInfo fru_tests[] = {
 
 static CU_TestInfo sel_tests[] = {
     {"prefilled entries", test_sel_prefill},
+    {"sel_history entries", test_sel_history},
     {"add, partial get, inject, clear, time", test_sel_add_get_clear},
     {"ring overflow", test_sel_overflow},
     CU_TEST_INFO_NULL,

@@ -186,30 +186,34 @@ static void add_sels(struct store_bmc *b, const uint32_t *idx, size_t n)
     struct store_sels *es = (struct store_sels *)p;
     es->e = e;
     for (size_t i = 0; i < n; i++) {
-        e[i].index = idx[i];
-        e[i].record_id = (uint16_t)(i + 1);
-        e[i].kind = (uint8_t)(i % 3);
-        e[i].record_type = e[i].kind == STORE_SEL_SYSTEM ? 2 : 0xc0 + (uint8_t)i;
-        e[i].has_time = i % 3 != 2;
-        e[i].time = 1700000000u + (uint32_t)i;
-        e[i].timestamp = e[i].has_time ? "2023-11-14T22:13:20Z" : NULL;
-        if (e[i].kind == STORE_SEL_SYSTEM) {
-            e[i].sensor_type = "Temperature";
-            e[i].sensor_type_code = 1;
-            e[i].sensor_number = 0x30;
-            e[i].sensor_name = "CPU Temp";
-            e[i].event_type = 1;
-            e[i].direction = "Asserted";
-            e[i].event = "Upper Critical going high";
-            e[i].reading = i % 2 ? NULL : "95";
-        } else {
-            e[i].event = "OEM record C1h";
-            e[i].manufacturer_id = 343;
-        }
-        e[i].data = "0102ab";
-        e[i].severity = (uint8_t)(i % 4);
+        /* the numbers and texts come from the raw record (store_sel_fields,
+         * store_sel_texts): a system event, a timestamped OEM record, a
+         * non-timestamped one in turn */
+        uint8_t *r = e[i].raw;
         for (unsigned k = 0; k < 16; k++)
-            e[i].raw[k] = (uint8_t)(i * 16 + k);
+            r[k] = (uint8_t)(i * 16 + k);
+        uint32_t t = 1700000000u + (uint32_t)i;
+        e[i].index = idx[i];
+        e[i].kind = (uint8_t)(i % 3);
+        e[i].has_time = i % 3 != 2;
+        e[i].severity = (uint8_t)(i % 4);
+        r[0] = (uint8_t)(i + 1);
+        r[1] = (uint8_t)((i + 1) >> 8);
+        r[2] = e[i].kind == STORE_SEL_SYSTEM   ? 0x02
+               : e[i].kind == STORE_SEL_OEM_TS ? (uint8_t)(0xc0 + i % 32)
+                                               : (uint8_t)(0xe0 + i % 32);
+        if (e[i].kind != STORE_SEL_OEM_NOTS)
+            for (unsigned k = 0; k < 4; k++)
+                r[3 + k] = (uint8_t)(t >> (8 * k));
+        if (e[i].kind == STORE_SEL_SYSTEM) {
+            r[10] = 1;    /* temperature */
+            r[11] = 0x30; /* sensor number */
+            r[12] = 1;    /* threshold, assertion */
+        } else if (e[i].kind == STORE_SEL_OEM_TS) {
+            r[7] = 343 & 0xff; /* manufacturer ID 343 */
+            r[8] = 343 >> 8;
+            r[9] = 0;
+        }
     }
     b->sel = es;
 }

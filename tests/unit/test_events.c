@@ -109,18 +109,14 @@ static const struct store_bmc *snap(uint32_t index, uint8_t state, const uint8_t
         for (size_t i = 0; i < nsel; i++) {
             struct store_sel *e = &p->e[i];
             e->index = sel[i].seq;
-            e->record_id = sel[i].record_id;
             e->kind = STORE_SEL_SYSTEM;
             e->has_time = true;
-            e->time = sel[i].time;
-            e->sensor_number = sel[i].sensor;
-            e->event_type = 0x01;
-            e->event = "Upper Critical going high";
-            e->raw[0] = (uint8_t)e->record_id;
-            e->raw[1] = (uint8_t)(e->record_id >> 8);
+            /* the numbers live in the raw record (store_sel_fields) */
+            e->raw[0] = (uint8_t)sel[i].record_id;
+            e->raw[1] = (uint8_t)(sel[i].record_id >> 8);
             e->raw[2] = 0x02;
-            memcpy(&e->raw[3], &e->time, 4);
-            e->raw[11] = e->sensor_number;
+            memcpy(&e->raw[3], &sel[i].time, 4);
+            e->raw[11] = sel[i].sensor;
             e->raw[12] = 0x01;
             e->raw[13] = sel[i].data1;
             e->raw[14] = 0x5f;

@@ -17,6 +17,8 @@
 #include "cfg.h"
 #include "ev.h"
 #include "sdr.h"
+#include "sdr_repo.h"
+#include "sdr_share.h"
 #include "store.h"
 #include "text.h"
 #include "unit.h"
@@ -550,6 +552,85 @@ static void test_build_shares_parts(void)
     fixture_free(&f);
 }
 
+/* sdr_share's build function for the test: the fixture's three sensors */
+static const struct sdr_sensor *shared_src;
+static struct sensor_set *build_shared(const struct sdr_repo *r, const char *label)
+{
+    (void)r;
+    (void)label;
+    struct sensor_set *set = calloc(1, sizeof(*set));
+    set->s = malloc(3 * sizeof(*set->s));
+    memcpy(set->s, shared_src, 3 * sizeof(*set->s));
+    set->n = 3;
+    return set;
+}
+
+static void free_shared(struct sensor_set *set)
+{
+    if (set)
+        free(set->s);
+    free(set);
+}
+
+/* A snapshot of a BMC whose SDR content is shared points at the shared
+ * records (and their clean names) instead of copying them, and keeps the
+ * content alive after the repository is gone. */
+static void test_build_holds_shared_sdr(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    shared_src = f.s;
+    static const uint8_t recs[] = {0x01, 0x00, 0x51, 0x01, 0x03, 0xde, 0xad, 0x01};
+    struct sdr_repo *r = calloc(1, sizeof(*r));
+    r->data = malloc(sizeof(recs));
+    memcpy(r->data, recs, sizeof(recs));
+    r->len = sizeof(recs);
+    r->offset = calloc(1, sizeof(uint32_t));
+    r->nrecords = 1;
+    struct sdr_share_stats st0, st;
+    sdr_share_stats(&st0);
+    const struct sensor_set *set = sdr_share_intern(r, "test", build_shared, free_shared);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    f.d.repo = r;
+    f.d.set = (struct sensor_set *)set;
+    f.d.set_shared = true;
+    struct snap_opts o = {.bmc_index = 1};
+    const struct store_bmc *b = snap_build(&f.d, &o, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    const struct store_sensors *p = b->sensors;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NOT_NULL(p->p.sdr_hold);
+    CU_ASSERT_PTR_EQUAL(p->sdr, set->s);
+    CU_ASSERT_EQUAL(p->nsdr, 3);
+    /* P12V is clean: the row's name is the shared record's; "FAN \xb0" is cleaned into the part */
+    const struct store_sensor *v12 = store_sensor_find(p, 1 + 0x20 + 256 * 0x20);
+    const struct store_sensor *fan = store_sensor_find(p, 1 + 0x10 + 256 * 0x20);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v12);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fan);
+    CU_ASSERT_PTR_EQUAL(v12->name, set->s[0].name);
+    CU_ASSERT_STRING_EQUAL(fan->name, "FAN \xc2\xb0");
+    /* every record by index through the order array */
+    CU_ASSERT_PTR_EQUAL(store_sdr_find(p, 1 + 0x10 + 256 * 0x20), &set->s[1]);
+    CU_ASSERT_PTR_EQUAL(store_sdr_find(p, 1 + 0x21 + 256 * 0x20), &set->s[2]);
+    CU_ASSERT_PTR_NULL(store_sdr_find(p, 1 + 0x22 + 256 * 0x20));
+    /* the repository goes (an SDR re-read, the BMC removed): the content stays
+     * while the snapshot holds it */
+    sdr_repo_free(r);
+    f.d.repo = NULL;
+    f.d.set = NULL;
+    sdr_share_stats(&st);
+    CU_ASSERT_EQUAL(st.contents, st0.contents + 1);
+    CU_ASSERT_EQUAL(st.refs, st0.refs); /* a snapshot's hold is not a repository */
+    const struct sdr_sensor *s12 = store_sdr_find(p, 1 + 0x20 + 256 * 0x20);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s12);
+    CU_ASSERT_STRING_EQUAL(s12->name, "P12V");
+    CU_ASSERT_STRING_EQUAL(v12->name, "P12V");
+    store_bmc_unref(b);
+    sdr_share_stats(&st);
+    CU_ASSERT_EQUAL(st.contents, st0.contents);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     static CU_TestInfo text_tests[] = {
@@ -571,6 +652,7 @@ int main(void)
     static CU_TestInfo build_tests[] = {
         {"precision, scaled values, value texts", test_build_numbers},
         {"unchanged parts are shared", test_build_shares_parts},
+        {"a shared SDR content is held, not copied", test_build_holds_shared_sdr},
         CU_TEST_INFO_NULL,
     };
     static CU_SuiteInfo suites[] = {
