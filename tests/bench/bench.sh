@@ -302,7 +302,7 @@ wait_polling() {
     done
 }
 # window SECONDS: readings, daemon CPU, simulator CPU over SECONDS; sets
-# W_RATE W_US W_DPCT W_SPCT
+# W_RATE W_US W_DPCT W_SPCT W_LOAD (the 1-minute load average after it)
 window() {
     local r0 r1 c0 c1 t0 t1
     r0=$(fleet_counter content_get_sensor_reading)
@@ -317,6 +317,7 @@ window() {
     W_RATE=$(calc "\"%.0f\", ($r1 - $r0) / ($t1 - $t0)")
     W_US=$(calc "\"%.2f\", ($r1 > $r0) ? ($c1 - $c0) / $HZ * 1e6 / ($r1 - $r0) : 0")
     W_DPCT=$(calc "\"%.0f\", ($c1 - $c0) / $HZ / ($t1 - $t0) * 100")
+    W_LOAD=$(cut -d' ' -f1 /proc/loadavg)
 }
 
 # ---- poll: readings/s, CPU per reading, cold start, RSS ----------------------------------
@@ -355,12 +356,16 @@ poll_case() {
         bound=bridge
     elif ((W_SPCT >= 85)); then
         bound=bmcsim
+    elif awk -v l="$W_LOAD" -v c="$CORES" 'BEGIN { exit !(l > c) }'; then
+        # neither got its cores: other processes had them
+        bound="neither (machine busy: load $W_LOAD on $CORES cores)"
     fi
     fig "$key/readings_per_s" "$W_RATE"
     fig "$key/cpu_us_per_reading" "$W_US"
     fig "$key/bridge_cpu_pct" "$W_DPCT"
     fig "$key/bmcsim_cpu_pct" "$W_SPCT"
     fig "$key/cpu_bound" "$bound"
+    fig "$key/load_average" "$W_LOAD"
     fig "$key/cold_start_s" "${cold:-not all polling}$( ((warm)) && echo ' (SDR cache warm)')"
     fig "$key/rss_kb_per_bmc" "$(calc "\"%.1f\", $rss / $n")"
     [[ -n $cold ]] || fig "$key/note" "not all BMCs polling within $COLD_LIMIT s"
@@ -455,7 +460,7 @@ info-interval = 3600"
         # the table is complete when two walks of one column agree
         prev=-1
         for ((t = 0; t < 60; t++)); do
-            cur=$(col_count "$OBJ.5.1.12")
+            cur=$(col_count "$OBJ.5.1.3") # ipmiSensorNumber: every row has one
             ((cur > 0 && cur == prev)) && break
             prev=$cur
             sleep 1

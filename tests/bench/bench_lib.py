@@ -186,7 +186,7 @@ def report(figs_path, json_path):
             row("readings/s; bridge CPU us/reading", at, v)
             continue
         row("readings/s; bridge CPU us/reading", at,
-            "%s/s; %s us; bridge %s%%, bmcsim %s%% CPU: %s-bound%s" % (
+            "%s/s; %s us; CPU: bridge %s%%, bmcsim %s%%; bound: %s%s" % (
                 g(base + "/readings_per_s", "%.0f"), g(base + "/cpu_us_per_reading", "%.1f"),
                 g(base + "/bridge_cpu_pct", "%.0f"), g(base + "/bmcsim_cpu_pct", "%.0f"),
                 g(base + "/cpu_bound"),
