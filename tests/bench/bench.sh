@@ -146,17 +146,23 @@ FLEET_CTLS=()
 FLEET_GROUPS=""
 FLEET_HOSTS=""
 FLEET_WHY=""
+# fleet_fits N: true if this machine runs N simulated BMCs (FLEET_WHY if not)
+fleet_fits() {
+    local procs=$((($1 + SIM_CAP - 1) / SIM_CAP))
+    if ((procs > 1 && CORES <= 2)); then
+        FLEET_WHY="skipped: $1 BMCs need $procs bmcsim processes (one socket per BMC, open-files limit $OPEN_MAX);"
+        FLEET_WHY+=" on $CORES cores one bmcsim shares the machine with the daemon, so more would measure bmcsim"
+        return 1
+    fi
+    return 0
+}
 # start_fleet N TAG [BMCSIM-ARG...]: 0 started; 2 too big for this machine (FLEET_WHY)
 start_fleet() {
     local n=$1 tag=$2 procs per port k i c addr
     shift 2
+    fleet_fits "$n" || return 2
     procs=$(((n + SIM_CAP - 1) / SIM_CAP))
     if ((CORES > 2 && n >= 2000 && procs < SIM_NCORES)); then procs=$SIM_NCORES; fi
-    if ((procs > 1 && CORES <= 2)); then
-        FLEET_WHY="skipped: $n BMCs need $procs bmcsim processes (one socket per BMC, open-files limit $OPEN_MAX);"
-        FLEET_WHY+=" on $CORES cores one bmcsim shares the machine with the daemon, so more would measure bmcsim"
-        return 2
-    fi
     per=$(((n + procs - 1) / procs))
     port=$(free_port "$per" $((per > 5000 ? 2000 : 12000))) || bail_out "no free port range of $per"
     FLEET_PIDS=() FLEET_CTLS=() FLEET_GROUPS="" FLEET_HOSTS=""
@@ -323,16 +329,17 @@ window() {
 # ---- poll: readings/s, CPU per reading, cold start, RSS ----------------------------------
 poll_case() {
     local n=$1 cipher=$2 w=$3 key="poll/$1/c$2/w$3" cold ival dcores bound
+    if ! fleet_fits "$n"; then
+        fig "$key/skipped" "$FLEET_WHY"
+        say "$FLEET_WHY"
+        return 0
+    fi
     if ((w > 1 && !HAVE_WORKERS)); then
         fig "$key/readings_per_s" "n/a (no worker-threads in this build)"
         return 0
     fi
     say "poll: $n BMCs, cipher $cipher, $w worker(s) (load $(loadavg))"
-    if ! start_fleet "$n" p; then
-        fig "$key/skipped" "$FLEET_WHY"
-        say "$FLEET_WHY"
-        return 0
-    fi
+    start_fleet "$n" p || bail_out "$FLEET_WHY"
     # the cold start with nothing else to do (sensor-interval 3600: one first
     # sweep a BMC); the first case of a size starts with an empty SDR cache,
     # the others find it warm (same fleet, same seeds)
@@ -373,6 +380,8 @@ poll_case() {
         fig cold/bmcs "$n"
         fig cold/seconds "${cold:-not all polling within $COLD_LIMIT s}"
         fig cold/rss_kb_per_bmc "$(calc "\"%.1f\", $rss / $n")"
+    elif ((n == COLD_BMCS)); then
+        fig cold/seconds_sdr_cache_warm "${cold:-not all polling within $COLD_LIMIT s} (cipher $cipher, $w worker(s))"
     fi
     say "$key: $W_RATE readings/s, $W_US us/reading, bridge $W_DPCT%, bmcsim $W_SPCT%, cold ${cold:-?} s, RSS $rss kB"
     stop_daemon
@@ -484,8 +493,14 @@ info-interval = 3600"
         fig walk/ratio_at "$ln vs $sn BMCs"
         fig walk/per_row_ratio "$(calc "\"%.2f\", ($lsecs / $lvb) / ($ssecs / $svb)")"
     fi
-    read -r vb secs <<< "$(timed_walk .1.3.6.1.2.1)"
+    # the ceiling: snmpd walking a table of its own, in-process (no AgentX):
+    # HOST-RESOURCES-MIB (cached tables); all of mib-2 is shown too, but its
+    # UDP and TCP tables read /proc/net, slow on a machine with many sockets
+    read -r vb secs <<< "$(timed_walk .1.3.6.1.2.1.25)"
+    fig walk/ceiling_varbinds "$vb"
     fig walk/ceiling_varbinds_per_s "$(calc "\"%.0f\", $vb / $secs")"
+    read -r vb secs <<< "$(timed_walk .1.3.6.1.2.1)"
+    fig walk/mib2_varbinds_per_s "$(calc "\"%.0f\", $vb / $secs")"
     snmpd_stop
 }
 # get_latency N: snmpget p50/p99, idle and while polling at full rate

@@ -192,7 +192,9 @@ def report(figs_path, json_path):
                 g(base + "/cpu_bound"),
                 "" if figs.get(base + "/note") in (None, "") else "; " + g(base + "/note")))
     if "cold/bmcs" in figs:
-        row("cold start: all BMCs polling", g("cold/bmcs") + " BMCs", g("cold/seconds", "%.1f s"))
+        row("cold start: all BMCs polling", g("cold/bmcs") + " BMCs", g("cold/seconds", "%.1f s") + (
+            "" if "cold/seconds_sdr_cache_warm" not in figs else
+            " with an empty SDR cache; %s s with it warm" % g("cold/seconds_sdr_cache_warm")))
         row("RSS per BMC after a full poll", g("cold/bmcs") + " BMCs", g("cold/rss_kb_per_bmc", "%.1f KB"))
     if "callgrind/ir_per_reading" in figs:
         v = figs["callgrind/ir_per_reading"]
@@ -209,7 +211,9 @@ def report(figs_path, json_path):
     if "walk/per_row_ratio" in figs:
         row("  per-row cost, large / small table", g("walk/ratio_at"), g("walk/per_row_ratio", "%.2f"))
     if "walk/ceiling_varbinds_per_s" in figs:
-        row("  ceiling: snmpd's own mib-2 walk", "in-process", g("walk/ceiling_varbinds_per_s", "%.0f varbinds/s"))
+        row("  ceiling: snmpd's own walk, in-process", "HOST-RESOURCES-MIB (%s varbinds)" % g("walk/ceiling_varbinds"),
+            "%s varbinds/s (all of mib-2: %s/s)" % (g("walk/ceiling_varbinds_per_s", "%.0f"),
+                                                   g("walk/mib2_varbinds_per_s", "%.0f")))
     for ph in ("idle", "busy"):
         if "get/%s/p50_ms" % ph in figs:
             v = figs["get/%s/p50_ms" % ph]

@@ -14,6 +14,7 @@ EXTRA_DIST += tests/bench/bench_sensors.sh tests/bench/bench_sel.sh tests/bench/
 	tests/bench/bench_pet.sh tests/bench/bench_pet.py tests/bench/bench_snmpget.sh \
 	tests/bench/bench.sh tests/bench/bench_lib.py tests/bench/smoke_bench.sh
 TESTS += tests/bench/smoke_bench.sh
+CLEANFILES += bench.json
 
 # one command, one table: every row of the whole-daemon benchmark
 .PHONY: bench-parts
