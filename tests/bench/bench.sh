@@ -259,10 +259,10 @@ start_daemon() {
         pin "$DAEMON_CPUS" "${DAEMON_PREFIX[@]}" "$BRIDGE" -c "$cfg" --allow-root "$@" \
         > "$RUNDIR/daemon-$tag.out" 2> "$RUNDIR/daemon-$tag.err" < /dev/null) &
     DPID=$!
-    track_pid "$DPID" ipmi-snmp-bridge
+    track_pid "$DPID" "$BRIDGE"
 }
 stop_daemon() {
-    [[ -n $DPID ]] && stop_pid "$DPID" ipmi-snmp-bridge
+    [[ -n $DPID ]] && stop_pid "$DPID" "$BRIDGE"
     DPID=""
 }
 # polling_now: BMCs in state polling (sd_notify STATUS; the status file, on
@@ -381,7 +381,7 @@ poll_case() {
         fig cold/seconds "${cold:-not all polling within $COLD_LIMIT s}"
         fig cold/rss_kb_per_bmc "$(calc "\"%.1f\", $rss / $n")"
     elif ((n == COLD_BMCS)); then
-        fig cold/seconds_sdr_cache_warm "${cold:-not all polling within $COLD_LIMIT s} (cipher $cipher, $w worker(s))"
+        fig cold/seconds_sdr_cache_warm "${cold:+$cold s}${cold:-not all polling within $COLD_LIMIT s} (cipher $cipher, $w worker(s))"
     fi
     say "$key: $W_RATE readings/s, $W_US us/reading, bridge $W_DPCT%, bmcsim $W_SPCT%, cold ${cold:-?} s, RSS $rss kB"
     stop_daemon

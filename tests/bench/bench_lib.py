@@ -194,7 +194,7 @@ def report(figs_path, json_path):
     if "cold/bmcs" in figs:
         row("cold start: all BMCs polling", g("cold/bmcs") + " BMCs", g("cold/seconds", "%.1f s") + (
             "" if "cold/seconds_sdr_cache_warm" not in figs else
-            " with an empty SDR cache; %s s with it warm" % g("cold/seconds_sdr_cache_warm")))
+            " with an empty SDR cache; %s with it warm" % g("cold/seconds_sdr_cache_warm")))
         row("RSS per BMC after a full poll", g("cold/bmcs") + " BMCs", g("cold/rss_kb_per_bmc", "%.1f KB"))
     if "callgrind/ir_per_reading" in figs:
         v = figs["callgrind/ir_per_reading"]
