@@ -381,7 +381,11 @@ poll_case() {
         fig cold/seconds "${cold:-not all polling within $COLD_LIMIT s}"
         fig cold/rss_kb_per_bmc "$(calc "\"%.1f\", $rss / $n")"
     elif ((n == COLD_BMCS)); then
-        fig cold/seconds_sdr_cache_warm "${cold:+$cold s}${cold:-not all polling within $COLD_LIMIT s} (cipher $cipher, $w worker(s))"
+        if [[ -n $cold ]]; then
+            fig cold/seconds_sdr_cache_warm "$cold s (cipher $cipher, $w worker(s))"
+        else
+            fig cold/seconds_sdr_cache_warm "not all polling within $COLD_LIMIT s (cipher $cipher, $w worker(s))"
+        fi
     fi
     say "$key: $W_RATE readings/s, $W_US us/reading, bridge $W_DPCT%, bmcsim $W_SPCT%, cold ${cold:-?} s, RSS $rss kB"
     stop_daemon
@@ -390,7 +394,7 @@ poll_case() {
 
 # ---- callgrind: instructions per reading ---------------------------------------------------
 callgrind_row() {
-    local n=$CG_BMCS cold r0 r1 ir out
+    local n=$CG_BMCS cold r0 r1 ir out f
     fig callgrind/bmcs "$n"
     if ! command -v valgrind > /dev/null || ! command -v callgrind_control > /dev/null; then
         fig callgrind/ir_per_reading "n/a (no valgrind/callgrind_control)"
@@ -423,7 +427,8 @@ callgrind_row() {
     stop_daemon
     stop_fleet
     # the dump asked for (.1): its totals are the window's (instrumentation was off before and after)
-    out=$(ls "$RUNDIR"/cg.out.*.1 2> /dev/null | head -1 || true)
+    out=""
+    for f in "$RUNDIR"/cg.out.*.1; do [[ -e $f ]] && out=$f; done
     ir=$(awk '/^totals:/ { print $2; exit }' "${out:-/dev/null}")
     if [[ -z $ir || $((r1 - r0)) -le 0 ]]; then
         fig callgrind/ir_per_reading "n/a (no dump or no readings: $(tr '\n' ' ' < "$RUNDIR/cg-ctl.out" | cut -c1-200))"
@@ -589,9 +594,20 @@ info-interval = 3600"
     fig pet/bmcsim_pets_sent "$(fleet_counter pets_sent)"
     fig pet/received "$recv"
     fig pet/lost $((sent - recv))
+    if ((sent > recv)); then
+        say "pet: the daemon's log: $(grep -v 'RAKP' "$RUNDIR/daemon-e.err" | grep -i 'agentx\|pet\|notif' | tail -5)"
+        say "pet: snmpd's log: $(tail -5 "$RUNDIR/snmpd-pet/snmpd.log")"
+    fi
     fig pet/snmptrapd_logged "$got"
     fig pet/p50_ms "$(sed -n 's/.*p50_ms=\([0-9.a-z]*\).*/\1/p' <<< "$out")"
     fig pet/p99_ms "$(sed -n 's/.*p99_ms=\([0-9.a-z]*\).*/\1/p' <<< "$out")"
+    # where any loss happened: the daemon's own counters (PETs received, bad;
+    # notifications it handed to snmpd)
+    local k v
+    for k in 4:pets_received 5:pets_bad 7:notifications_sent; do
+        v=$(snmpget -v2c -c public -Oqv -t 5 "$SNMPD_TARGET" "$OBJ.1.${k%%:*}.0" 2> /dev/null || true)
+        fig "pet/daemon_${k#*:}" "${v:-?}"
+    done
     stop_daemon
     stop_fleet
     snmpd_stop

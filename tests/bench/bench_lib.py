@@ -226,9 +226,11 @@ def report(figs_path, json_path):
     if "pet/p50_ms" in figs:
         v = figs["pet/p50_ms"]
         row("PET -> notification p50/p99; losses", "%s BMCs, %s PET/s" % (g("pet/bmcs"), g("pet/rate")),
-            v if isinstance(v, str) else "%s / %s ms; %s of %s lost (snmptrapd logged %s)" % (
+            v if isinstance(v, str) else "%s / %s ms; %s of %s lost (snmptrapd logged %s; the daemon "
+            "received %s PETs, %s bad, sent %s notifications)" % (
                 g("pet/p50_ms", "%.2f"), g("pet/p99_ms", "%.2f"), g("pet/lost"), g("pet/sent"),
-                g("pet/snmptrapd_logged")))
+                g("pet/snmptrapd_logged"), g("pet/daemon_pets_received"), g("pet/daemon_pets_bad"),
+                g("pet/daemon_notifications_sent")))
     if "freeipmi/cpu_us_per_reading" in figs:
         v = figs["freeipmi/cpu_us_per_reading"]
         row("FreeIPMI ipmi-sensors -F 64, warm SDR cache", g("freeipmi/bmcs") + " BMCs, cipher 17",
