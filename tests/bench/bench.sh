@@ -69,7 +69,7 @@ COLD_LIMIT=${BENCH_COLD_LIMIT:-900}
 
 require_bmcsim
 require_bridge
-require_cmds python3 awk
+require_cmds python3 awk ss
 bmcsim_setup
 JSON=${BENCH_JSON:-$PWD/bench.json}
 if ((SMOKE)); then
@@ -146,6 +146,32 @@ FLEET_CTLS=()
 FLEET_GROUPS=""
 FLEET_HOSTS=""
 FLEET_WHY=""
+# The simulated BMCs live on loopback addresses of their own (127.71.K.1 for
+# simulator process K), so that other programs on 127.0.0.1 take none of
+# their ports; only a wildcard listener could (what "--address" is for).
+FLEET_NET=127.71
+# fleet_base COUNT: a base port P < 32768 (the ephemeral range) such that no
+# socket holds any of P..P+COUNT-1 on the wildcard or the fleet's addresses
+fleet_base() {
+    local count=$1 base p ok a
+    local -A used=()
+    while read -r a; do used[${a##*:}]=1; done < <(ss -Huan | awk '{ print $4 }' |
+        grep -E "^(0\.0\.0\.0|\*|\[::\]|${FLEET_NET//./\.}\.)" || true)
+    for ((base = 2000; base + count <= 32768; base += 500)); do
+        ok=1
+        for ((p = base; p < base + count; p++)); do
+            if [[ -n ${used[$p]:-} ]]; then
+                ok=0
+                break
+            fi
+        done
+        if ((ok)); then
+            echo "$base"
+            return 0
+        fi
+    done
+    return 1
+}
 # fleet_fits N: true if this machine runs N simulated BMCs (FLEET_WHY if not)
 fleet_fits() {
     local procs=$((($1 + SIM_CAP - 1) / SIM_CAP))
@@ -164,11 +190,11 @@ start_fleet() {
     procs=$(((n + SIM_CAP - 1) / SIM_CAP))
     if ((CORES > 2 && n >= 2000 && procs < SIM_NCORES)); then procs=$SIM_NCORES; fi
     per=$(((n + procs - 1) / procs))
-    port=$(free_port "$per" $((per > 5000 ? 2000 : 12000))) || bail_out "no free port range of $per"
+    port=$(fleet_base "$per") || bail_out "no free port range of $per on $FLEET_NET.*"
     FLEET_PIDS=() FLEET_CTLS=() FLEET_GROUPS="" FLEET_HOSTS=""
     for ((k = 0, i = 0; i < n; k++, i += per)); do
         c=$((n - i < per ? n - i : per))
-        addr=127.0.0.$((k + 1))
+        addr=$FLEET_NET.$k.1
         (pin "$(sim_cpu "$k")" "$BMCSIM" --control "$RUNDIR/$tag-$k.ctl" --password-file "$RUNDIR/pw" \
             --address "$addr" --count "$c" --base-port "$port" --seed $((11 + k)) --profile "$SIM_PROFILE" \
             "$@" > "$RUNDIR/$tag-$k.out" 2> "$RUNDIR/$tag-$k.err" < /dev/null) &
