@@ -99,6 +99,7 @@ struct bmc {
     size_t nqueued;
     struct bmc_req *inflight[BMC_MAX_IN_FLIGHT];
     unsigned ninflight;
+    uint8_t max_in_flight; /* cfg's max-in-flight, else the poller's; 1 to BMC_MAX_IN_FLIGHT */
 
     bool was_up;
     struct log_rl rl;
@@ -1387,10 +1388,7 @@ static void pump(struct bmc *b)
         start_session(b);
         return;
     }
-    unsigned max = b->p->o.max_in_flight;
-    if (max > BMC_MAX_IN_FLIGHT)
-        max = BMC_MAX_IN_FLIGHT;
-    while (b->ninflight < max && b->nqueued && b->state == BMC_S_ACTIVE) {
+    while (b->ninflight < b->max_in_flight && b->nqueued && b->state == BMC_S_ACTIVE) {
         struct bmc_req *r = queue_pop(b);
         b->inflight[b->ninflight++] = r;
         req_transmit(b, r);
@@ -1685,6 +1683,8 @@ struct bmc *poller_add(struct poller *p, const struct cfg_bmc *cfg, char *errbuf
     b->cfg = cfg;
     b->good_suite = -1;
     b->index = p->n;
+    uint32_t mif = cfg->max_in_flight ? cfg->max_in_flight : p->o.max_in_flight;
+    b->max_in_flight = (uint8_t)(mif > BMC_MAX_IN_FLIGHT ? BMC_MAX_IN_FLIGHT : mif < 1 ? 1 : mif);
     bool v6 = strchr(cfg->address, ':') != NULL;
     snprintf(b->addr, sizeof(b->addr), v6 ? "[%s]:%u" : "%s:%u", cfg->address, cfg->port);
 
