@@ -1549,8 +1549,21 @@ static void on_readable(struct ev_loop *loop, int fd, uint32_t events, void *arg
         int n = recvmmsg(fd, msg, BMC_RX_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return; /* EAGAIN, or an ICMP error we learn nothing from */
+        /* Look every sender up first (the table only) and ask for the BMC
+         * state each datagram will need, so that its cache misses overlap
+         * the decoding of the datagrams before it. */
+        struct bmc *bs[BMC_RX_BATCH];
         for (int i = 0; i < n; i++) {
-            struct bmc *b = ht_find(p, &from[i]);
+            struct bmc *b = bs[i] = ht_find(p, &from[i]);
+            if (b) {
+                __builtin_prefetch(&b->state);
+                __builtin_prefetch(&b->keys);
+                __builtin_prefetch(&b->ctr);
+                __builtin_prefetch(&b->inflight);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            struct bmc *b = bs[i];
             if (!b) {
                 p->unknown_source++;
                 continue;
