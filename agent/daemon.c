@@ -553,7 +553,6 @@ static void note_restart_keys(const struct cfg *o, const struct cfg *n)
         K("retries", retries),
         K("session-timeout", session_timeout_ms),
         K("idle-reopen", idle_reopen_ms),
-        K("max-in-flight", max_in_flight),
         K("sockets", sockets),
         K("socket-buffer", socket_buffer),
         K("sel-entries", sel_entries),

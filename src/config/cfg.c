@@ -137,7 +137,7 @@ static const struct key_info {
     [K_RETRIES] = {"retries", IN_GLOBAL},
     [K_SESSION_TIMEOUT] = {"session-timeout", IN_GLOBAL},
     [K_IDLE_REOPEN] = {"idle-reopen", IN_GLOBAL},
-    [K_MAX_IN_FLIGHT] = {"max-in-flight", IN_GLOBAL},
+    [K_MAX_IN_FLIGHT] = {"max-in-flight", IN_GLOBAL | IN_HOST},
     [K_SOCKETS] = {"sockets", IN_GLOBAL},
     [K_SEL_ENTRIES] = {"sel-entries", IN_GLOBAL},
     [K_FRU_INTERVAL] = {"fru-interval", IN_GLOBAL | IN_HOST},
@@ -1097,9 +1097,9 @@ static void copy_str(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
-/* An interval: the section's own, else defaults', else the global key's value. */
-static uint32_t host_interval(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l,
-                              cfg_t *defs, enum key k)
+/* An interval or max-in-flight: the section's own, else defaults', else the global key's value. */
+static uint32_t host_int(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l, cfg_t *defs,
+                         enum key k)
 {
     int line;
     cfg_t *src = find_key(ctx, sec, l, defs, k, &line);
@@ -1137,11 +1137,12 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
 
     src = find_key(ctx, sec, l, defs, K_PORT, &line);
     b->port = src ? (uint16_t)cfg_getint(src, "port") : DEFAULT_PORT;
-    b->sensor_interval_s = host_interval(ctx, sec, l, defs, K_SENSOR_INTERVAL);
-    b->sel_interval_s = host_interval(ctx, sec, l, defs, K_SEL_INTERVAL);
-    b->sdr_check_interval_s = host_interval(ctx, sec, l, defs, K_SDR_CHECK_INTERVAL);
-    b->fru_interval_s = host_interval(ctx, sec, l, defs, K_FRU_INTERVAL);
-    b->info_interval_s = host_interval(ctx, sec, l, defs, K_INFO_INTERVAL);
+    b->sensor_interval_s = host_int(ctx, sec, l, defs, K_SENSOR_INTERVAL);
+    b->sel_interval_s = host_int(ctx, sec, l, defs, K_SEL_INTERVAL);
+    b->sdr_check_interval_s = host_int(ctx, sec, l, defs, K_SDR_CHECK_INTERVAL);
+    b->fru_interval_s = host_int(ctx, sec, l, defs, K_FRU_INTERVAL);
+    b->info_interval_s = host_int(ctx, sec, l, defs, K_INFO_INTERVAL);
+    b->max_in_flight = host_int(ctx, sec, l, defs, K_MAX_IN_FLIGHT);
 
     src = find_key(ctx, sec, l, defs, K_USERNAME, &line);
     if (!src) {
@@ -1852,7 +1853,8 @@ static cfg_t *confuse_new(void)
         CFG_INT_CB("sel-interval", 0, CFGF_NODEFAULT, parse_int),                                  \
         CFG_INT_CB("info-interval", 0, CFGF_NODEFAULT, parse_int),                                 \
         CFG_INT_CB("sdr-check-interval", 0, CFGF_NODEFAULT, parse_int),                            \
-        CFG_INT_CB("fru-interval", 0, CFGF_NODEFAULT, parse_int)
+        CFG_INT_CB("fru-interval", 0, CFGF_NODEFAULT, parse_int),                                  \
+        CFG_INT_CB("max-in-flight", 0, CFGF_NODEFAULT, parse_int)
     cfg_opt_t defaults_opts[] = {HOST_OPTS, CFG_END()};
     cfg_opt_t bmc_opts[] = {CFG_STR("address", NULL, CFGF_NODEFAULT),
                             CFG_INT_CB("index", 0, CFGF_NODEFAULT, parse_int), HOST_OPTS,
@@ -1995,7 +1997,8 @@ bool cfg_bmc_equal(const struct cfg_bmc *a, const struct cfg_bmc *b)
            a->index == b->index && a->sensor_interval_s == b->sensor_interval_s &&
            a->sel_interval_s == b->sel_interval_s &&
            a->sdr_check_interval_s == b->sdr_check_interval_s &&
-           a->fru_interval_s == b->fru_interval_s && a->info_interval_s == b->info_interval_s;
+           a->fru_interval_s == b->fru_interval_s && a->info_interval_s == b->info_interval_s &&
+           a->max_in_flight == b->max_in_flight;
 }
 
 uint8_t cfg_privilege_from_name(const char *name)

@@ -42,6 +42,9 @@ struct cfg_bmc {
     uint32_t sdr_check_interval_s; /* SDR repository timestamps (re-read only on change) */
     uint32_t fru_interval_s;       /* FRU inventory */
     uint32_t info_interval_s;      /* POH counter, SEL time, LAN configuration, DCMI power */
+    /* requests in flight at a time (1 to 16): the bmc's own, else defaults, else the
+     * global key; 0 (a cfg_bmc not built by cfg_load) = the poller's max_in_flight */
+    uint32_t max_in_flight;
 };
 
 /* Daemon log destinations ("log" key). */
@@ -55,7 +58,7 @@ struct cfg {
     uint32_t retries;            /* retransmissions after the first attempt (default 3) */
     uint32_t session_timeout_ms; /* whole session establishment budget (default 10000) */
     uint32_t idle_reopen_ms;     /* re-open a session idle this long (default 50000) */
-    uint32_t max_in_flight;      /* requests in flight per BMC (default 1) */
+    uint32_t max_in_flight;      /* default of cfg_bmc.max_in_flight (default 1) */
     uint32_t sockets;            /* shared UDP sockets (default 4) */
     uint32_t sel_entries;        /* newest SEL entries kept per BMC (default 256) */
     uint32_t fru_interval_s;     /* re-read FRU inventory this often (default 86400) */

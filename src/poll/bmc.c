@@ -100,6 +100,7 @@ struct bmc {
     size_t nqueued;
     struct bmc_req *inflight[BMC_MAX_IN_FLIGHT];
     unsigned ninflight;
+    uint8_t max_in_flight; /* cfg's max-in-flight, else the poller's; 1 to BMC_MAX_IN_FLIGHT */
 
     bool was_up;
     struct log_rl rl;
@@ -127,7 +128,7 @@ struct poller {
     unsigned nfds;
     struct bmc **bmcs;
     size_t n, cap;
-    struct bmc **ht; /* open addressing, linear probing, power-of-two size */
+    struct ht_slot *ht; /* open addressing, linear probing, power-of-two size */
     size_t htcap;
     struct bmc_req *free_reqs;
     uint64_t rng;
@@ -1478,10 +1479,7 @@ static void pump(struct bmc *b)
         start_session(b);
         return;
     }
-    unsigned max = b->p->o.max_in_flight;
-    if (max > BMC_MAX_IN_FLIGHT)
-        max = BMC_MAX_IN_FLIGHT;
-    while (b->ninflight < max && b->nqueued && b->state == BMC_S_ACTIVE) {
+    while (b->ninflight < b->max_in_flight && b->nqueued && b->state == BMC_S_ACTIVE) {
         struct bmc_req *r = queue_pop(b);
         b->inflight[b->ninflight++] = r;
         req_transmit(b, r);
@@ -1532,82 +1530,90 @@ void bmc_connect(struct bmc *b)
 
 /* ---- poller --------------------------------------------------------------- */
 
-static uint64_t addr_hash(const struct sockaddr_storage *sa)
+/*
+ * The address -> BMC table keeps each BMC's address and port in its slot, so
+ * that the lookup of every datagram reads the table only (32-byte slots, two
+ * per cache line) and not the BMC's state: with thousands of BMCs that state
+ * is rarely in cache.  An IPv4 address is a = 0, b = the address.
+ */
+struct ht_slot {
+    uint64_t a, b;   /* address: bytes 0-7 and 8-15 (IPv6), or 0 and the IPv4 address */
+    uint32_t pf;     /* port (network order) | family << 16 */
+    struct bmc *bmc; /* NULL: empty */
+};
+
+static void ht_key(const struct sockaddr_storage *sa, struct ht_slot *k)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    const uint8_t *p;
-    size_t n;
-    uint16_t port;
     if (sa->ss_family == AF_INET) {
         const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
-        p = (const uint8_t *)&s->sin_addr;
-        n = 4;
-        port = s->sin_port;
+        k->a = 0;
+        k->b = s->sin_addr.s_addr;
+        k->pf = s->sin_port | (uint32_t)AF_INET << 16;
     } else {
         const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
-        p = (const uint8_t *)&s->sin6_addr;
-        n = 16;
-        port = s->sin6_port;
+        memcpy(&k->a, s->sin6_addr.s6_addr, 8);
+        memcpy(&k->b, s->sin6_addr.s6_addr + 8, 8);
+        k->pf = s->sin6_port | (uint32_t)sa->ss_family << 16;
     }
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    h = (h ^ (port & 0xff)) * 1099511628211ULL;
-    h = (h ^ (port >> 8)) * 1099511628211ULL;
-    return h;
 }
 
-static bool addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+static size_t ht_home(const struct ht_slot *k, size_t mask)
 {
-    if (a->ss_family != b->ss_family)
-        return false;
-    if (a->ss_family == AF_INET) {
-        const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-    }
-    const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-    return x->sin6_port == y->sin6_port &&
-           memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+    /* a multiply, then the finaliser of MurmurHash3 (avalanche of every bit) */
+    uint64_t h = k->a ^ (k->b * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)k->pf << 29);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return (size_t)h & mask;
+}
+
+static bool ht_key_eq(const struct ht_slot *x, const struct ht_slot *y)
+{
+    return x->b == y->b && x->pf == y->pf && x->a == y->a;
 }
 
 static struct bmc *ht_find(struct poller *p, const struct sockaddr_storage *sa)
 {
     if (!p->htcap)
         return NULL;
+    struct ht_slot k;
+    ht_key(sa, &k);
     size_t mask = p->htcap - 1;
-    for (size_t i = addr_hash(sa) & mask;; i = (i + 1) & mask) {
-        struct bmc *b = p->ht[i];
-        if (!b)
+    for (size_t i = ht_home(&k, mask);; i = (i + 1) & mask) {
+        const struct ht_slot *s = &p->ht[i];
+        if (!s->bmc)
             return NULL;
-        if (addr_eq(&b->sa, sa))
-            return b;
+        if (ht_key_eq(s, &k))
+            return s->bmc;
     }
+}
+
+static void ht_put(struct ht_slot *t, size_t mask, const struct ht_slot *k)
+{
+    size_t j = ht_home(k, mask);
+    while (t[j].bmc)
+        j = (j + 1) & mask;
+    t[j] = *k;
 }
 
 static int ht_insert(struct poller *p, struct bmc *b)
 {
     if ((p->n + 1) * 2 > p->htcap) {
         size_t ncap = p->htcap ? p->htcap * 2 : 64;
-        struct bmc **nt = calloc(ncap, sizeof(*nt));
+        struct ht_slot *nt = calloc(ncap, sizeof(*nt));
         if (!nt)
             return -1;
-        for (size_t i = 0; i < p->htcap; i++) {
-            struct bmc *o = p->ht[i];
-            if (!o)
-                continue;
-            size_t j = addr_hash(&o->sa) & (ncap - 1);
-            while (nt[j])
-                j = (j + 1) & (ncap - 1);
-            nt[j] = o;
-        }
+        for (size_t i = 0; i < p->htcap; i++)
+            if (p->ht[i].bmc)
+                ht_put(nt, ncap - 1, &p->ht[i]);
         free(p->ht);
         p->ht = nt;
         p->htcap = ncap;
     }
-    size_t mask = p->htcap - 1;
-    size_t j = addr_hash(&b->sa) & mask;
-    while (p->ht[j])
-        j = (j + 1) & mask;
-    p->ht[j] = b;
+    struct ht_slot k;
+    ht_key(&b->sa, &k);
+    k.bmc = b;
+    ht_put(p->ht, p->htcap - 1, &k);
     return 0;
 }
 
@@ -1634,8 +1640,21 @@ static void on_readable(struct ev_loop *loop, int fd, uint32_t events, void *arg
         int n = recvmmsg(fd, msg, BMC_RX_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return; /* EAGAIN, or an ICMP error we learn nothing from */
+        /* Look every sender up first (the table only) and ask for the BMC
+         * state each datagram will need, so that its cache misses overlap
+         * the decoding of the datagrams before it. */
+        struct bmc *bs[BMC_RX_BATCH];
         for (int i = 0; i < n; i++) {
-            struct bmc *b = ht_find(p, &from[i]);
+            struct bmc *b = bs[i] = ht_find(p, &from[i]);
+            if (b) {
+                __builtin_prefetch(&b->state);
+                __builtin_prefetch(&b->keys);
+                __builtin_prefetch(&b->ctr);
+                __builtin_prefetch(&b->inflight);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            struct bmc *b = bs[i];
             if (!b) {
                 p->unknown_source++;
                 continue;
@@ -1776,6 +1795,8 @@ struct bmc *poller_add(struct poller *p, const struct cfg_bmc *cfg, char *errbuf
     b->cfg = cfg;
     b->good_suite = -1;
     b->index = p->n;
+    uint32_t mif = cfg->max_in_flight ? cfg->max_in_flight : p->o.max_in_flight;
+    b->max_in_flight = (uint8_t)(mif > BMC_MAX_IN_FLIGHT ? BMC_MAX_IN_FLIGHT : mif < 1 ? 1 : mif);
     bool v6 = strchr(cfg->address, ':') != NULL;
     snprintf(b->addr, sizeof(b->addr), v6 ? "[%s]:%u" : "%s:%u", cfg->address, cfg->port);
 
@@ -1915,20 +1936,22 @@ static void ht_remove(struct poller *p, const struct bmc *b)
 {
     if (!p->htcap)
         return;
-    size_t mask = p->htcap - 1, i = addr_hash(&b->sa) & mask;
-    while (p->ht[i] && p->ht[i] != b)
+    struct ht_slot k;
+    ht_key(&b->sa, &k);
+    size_t mask = p->htcap - 1, i = ht_home(&k, mask);
+    while (p->ht[i].bmc && p->ht[i].bmc != b)
         i = (i + 1) & mask;
-    if (!p->ht[i])
+    if (!p->ht[i].bmc)
         return;
-    p->ht[i] = NULL;
-    for (size_t j = (i + 1) & mask; p->ht[j]; j = (j + 1) & mask) {
-        size_t home = addr_hash(&p->ht[j]->sa) & mask;
+    p->ht[i].bmc = NULL;
+    for (size_t j = (i + 1) & mask; p->ht[j].bmc; j = (j + 1) & mask) {
+        size_t home = ht_home(&p->ht[j], mask);
         /* move ht[j] into the hole unless its home lies cyclically in (i, j] */
         bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (stays)
             continue;
         p->ht[i] = p->ht[j];
-        p->ht[j] = NULL;
+        p->ht[j].bmc = NULL;
         i = j;
     }
 }

@@ -50,6 +50,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_no_core_dumps.sh \
 	tests/bmcsim/test_bridge_recovery.sh \
 	tests/bmcsim/test_bridge_suites.sh \
+	tests/bmcsim/test_bridge_inflight.sh \
 	tests/bmcsim/test_store_text.sh \
 	tests/bmcsim/test_once_deadline.sh \
 	tests/bmcsim/test_control.sh \

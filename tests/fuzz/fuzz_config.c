@@ -149,6 +149,7 @@ static void check_cfg(const struct cfg *c)
         CHECK(n >= 1 && n <= CFG_USER_MAX);
         CHECK(b->port >= 1);
         CHECK(b->privilege >= 1 && b->privilege <= 4);
+        CHECK(b->max_in_flight >= 1 && b->max_in_flight <= 16);
         CHECK(strcmp(cfg_privilege_name(b->privilege), "unknown") != 0);
         CHECK(b->nsuites >= 1 && b->nsuites <= CFG_MAX_SUITES);
         for (size_t j = 0; j < b->nsuites; j++) {

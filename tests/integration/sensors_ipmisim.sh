@@ -16,7 +16,9 @@
 #     records must not show up) name, type code and name, entity, reading (within the
 #     clients' printed precision: ipmitool's 3 decimals, FreeIPMI -vv's 6),
 #     units, status, states (discrete) or crossed thresholds, and the six
-#     thresholds.
+#     thresholds;
+#  3. stage 2 again with max-in-flight = 4: ipmi_sim answers requests in
+#     flight together (no retransmits) and the sensors come out the same.
 # The fixture (tests/ipmisim/README.md) covers full, compact (with share
 # counts), event-only, FRU and MC locator records, entity associations,
 # generic locator and OEM records to skip, unsigned / 1's / 2's complement
@@ -67,5 +69,17 @@ if [[ $(python3 "$JSONQ" --type "$J" bmcs.0.sensors) != list ]]; then
     note "the bridge's JSON has no bmcs[0].sensors array (yet): the comparison below fails on it"
 fi
 run_checks python3 "$TESTS_LIB_DIR/oracle_compare.py" sensors "$ORACLE" "$J" 0
+
+# ---- stage 3: the bridge with 4 requests in flight (max-in-flight in defaults) ---------
+CFG4=$RUNDIR/bridge4.conf
+write_config_head "$CFG4" 1 2
+echo "defaults { max-in-flight = 4 }" >> "$CFG4"
+write_bmc_block "$CFG4" "$NAME" "$PORT" "$RUNDIR/$NAME.pw" 3 admin admin
+run_bridge json4 -c "$CFG4" --once --json
+J4=$RUNDIR/json4.out
+assert_eq "$BR_RC/$(jq_get "$J4" bmcs.0.state)" 0/ok "max-in-flight = 4: exit 0, BMC state ok"
+((BR_RC == 0)) || show_bridge_run
+assert_eq "$(jq_get "$J4" bmcs.0.counters.retransmits)" 0 "max-in-flight = 4: ipmi_sim answers every request"
+run_checks python3 "$TESTS_LIB_DIR/oracle_compare.py" sensors "$ORACLE" "$J4" 0
 
 finish

@@ -599,6 +599,48 @@ static void test_suite1_needs_allow(void)
     fake_close(&f);
 }
 
+/* ---- the address table: lookups after growth and removals ---------------- */
+
+static void test_address_table(void)
+{
+    struct fake f;
+    const uint8_t suites[] = {17};
+    fake_open(&f, suites, 1, 5000, 3);
+    enum { N = 300 };
+    static struct cfg_bmc c[N]; /* a BMC keeps a pointer to its configuration */
+    struct bmc *b[N];
+    char err[256] = "";
+    for (int i = 0; i < N; i++) {
+        c[i] = f.cfg;
+        snprintf(c[i].name, sizeof(c[i].name), "t%d", i);
+        snprintf(c[i].address, sizeof(c[i].address), "127.0.%d.%d", i % 3, 1 + i % 7);
+        c[i].port = (uint16_t)(20000 + i);
+        b[i] = poller_add(f.p, &c[i], err, sizeof(err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b[i]);
+    }
+    CU_ASSERT_EQUAL(poller_count(f.p), N + 1);
+    for (int i = 0; i < N; i += 2)
+        poller_remove(f.p, b[i]);
+    CU_ASSERT_EQUAL(poller_count(f.p), N + 1 - N / 2);
+    /* every address still there is found (refused again); every removed one is not */
+    struct cfg_bmc d[N];
+    for (int i = 0; i < N; i++) {
+        d[i] = c[i];
+        snprintf(d[i].name, sizeof(d[i].name), "u%d", i);
+        struct bmc *x = poller_add(f.p, &d[i], err, sizeof(err));
+        if (i % 2) {
+            CU_ASSERT_PTR_NULL(x);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, "already used"));
+        } else {
+            CU_ASSERT_PTR_NOT_NULL(x);
+            if (x)
+                poller_remove(f.p, x);
+        }
+    }
+    CU_ASSERT_EQUAL(poller_count(f.p), N + 1 - N / 2);
+    fake_close(&f);
+}
+
 /* ---- defect 5: inbound sequence numbers across FFFFFFFFh ----------------- */
 
 static void test_seq_wrap_in_session(void)
@@ -856,6 +898,7 @@ int main(void)
         {"300 bad RAKP 2s: still auth_failed", test_rakp2_flood_auth_failed},
         {"bad RAKP 2, then a refusal: auth_failed", test_bad_rakp2_then_refusal},
         {"suite 1 needs allow_suite1", test_suite1_needs_allow},
+        {"address table: found after growth and removals", test_address_table},
         {"inbound sequence numbers wrap", test_seq_wrap_in_session},
         {"session-less request: sent once, answer counted, no session", test_sessionless},
         {"rebooted BMC: probe answered, session lost, reopened, request answered",

@@ -117,6 +117,8 @@ static void test_group_errors(void)
         {"shard = \"0/4\"\nbmc \"a\" { address = \"10.0.0.1\" }\n", "K/N", 2},
         {"log = \"file\"\nbmc \"a\" { address = \"10.0.0.1\" }\n", "stderr or syslog", 2},
         {"sensor-interval = 0\nbmc \"a\" { address = \"10.0.0.1\" }\n", "out of range", 2},
+        {"bmc \"a\" {\n address = \"10.0.0.1\"\n max-in-flight = 17 }\n", "1 to 16", 4},
+        {"bmc-group \"g\" {\n addresses = \"10.0.0.[1-2]\"\n max-in-flight = 0 }\n", "1 to 16", 4},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct cfg *c = load(bad[i].body);
@@ -164,6 +166,49 @@ static void test_intervals_inherit(void)
     CU_ASSERT_STRING_EQUAL(c->status_file, want);
     CU_ASSERT_FALSE(cfg_bmc_equal(a, b));
     CU_ASSERT_TRUE(cfg_bmc_equal(a, a));
+    cfg_unload(c);
+}
+
+/* max-in-flight: the bmc's own, else its group's, else defaults', else the global key, else 1 */
+static void test_max_in_flight_inherit(void)
+{
+    FILE *f = fopen(conf_path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "max-in-flight = 2\n"
+               "defaults { username = \"admin\"  password-file = \"pw\"  max-in-flight = 3 }\n"
+               "bmc \"own\" { address = \"10.0.0.1\"  max-in-flight = 8 }\n"
+               "bmc \"def\" { address = \"10.0.0.2\" }\n"
+               "bmc-group \"g\" { addresses = \"10.0.1.[1-2]\"  max-in-flight = 4 }\n");
+    fclose(f);
+    struct cfg *c = cfg_load(conf_path, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->max_in_flight, 2);
+    const struct cfg_bmc *own = by_name(c, "own"), *def = by_name(c, "def"),
+                         *g1 = by_name(c, "g-1"), *g2 = by_name(c, "g-2");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(own);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(def);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g2);
+    CU_ASSERT_EQUAL(own->max_in_flight, 8);
+    CU_ASSERT_EQUAL(def->max_in_flight, 3); /* defaults beat the global key */
+    CU_ASSERT_EQUAL(g1->max_in_flight, 4);
+    CU_ASSERT_EQUAL(g2->max_in_flight, 4);
+    /* a change of max-in-flight alone is a change of the BMC (a reload re-adds it) */
+    struct cfg_bmc x = *g1;
+    CU_ASSERT_TRUE(cfg_bmc_equal(g1, &x));
+    x.max_in_flight = 1;
+    CU_ASSERT_FALSE(cfg_bmc_equal(g1, &x));
+    cfg_unload(c);
+
+    /* the global key alone, then nothing at all */
+    c = load("max-in-flight = 5\nbmc \"a\" { address = \"10.0.0.1\" }\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->bmcs[0].max_in_flight, 5);
+    cfg_unload(c);
+    c = load("bmc \"a\" { address = \"10.0.0.1\" }\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->max_in_flight, 1);
+    CU_ASSERT_EQUAL(c->bmcs[0].max_in_flight, 1);
     cfg_unload(c);
 }
 
@@ -308,6 +353,7 @@ static CU_TestInfo cfg_tests[] = {
     {"bmc-group with host names and width", test_group_hosts_width},
     {"bmc-group and daemon key errors name FILE:LINE", test_group_errors},
     {"intervals: bmc, defaults, global", test_intervals_inherit},
+    {"max-in-flight: bmc, group, defaults, global", test_max_in_flight_inherit},
     {"include: sorted files, main defaults, errors", test_include},
     CU_TEST_INFO_NULL,
 };
