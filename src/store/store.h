@@ -162,6 +162,10 @@ struct store_sensor {
     int32_t value_scaled;   /* round(value * 10^precision) */
     const char *value_text; /* "3.30"; NULL without a value */
     const char *units;      /* NULL for discrete sensors */
+    /* the SDR's units (IPMI 2.0 Table 43-15, section 43.1 byte 21): what
+     * src/view/ent_sensor.c maps to an ENTITY-SENSOR-MIB data type */
+    uint8_t unit_base, unit_rate, unit_mod_rel;
+    bool unit_percent;
     uint8_t nstates;
     const char *const *states;      /* nstates static texts */
     const char *states_text;        /* ", "-joined; "" when none */
