@@ -46,9 +46,19 @@ write_secret "$RUNDIR/$ISIM.pw" password
 SNMP_PORT=$(free_port 1 24560) || bail_out "no free port"
 V3USER=stdmibs
 V3PASS=stdmibs-secret-1
-# an SNMPv3 user that may read every context (no context on rouser: all)
+WEBPASS=webteam-secret-1
+# an SNMPv3 user that may read every context (no context on rouser: all);
+# one that may read the contexts starting with "web" (VACM prefix match), and
+# a v2c community mapped to context web01 (com2sec -Cn): the snippet's examples
 SNMPD_EXTRA="createUser $V3USER SHA \"$V3PASS\" AES \"$V3PASS\"
-rouser $V3USER priv"
+rouser $V3USER priv
+view stdall included .1
+createUser webteam SHA \"$WEBPASS\" AES \"$WEBPASS\"
+group webteam usm webteam
+access webteam web usm priv prefix stdall none none
+com2sec -Cn web01 web01sec 127.0.0.1 web01community
+group web01grp v2c web01sec
+access web01grp web01 any noauth exact stdall none none"
 snmpd_start "$RUNDIR/snmpd" "$SNMP_PORT" || bail_out "snmpd did not start (see $RUNDIR/snmpd)"
 note "bmcsim ports $SIMPORT.., ipmi_sim $IPORT, snmpd $SNMPD_TARGET, agentx $AGENTX_SOCK"
 
@@ -202,6 +212,27 @@ assert_no_match "$ub" "Gauge32" "context web01 has no ipmiBridgeScalars (fleet-w
 st=$(snmpget -v3 -l authPriv -u "$V3USER" -a SHA -A "$V3PASS" -x AES -X "$V3PASS" -n nosuchbmc -On -t 5 \
     "$SNMPD_TARGET" "$ENT_SENSOR.1.4.1" 2>&1 || true)
 assert_no_match "$st" "INTEGER" "a context no BMC is named after has no entPhySensorValue"
+
+# the two bmcsim BMCs read differently, so the value checks above tell
+# web01's context from web02's
+assert_ne "$(sed 's/^[^ ]*//' "$RUNDIR/sens-web01.txt")" "$(sed 's/^[^ ]*//' "$RUNDIR/sens-web02.txt")" \
+    "contexts web01 and web02 give different entPhySensorTable values"
+
+# VACM: a prefix grant reaches web01 and web02, not the others; a community
+# mapped to a context reads that context
+n_web01=$(grep -c "^${ENT_SENSOR//./\\.}\.1\.4\." "$RUNDIR/sens-web01.txt" || true)
+n_web02=$(grep -c "^${ENT_SENSOR//./\\.}\.1\.4\." "$RUNDIR/sens-web02.txt" || true)
+webwalk() { # CONTEXT FILE
+    snmpwalk -v3 -l authPriv -u webteam -a SHA -A "$WEBPASS" -x AES -X "$WEBPASS" -n "$1" \
+        -On -t 5 -r 1 "$SNMPD_TARGET" "$ENT_SENSOR.1.4" > "$2" 2> "$2.err" || true
+}
+webwalk web02 "$RUNDIR/vacm-web02.txt"
+assert_eq "$(rows "$RUNDIR/vacm-web02.txt")" "$n_web02" "VACM prefix \"web\": context web02 readable ($n_web02 values)"
+webwalk "$ISIM" "$RUNDIR/vacm-isim.txt"
+assert_eq "$(rows "$RUNDIR/vacm-isim.txt")" 0 "VACM prefix \"web\": context $ISIM not readable"
+snmpbulkwalk -v2c -c web01community -On -Cr50 -t 5 "$SNMPD_TARGET" "$ENT_SENSOR.1.4" \
+    > "$RUNDIR/vacm-com.txt" 2>&1 || true
+assert_eq "$(rows "$RUNDIR/vacm-com.txt")" "$n_web01" "com2sec -Cn web01: the v2c community reads context web01 ($n_web01 values)"
 
 # ---- snmpd restarts: the subagent registers again, contexts included
 snmpd_stop
