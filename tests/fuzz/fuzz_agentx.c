@@ -22,7 +22,7 @@
  * Unsigned32, NULL) and 4 value bytes.
  */
 // clang-format off
-// fuzz-sources: -I agent agent/agentx.c agent/control_snmp.c src/store/store.c src/store/arena.c src/store/text.c src/poll/ev.c src/util/log.c src/codec/chassis_ctl.c
+// fuzz-sources: -I agent agent/agentx.c agent/entity.c src/view/ent_sensor.c agent/control_snmp.c src/store/store.c src/store/arena.c src/store/text.c src/poll/ev.c src/util/log.c src/codec/chassis_ctl.c
 // fuzz-libs: -lnetsnmpagent -lnetsnmp -lcrypto
 // clang-format on
 #include <stdbool.h>
