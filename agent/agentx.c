@@ -1645,6 +1645,7 @@ static void sync_contexts(struct agentx *a)
     uint64_t gen = store_roster_generation(a->store);
     if (a->roster_valid && gen == a->roster_gen)
         return;
+    uint64_t t0 = ev_monotonic_ns();
     size_t n = store_count(a->store), nw = 0;
     struct ctxreg *want = calloc(n ? n : 1, sizeof(*want));
     if (!want) {
@@ -1690,7 +1691,8 @@ static void sync_contexts(struct agentx *a)
     a->roster_gen = gen;
     a->roster_valid = true;
     if (added || removed)
-        log_notice("standard MIBs: %zu BMC contexts (%zu added, %zu removed)", k, added, removed);
+        log_notice("standard MIBs: %zu BMC contexts (%zu added, %zu removed) in %.1f ms", k, added,
+                   removed, (double)(ev_monotonic_ns() - t0) / 1e6);
 }
 
 static void on_roster_alarm(unsigned int reg, void *arg)
