@@ -1603,13 +1603,25 @@ static int register_tables(struct agentx *a, char *err, size_t errlen)
 /* ---- one context per BMC (standard MIBs) ------------------------------------------------------
  */
 
+/*
+ * Not netsnmp_unregister_handler(reg): it hands the registration's own OID
+ * and context name to unregister_mib_context(), which frees the registration
+ * and then compares the freed name against the next subtrees (a
+ * use-after-free AddressSanitizer reports in Net-SNMP 5.9).  Our copies of
+ * both outlive the call.
+ */
 static void ctx_unregister(struct ctxreg *c)
 {
-    for (size_t i = 0; i < CTX_TABLES; i++)
-        if (c->reg[i]) {
-            netsnmp_unregister_handler(c->reg[i]); /* frees it */
-            c->reg[i] = NULL;
-        }
+    for (size_t i = 0; i < CTX_TABLES; i++) {
+        netsnmp_handler_registration *reg = c->reg[i];
+        if (!reg)
+            continue;
+        oid o[MAX_OID_LEN];
+        size_t n = table_oid(ctx_table(i), o);
+        unregister_mib_context(o, n, reg->priority, reg->range_subid, reg->range_ubound,
+                               c->name); /* frees reg */
+        c->reg[i] = NULL;
+    }
 }
 
 static int ctx_register(struct ctxreg *c)
