@@ -1937,3 +1937,61 @@ int agentx_int_handle(struct agentx *a, size_t table, int mode, netsnmp_request_
     netsnmp_agent_request_info reqinfo = {.mode = mode};
     return table_handler(&handler, &reg, &reqinfo, requests);
 }
+
+/* A BMC's context in OID order: entPhysicalTable, entPhySensorTable, then
+ * IPMI-BRIDGE-MIB's per-BMC tables. */
+static const struct tdef *ctx_table_oid_order(size_t i)
+{
+    if (i == 0)
+        return &entity_physical_table;
+    if (i == 1)
+        return &entity_sensor_table;
+    return ctx_table(i - 2);
+}
+
+int agentx_int_add_context(struct agentx *a, const char *name, uint32_t bmc_index)
+{
+    if (a != the_agent || !entity_context_name_ok(name) || ctx_find(a, name))
+        return -1;
+    struct ctxreg *p = realloc(a->ctx, (a->nctx + 1) * sizeof(*p));
+    if (!p)
+        return -1;
+    a->ctx = p;
+    struct ctxreg c = {.index = bmc_index};
+    snprintf(c.name, sizeof(c.name), "%s", name);
+    size_t i = a->nctx;
+    while (i > 0 && strcmp(a->ctx[i - 1].name, name) > 0) {
+        a->ctx[i] = a->ctx[i - 1];
+        i--;
+    }
+    a->ctx[i] = c;
+    a->nctx++;
+    return 0;
+}
+
+size_t agentx_int_ctx_ntables(void)
+{
+    return CTX_TABLES;
+}
+
+size_t agentx_int_ctx_subtree(size_t table, oid *out)
+{
+    return table_oid(ctx_table_oid_order(table), out);
+}
+
+int agentx_int_ctx_handle(struct agentx *a, size_t table, const char *context, int mode,
+                          netsnmp_request_info *requests)
+{
+    if (a != the_agent || table >= CTX_TABLES || !context)
+        return SNMP_ERR_GENERR;
+    const struct tdef *t = ctx_table_oid_order(table);
+    netsnmp_mib_handler handler = {.myvoid = (void *)t};
+    char name[64];
+    snprintf(name, sizeof(name), "%s", context);
+    netsnmp_handler_registration reg = {.handler = &handler, .contextName = name};
+    oid root[MAX_OID_LEN];
+    reg.rootoid = root;
+    reg.rootoid_len = table_oid(t, root);
+    netsnmp_agent_request_info reqinfo = {.mode = mode};
+    return table_handler(&handler, &reg, &reqinfo, requests);
+}
