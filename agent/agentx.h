@@ -67,6 +67,11 @@ struct agentx_opts {
     const struct agentx_counters *counters;
     uint64_t start_wall_s;                /* ipmiBridgeStartTime (Unix time); 0: now */
     const struct agentx_control *control; /* NULL: SETs answer notWritable */
+    /* The standard MIBs (agent/entity.h): entLogicalTable in the default
+     * context, and in each BMC's SNMPv3 context (named after the BMC) its
+     * entPhysicalTable, entPhySensorTable and IPMI-BRIDGE-MIB rows.  The
+     * contexts follow the store's roster (checked every second). */
+    bool standard_mibs;
 };
 
 /*

@@ -26,4 +26,18 @@ size_t agentx_int_ntables(void);
 size_t agentx_int_subtree(size_t table, oid *out); /* MAX_OID_LEN room; its length */
 int agentx_int_handle(struct agentx *a, size_t table, int mode, netsnmp_request_info *requests);
 
+/*
+ * The standard MIBs' per-BMC contexts (agentx_opts.standard_mibs), also
+ * without a master: agentx_int_add_context() makes `name` the context of
+ * BMC `bmc_index` (0 / -1); agentx_int_ctx_handle() runs table `table` (0 ..
+ * agentx_int_ctx_ntables() - 1, in OID order: entPhysicalTable,
+ * entPhySensorTable, IPMI-BRIDGE-MIB's per-BMC tables) as registered in
+ * context `context`, which need not be known.
+ */
+int agentx_int_add_context(struct agentx *a, const char *name, uint32_t bmc_index);
+size_t agentx_int_ctx_ntables(void);
+size_t agentx_int_ctx_subtree(size_t table, oid *out);
+int agentx_int_ctx_handle(struct agentx *a, size_t table, const char *context, int mode,
+                          netsnmp_request_info *requests);
+
 #endif

@@ -85,6 +85,7 @@ struct agent_hook {
     struct events *evs;
     struct store *store;
     char socket[sizeof(((struct cfg *)0)->agentx_socket)];
+    bool standard_mibs; /* as started (a reload does not change it) */
     /* PET Acknowledge: BMCs that refused one (logged once each), by ipmiBmcIndex */
     uint8_t *ack_refused;
     size_t nack_refused;
@@ -158,8 +159,11 @@ static int agent_start(void *arg, struct ev_loop *loop, struct store *store,
         return 0;
     }
     snprintf(h->socket, sizeof(h->socket), "%s", cfg->agentx_socket);
-    struct agentx_opts o = {
-        .socket = h->socket[0] ? h->socket : NULL, .counters = &h->counters, .control = control};
+    h->standard_mibs = cfg->standard_mibs;
+    struct agentx_opts o = {.socket = h->socket[0] ? h->socket : NULL,
+                            .counters = &h->counters,
+                            .control = control,
+                            .standard_mibs = cfg->standard_mibs};
     char err[512];
     h->ax = agentx_start(loop, store, &o, err, sizeof(err));
     if (!h->ax) {
@@ -213,6 +217,8 @@ static void agent_reload(void *arg, const struct cfg *cfg)
     if (h->ax && strcmp(h->socket, cfg->agentx_socket) != 0)
         log_notice("AgentX: still connected through %s until the next start",
                    h->socket[0] ? h->socket : "Net-SNMP's default socket");
+    if (h->ax && h->standard_mibs != cfg->standard_mibs)
+        log_warn("reload: standard-mibs changed; it takes effect at the next start");
 }
 
 static void agent_stop(void *arg)

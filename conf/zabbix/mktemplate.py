@@ -6,8 +6,8 @@
                                 sensor of the bridge, discovered
     ipmi-snmp-bridge-host.yaml  "IPMI BMC via bridge by SNMP": one Zabbix host
                                 per BMC, filtered by {$IPMI.BMC.NAME} and
-                                {$IPMI.BMC.INDEX} (or, once the bridge serves
-                                SNMPv3 contexts, by the interface's context)
+                                {$IPMI.BMC.INDEX}, or by the SNMPv3 interface's
+                                context (standard-mibs = true: one per BMC)
 
 Run it after changing the MIB's OIDs; the output is committed.  UUIDs are
 derived from the template and object names (UUIDv4 layout, as Zabbix 6.0's
@@ -55,9 +55,10 @@ def build(host_variant):
                 "ipmi-snmp-bridge (the host's SNMP interface points at that snmpd).  Set "
                 "{$IPMI.BMC.NAME} to the BMC's name in ipmi-snmp-bridge.conf and "
                 "{$IPMI.BMC.INDEX} to its ipmiBmcIndex (stable, kept in state-dir).  "
-                "When the bridge serves one SNMPv3 context per BMC (a later feature), put "
-                "the context name in the host's SNMPv3 interface and leave both macros at "
-                "their match-all defaults.")
+                "With standard-mibs = true the bridge serves each BMC in an SNMPv3 "
+                "context named after it, holding that BMC's rows alone: give the host an "
+                "SNMPv3 interface whose context name is the BMC's name and leave both "
+                "macros at their match-all defaults.")
     else:
         tpl = "IPMI bridge by SNMP"
         bmc_label, sensor_label = "BMC {#BMCNAME}", "BMC #{#BMCINDEX} {#SENSORNAME}"

@@ -99,6 +99,7 @@ enum key {
     K_NOTIFY_PLATFORM_EVENT,
     K_NOTIFY_SENSOR_STATUS,
     K_NOTIFY_BMC_STATE,
+    K_STANDARD_MIBS,
     K_NOTIFY_RATE_PER_BMC,
     K_NOTIFY_RATE_GLOBAL,
     K_NOTIFY_RATE_INTERVAL,
@@ -162,6 +163,7 @@ static const struct key_info {
     [K_NOTIFY_PLATFORM_EVENT] = {"notify-platform-event", IN_GLOBAL},
     [K_NOTIFY_SENSOR_STATUS] = {"notify-sensor-status", IN_GLOBAL},
     [K_NOTIFY_BMC_STATE] = {"notify-bmc-state", IN_GLOBAL},
+    [K_STANDARD_MIBS] = {"standard-mibs", IN_GLOBAL},
     [K_NOTIFY_RATE_PER_BMC] = {"notify-rate-per-bmc", IN_GLOBAL},
     [K_NOTIFY_RATE_GLOBAL] = {"notify-rate-global", IN_GLOBAL},
     [K_NOTIFY_RATE_INTERVAL] = {"notify-rate-interval", IN_GLOBAL},
@@ -619,6 +621,7 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
     case K_NOTIFY_PLATFORM_EVENT:
     case K_NOTIFY_SENSOR_STATUS:
     case K_NOTIFY_BMC_STATE:
+    case K_STANDARD_MIBS:
         break;
     case K_LOG: {
         const char *v = cfg_opt_getnstr(opt, 0);
@@ -1741,6 +1744,7 @@ static struct cfg *build(struct load_ctx *ctx)
     c->notify_platform_event = cfg_getbool(root, "notify-platform-event") == cfg_true;
     c->notify_sensor_status = cfg_getbool(root, "notify-sensor-status") == cfg_true;
     c->notify_bmc_state = cfg_getbool(root, "notify-bmc-state") == cfg_true;
+    c->standard_mibs = cfg_getbool(root, "standard-mibs") == cfg_true;
     c->notify_rate_per_bmc = (uint32_t)cfg_getint(root, "notify-rate-per-bmc");
     c->notify_rate_global = (uint32_t)cfg_getint(root, "notify-rate-global");
     c->notify_rate_interval_s = (uint32_t)cfg_getint(root, "notify-rate-interval");
@@ -1892,6 +1896,7 @@ static cfg_t *confuse_new(void)
         CFG_BOOL("notify-platform-event", cfg_true, CFGF_NONE),
         CFG_BOOL("notify-sensor-status", cfg_true, CFGF_NONE),
         CFG_BOOL("notify-bmc-state", cfg_true, CFGF_NONE),
+        CFG_BOOL("standard-mibs", cfg_false, CFGF_NONE),
         CFG_INT_CB("notify-rate-per-bmc", 60, CFGF_NONE, parse_int),
         CFG_INT_CB("notify-rate-global", 1000, CFGF_NONE, parse_int),
         CFG_INT_CB("notify-rate-interval", 10, CFGF_NONE, parse_int),

@@ -86,6 +86,7 @@ struct cfg {
     uint32_t notify_rate_per_bmc;    /* per interval per BMC (default 60; 0 unlimited) */
     uint32_t notify_rate_global;     /* per interval in all (default 1000; 0 unlimited) */
     uint32_t notify_rate_interval_s; /* default 10 */
+    bool standard_mibs;              /* ENTITY(-SENSOR)-MIB per BMC context (default false) */
     char status_file[512];           /* empty: off; else JSON status written here */
     uint32_t status_interval_s;      /* and rewritten this often (0: on SIGUSR1 only) */
     uint32_t shard_k, shard_n;       /* this process owns shard K of N (N = 1: everything) */

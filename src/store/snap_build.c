@@ -128,6 +128,10 @@ static int fill_sensor(struct store_arena *a, struct interned *in, struct store_
         o->value_text = arena_printf(a, "%.*f", o->precision, v->value);
     }
     if (o->analog) {
+        o->unit_base = s->unit_base;
+        o->unit_rate = s->rate;
+        o->unit_mod_rel = s->mod_rel;
+        o->unit_percent = (s->flags & SDR_SF_PERCENT) != 0;
         char units[64];
         sensor_units_text(s, units, sizeof(units));
         o->units = intern(in, a, units);

@@ -176,6 +176,10 @@ struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor 
     bool scaled_ok;    /* value_scaled fits Integer32 */
     uint8_t precision; /* 0..3 */
     uint8_t status;    /* enum store_status */
+    /* the SDR's units (IPMI 2.0 Table 43-15, section 43.1 byte 21): what
+     * src/view/ent_sensor.c maps to an ENTITY-SENSOR-MIB data type */
+    uint8_t unit_base, unit_rate, unit_mod_rel;
+    bool unit_percent;
     uint8_t nstates;
     uint8_t thr_mask;        /* bit enum store_thr: threshold known */
     uint8_t thr_scaled_mask; /* bit enum store_thr: thr_scaled fits */

@@ -20,6 +20,10 @@ TESTS += $(AGENTX_TESTS)
 EXTRA_DIST += $(AGENTX_TESTS) tests/agentx/mib_vs_json.py tests/agentx/mib_vs_oracle.py tests/agentx/getnext_probe.py tests/lib/snmpd.sh \
 	tests/agentx/pet_notify.py
 
+# Standard MIBs per BMC through SNMPv3 contexts (issue 14): ports from 24500
+TESTS += tests/agentx/stdmibs.sh
+EXTRA_DIST += tests/agentx/stdmibs.sh tests/agentx/stdmibs_check.py
+
 # Control over SNMP (issue 12): ports from 22550
 TESTS += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh
 EXTRA_DIST += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh

@@ -2,7 +2,10 @@
  * fuzz_agentx.c - the AgentX request path as our handlers see it: OIDs and
  * indices of GET, GETNEXT and SET (RESERVE1/2) varbinds run through the
  * handlers agentx.c registers (agentx_int.h: no master agent), against a
- * small synthetic store built once.
+ * small synthetic store built once.  The same in BMCs' SNMPv3 contexts (the
+ * standard MIBs: entPhysicalTable, entPhySensorTable and the BMC's own
+ * IPMI-BRIDGE-MIB rows), each walked and checked against the default
+ * context's walk and the store, and in a context no BMC has (no rows).
  *
  * At start the whole MIB is walked with GETNEXT (the registrations in OID
  * order, as Net-SNMP's agent dispatches them) and every instance is kept with
@@ -15,14 +18,15 @@
  * Input: requests back to back.  Each: an op byte (bits 0-1: GET, GETNEXT,
  * GETNEXT inclusive, SET; bit 2: the name starts with ipmiBridgeObjects;
  * bit 3 of a GETNEXT: walk on from the answer for (next byte mod 32) more
- * GETNEXTs; bits 4-5: SET varbinds - 1), then per varbind a length byte (mod 129
+ * GETNEXTs; bits 4-5: SET varbinds - 1; bits 6-7: the context, see `views`),
+ * then per varbind a length byte (mod 129
  * sub-identifiers) and the sub-identifiers: a byte below F0h is itself,
  * F0h-F7h takes the next 4 bytes (big-endian), F8h-FFh the next 8; a SET
  * varbind then has a type byte (mod 4: INTEGER, OCTET STRING of 0-4 bytes,
  * Unsigned32, NULL) and 4 value bytes.
  */
 // clang-format off
-// fuzz-sources: -I agent agent/agentx.c agent/control_snmp.c src/store/store.c src/store/arena.c src/store/text.c src/poll/ev.c src/util/log.c src/codec/chassis_ctl.c
+// fuzz-sources: -I agent agent/agentx.c agent/entity.c src/view/ent_sensor.c agent/control_snmp.c src/store/store.c src/store/arena.c src/store/text.c src/poll/ev.c src/util/log.c src/codec/chassis_ctl.c
 // fuzz-libs: -lnetsnmpagent -lnetsnmp -lcrypto
 // clang-format on
 #include <stdbool.h>
@@ -308,13 +312,53 @@ static netsnmp_variable_list *new_vb(const oid *name, size_t len)
     return vb;
 }
 
+/* ---- views: the default context, and BMCs' contexts (standard MIBs) -------------------- */
+
+struct inst {
+    oid name[MAX_OID_LEN];
+    size_t len;
+    u_char type;
+    size_t vlen;
+    uint8_t *val;
+};
+
+struct view {
+    const char *ctx;   /* NULL: the default context */
+    uint32_t bmc;      /* the context's BMC (0: none, an unknown context) */
+    struct inst *walk; /* every instance, in order */
+    size_t nwalk;
+};
+/* the default context; bmc2's (every part) and the highest index's; a
+ * context no BMC has */
+static struct view views[] = {{NULL, 0, NULL, 0},
+                              {"bmc2", 2, NULL, 0},
+                              {"bmc4294967295", 0xffffffffu, NULL, 0},
+                              {"nosuch", 0, NULL, 0}};
+static struct view *cur = &views[0];
+
+static size_t ntables(void)
+{
+    return cur->ctx ? agentx_int_ctx_ntables() : agentx_int_ntables();
+}
+
+static size_t subtree(size_t t, oid *out)
+{
+    return cur->ctx ? agentx_int_ctx_subtree(t, out) : agentx_int_subtree(t, out);
+}
+
+static int handle(size_t t, int mode, netsnmp_request_info *r)
+{
+    return cur->ctx ? agentx_int_ctx_handle(agent, t, cur->ctx, mode, r)
+                    : agentx_int_handle(agent, t, mode, r);
+}
+
 /* One GETNEXT through every registration from the one holding or after
  * `name`, as Net-SNMP's agent does.  True with the answer in vb. */
 static bool getnext(const oid *name, size_t len, bool inclusive, netsnmp_variable_list **out)
 {
-    for (size_t t = 0; t < agentx_int_ntables(); t++) {
+    for (size_t t = 0; t < ntables(); t++) {
         oid sub[MAX_OID_LEN];
-        size_t slen = agentx_int_subtree(t, sub);
+        size_t slen = subtree(t, sub);
         netsnmp_request_info r = {0};
         netsnmp_variable_list *vb;
         if (is_prefix(sub, slen, name, len)) {
@@ -327,7 +371,7 @@ static bool getnext(const oid *name, size_t len, bool inclusive, netsnmp_variabl
             continue;
         }
         r.requestvb = vb;
-        CHECK(agentx_int_handle(agent, t, MODE_GETNEXT, &r) == SNMP_ERR_NOERROR);
+        CHECK(handle(t, MODE_GETNEXT, &r) == SNMP_ERR_NOERROR);
         if (vb->type != ASN_NULL) {
             /* an instance of this subtree, after (or at, inclusive) the name */
             CHECK(is_prefix(sub, slen, vb->name, vb->name_length));
@@ -348,13 +392,13 @@ static bool getnext(const oid *name, size_t len, bool inclusive, netsnmp_variabl
 static netsnmp_variable_list *get(const oid *name, size_t len)
 {
     netsnmp_variable_list *vb = new_vb(name, len);
-    for (size_t t = 0; t < agentx_int_ntables(); t++) {
+    for (size_t t = 0; t < ntables(); t++) {
         oid sub[MAX_OID_LEN];
-        size_t slen = agentx_int_subtree(t, sub);
+        size_t slen = subtree(t, sub);
         if (!is_prefix(sub, slen, name, len))
             continue;
         netsnmp_request_info r = {.requestvb = vb};
-        CHECK(agentx_int_handle(agent, t, MODE_GET, &r) == SNMP_ERR_NOERROR);
+        CHECK(handle(t, MODE_GET, &r) == SNMP_ERR_NOERROR);
         CHECK(snmp_oid_compare(vb->name, vb->name_length, name, len) == 0);
         CHECK(r.status == 0);
         CHECK((vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE) ==
@@ -368,30 +412,19 @@ static netsnmp_variable_list *get(const oid *name, size_t len)
 
 /* ---- the walk: every instance of the MIB, in order ------------------------------------ */
 
-struct inst {
-    oid name[MAX_OID_LEN];
-    size_t len;
-    u_char type;
-    size_t vlen;
-    uint8_t *val;
-};
-static struct inst *walk;
-static size_t nwalk;
-
 static void do_walk(void)
 {
-    oid name[MAX_OID_LEN];
-    size_t len = objects_len;
-    memcpy(name, objects, len * sizeof(oid));
+    oid name[MAX_OID_LEN] = {1};
+    size_t len = 1; /* before everything */
     size_t cap = 0;
     netsnmp_variable_list *vb;
     while (getnext(name, len, false, &vb)) {
-        if (nwalk == cap) {
+        if (cur->nwalk == cap) {
             cap = cap ? 2 * cap : 256;
-            walk = realloc(walk, cap * sizeof(*walk));
-            CHECK(walk);
+            cur->walk = realloc(cur->walk, cap * sizeof(*cur->walk));
+            CHECK(cur->walk);
         }
-        struct inst *w = &walk[nwalk++];
+        struct inst *w = &cur->walk[cur->nwalk++];
         memcpy(w->name, vb->name, vb->name_length * sizeof(oid));
         w->len = vb->name_length;
         w->type = vb->type;
@@ -403,18 +436,21 @@ static void do_walk(void)
         memcpy(name, vb->name, vb->name_length * sizeof(oid));
         len = vb->name_length;
         snmp_free_var(vb);
-        CHECK(nwalk < 100000);
+        CHECK(cur->nwalk < 100000);
     }
-    CHECK(nwalk > 100); /* the store's tables are all there */
+    if (!cur->ctx)
+        CHECK(cur->nwalk > 100); /* the store's tables are all there */
+    else
+        CHECK((cur->nwalk > 0) == (cur->bmc != 0)); /* an unknown context has nothing */
 }
 
-/* The first walked instance > name (>= when inclusive); nwalk: none. */
+/* The first walked instance > name (>= when inclusive); cur->nwalk: none. */
 static size_t walk_after(const oid *name, size_t len, bool inclusive)
 {
-    size_t lo = 0, hi = nwalk;
+    size_t lo = 0, hi = cur->nwalk;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = snmp_oid_compare(walk[mid].name, walk[mid].len, name, len);
+        int c = snmp_oid_compare(cur->walk[mid].name, cur->walk[mid].len, name, len);
         if (c > 0 || (c == 0 && inclusive))
             hi = mid;
         else
@@ -431,6 +467,73 @@ static void same_value(const struct inst *w, const netsnmp_variable_list *vb)
     CHECK(!w->vlen || memcmp(w->val, vb->val.string, w->vlen) == 0);
 }
 
+/* The walk of the current view answers itself, GET by GET, in order. */
+static void walk_and_check(void)
+{
+    do_walk();
+    for (size_t i = 0; i < cur->nwalk; i++) {
+        CHECK(i == 0 || snmp_oid_compare(cur->walk[i - 1].name, cur->walk[i - 1].len,
+                                         cur->walk[i].name, cur->walk[i].len) < 0);
+        netsnmp_variable_list *vb = get(cur->walk[i].name, cur->walk[i].len);
+        same_value(&cur->walk[i], vb);
+        snmp_free_var(vb);
+    }
+}
+
+static bool same_inst(const struct inst *a, const struct inst *b)
+{
+    return snmp_oid_compare(a->name, a->len, b->name, b->len) == 0 && a->type == b->type &&
+           a->vlen == b->vlen && (!a->vlen || memcmp(a->val, b->val, a->vlen) == 0);
+}
+
+/*
+ * A BMC's context against the default one and the store: its IPMI-BRIDGE-MIB
+ * instances are exactly the default context's per-BMC instances of that
+ * BMC; entPhySensorTable has a row per sensor with units, whose value is
+ * ipmiSensorValue's; entPhysicalTable has those rows and one per FRU.
+ */
+static void check_context(const struct view *v, const struct view *d, struct store *s)
+{
+    size_t k = 0, nsens = 0, nphys = 0;
+    static const oid ent_value[] = {1, 3, 6, 1, 2, 1, 99, 1, 1, 1, 4};
+    static const oid ent_class[] = {1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1, 5};
+    const struct store_bmc *b = store_find(s, v->bmc);
+    CHECK(b);
+    for (size_t i = 0; i < d->nwalk; i++) {
+        const struct inst *w = &d->walk[i];
+        if (w->len <= objects_len + 3 || w->name[objects_len] < 3 ||
+            w->name[objects_len + 3] != v->bmc)
+            continue; /* not a per-BMC row of this BMC */
+        while (k < v->nwalk && !is_prefix(objects, objects_len, v->walk[k].name, v->walk[k].len))
+            k++;
+        CHECK(k < v->nwalk && same_inst(w, &v->walk[k]));
+        k++;
+    }
+    for (; k < v->nwalk; k++) /* nothing else of IPMI-BRIDGE-MIB */
+        CHECK(!is_prefix(objects, objects_len, v->walk[k].name, v->walk[k].len));
+    for (size_t i = 0; i < v->nwalk; i++) {
+        const struct inst *w = &v->walk[i];
+        if (is_prefix(ent_class, 12, w->name, w->len))
+            nphys++;
+        if (!is_prefix(ent_value, 11, w->name, w->len))
+            continue;
+        CHECK(w->len == 12);
+        const struct store_sensor *ss = store_sensor_find(b->sensors, (uint32_t)w->name[11]);
+        CHECK(ss && ss->analog && ss->units);
+        long x;
+        CHECK(w->type == ASN_INTEGER && w->vlen == sizeof(x));
+        memcpy(&x, w->val, sizeof(x));
+        CHECK(x == (ss->has_value && ss->scaled_ok ? ss->value_scaled : 0) ||
+              (ss->has_value && !ss->scaled_ok));
+        nsens++;
+    }
+    size_t want = 0;
+    for (uint32_t i = 0; b->sensors && i < b->sensors->p.n; i++)
+        want += b->sensors->s[i].analog && b->sensors->s[i].units;
+    CHECK(nsens == want);
+    CHECK(nphys == want + (b->fru ? b->fru->p.n : 0));
+}
+
 static void init(void)
 {
     static struct store *s;
@@ -443,16 +546,17 @@ static void init(void)
     agent = agentx_int_new(s, &o);
     CHECK(agent);
     objects_len = agentx_int_subtree(0, objects) - 1;
-    do_walk();
-    /* the walk answers itself */
-    for (size_t i = 0; i < nwalk; i++) {
-        CHECK(i == 0 ||
-              snmp_oid_compare(walk[i - 1].name, walk[i - 1].len, walk[i].name, walk[i].len) < 0);
-        netsnmp_variable_list *vb = get(walk[i].name, walk[i].len);
-        same_value(&walk[i], vb);
-        snmp_free_var(vb);
+    for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+        cur = &views[i];
+        if (cur->ctx && cur->bmc)
+            CHECK(agentx_int_add_context(agent, cur->ctx, cur->bmc) == 0);
+        walk_and_check();
+        if (cur->ctx && cur->bmc)
+            check_context(cur, &views[0], s);
+        fprintf(stderr, "fuzz_agentx: %zu instances in the walk of context \"%s\"\n", cur->nwalk,
+                cur->ctx ? cur->ctx : "");
     }
-    fprintf(stderr, "fuzz_agentx: %zu instances in the walk\n", nwalk);
+    cur = &views[0];
 }
 
 /* ---- the input ------------------------------------------------------------------------- */
@@ -496,25 +600,25 @@ static void one_get(const oid *name, size_t len)
 {
     netsnmp_variable_list *vb = get(name, len);
     size_t i = walk_after(name, len, true);
-    if (i < nwalk && snmp_oid_compare(walk[i].name, walk[i].len, name, len) == 0)
-        same_value(&walk[i], vb);
+    if (i < cur->nwalk && snmp_oid_compare(cur->walk[i].name, cur->walk[i].len, name, len) == 0)
+        same_value(&cur->walk[i], vb);
     else
         CHECK(vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE);
     snmp_free_var(vb);
 }
 
-/* The walk index of the answer; nwalk: end of the MIB. */
+/* The walk index of the answer; cur->nwalk: end of the MIB. */
 static size_t one_getnext(const oid *name, size_t len, bool inclusive)
 {
     netsnmp_variable_list *vb = NULL;
     bool got = getnext(name, len, inclusive, &vb);
     size_t i = walk_after(name, len, inclusive);
-    CHECK(got == (i < nwalk));
+    CHECK(got == (i < cur->nwalk));
     if (got) {
-        same_value(&walk[i], vb);
+        same_value(&cur->walk[i], vb);
         snmp_free_var(vb);
         /* a GET of the answer gives the same value */
-        one_get(walk[i].name, walk[i].len);
+        one_get(cur->walk[i].name, cur->walk[i].len);
     }
     return i;
 }
@@ -552,14 +656,14 @@ static void one_set(struct in *in, unsigned nvb, bool rooted)
     }
     /* the registration of the first varbind, as the master groups them */
     const netsnmp_variable_list *first = r[0].requestvb;
-    for (size_t t = 0; t < agentx_int_ntables(); t++) {
+    for (size_t t = 0; t < ntables(); t++) {
         oid sub[MAX_OID_LEN];
-        size_t slen = agentx_int_subtree(t, sub);
+        size_t slen = subtree(t, sub);
         if (!is_prefix(sub, slen, first->name, first->name_length))
             continue;
-        CHECK(agentx_int_handle(agent, t, MODE_SET_RESERVE1, r) == SNMP_ERR_NOERROR);
-        CHECK(agentx_int_handle(agent, t, MODE_SET_RESERVE2, r) == SNMP_ERR_NOERROR);
-        if (t != 2) /* only ipmiBmcTable has writable columns */
+        CHECK(handle(t, MODE_SET_RESERVE1, r) == SNMP_ERR_NOERROR);
+        CHECK(handle(t, MODE_SET_RESERVE2, r) == SNMP_ERR_NOERROR);
+        if (t != 2 || cur->ctx) /* only ipmiBmcTable has writable columns (not in a context) */
             for (unsigned i = 0; i < nvb; i++)
                 CHECK(r[i].status == SNMP_ERR_NOTWRITABLE);
         break;
@@ -575,6 +679,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned steps = 0; in.n && steps < 64; steps++) {
         unsigned op = byte(&in);
         bool rooted = op & 4;
+        cur = &views[op >> 6]; /* bits 6-7: the context */
         if ((op & 3) == 3) {
             one_set(&in, 1 + (op >> 4 & 3), rooted);
             continue;
@@ -586,8 +691,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else {
             size_t i = one_getnext(name, len, (op & 3) == 2);
             /* bit 3: walk on from the answer (the cursor hint's path) */
-            for (unsigned k = op & 8 ? byte(&in) % 32 : 0; k && i < nwalk; k--) {
-                size_t j = one_getnext(walk[i].name, walk[i].len, false);
+            for (unsigned k = op & 8 ? byte(&in) % 32 : 0; k && i < cur->nwalk; k--) {
+                size_t j = one_getnext(cur->walk[i].name, cur->walk[i].len, false);
                 CHECK(j == i + 1);
                 i = j;
             }

@@ -24,9 +24,14 @@ UNIT_TESTS = \
 	tests/unit/test_fleet \
 	tests/unit/test_asf_info \
 	tests/unit/test_events \
-	tests/unit/test_sched
+	tests/unit/test_sched \
+	tests/unit/test_ent_sensor
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
+
+tests_unit_test_ent_sensor_SOURCES = tests/unit/test_ent_sensor.c
+tests_unit_test_ent_sensor_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ent_sensor_LDADD = $(UNIT_LIBS)
 
 tests_unit_test_ev_SOURCES = tests/unit/test_ev.c
 tests_unit_test_ev_CFLAGS = $(UNIT_CFLAGS)

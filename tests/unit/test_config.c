@@ -386,6 +386,28 @@ static void test_allow_control(void)
     cfg_unload(cfg);
 }
 
+static void test_standard_mibs(void)
+{
+    standard_secrets();
+    const char *bmc =
+        "bmc \"a\" { address = \"h\" username = \"u\" password-file = \"web01.pw\" }\n";
+    struct cfg *cfg = load_ok(bmc); /* off unless written */
+    if (!cfg)
+        return;
+    CU_ASSERT_FALSE(cfg->standard_mibs);
+    cfg_unload(cfg);
+    char text[512];
+    snprintf(text, sizeof(text), "standard-mibs = true\n%s", bmc);
+    cfg = load_ok(text);
+    if (!cfg)
+        return;
+    CU_ASSERT_TRUE(cfg->standard_mibs);
+    cfg_unload(cfg);
+    /* a global key only */
+    CU_ASSERT_PTR_NULL(load("bmc \"a\" { address = \"h\" username = \"u\" password-file = "
+                            "\"web01.pw\" standard-mibs = true }\n"));
+}
+
 static void test_kg_empty_cancels_default(void)
 {
     standard_secrets();
@@ -838,6 +860,7 @@ static CU_TestInfo load_tests[] = {
     {"suite 0 with allow-cipher-zero", test_suite_zero_allowed},
     {"suite 1 with allow-cipher-one", test_suite_one_allowed},
     {"allow-control: default off, inherited, overridden", test_allow_control},
+    {"standard-mibs: default off, a global key", test_standard_mibs},
     {"empty kg-file cancels defaults", test_kg_empty_cancels_default},
     {"cfg_unload(NULL)", test_free_null},
     CU_TEST_INFO_NULL,

@@ -492,6 +492,11 @@ static void test_build_numbers(void)
     CU_ASSERT_EQUAL(v12->value_scaled, 1200);
     CU_ASSERT_STRING_EQUAL(v12->value_text, "12.00");
     CU_ASSERT_STRING_EQUAL(v12->units, "Volts");
+    /* the SDR's unit code, for ENTITY-SENSOR-MIB's data type (ent_sensor.c) */
+    CU_ASSERT_EQUAL(v12->unit_base, 4);
+    CU_ASSERT_EQUAL(v12->unit_rate, 0);
+    CU_ASSERT_EQUAL(v12->unit_mod_rel, 0);
+    CU_ASSERT_FALSE(v12->unit_percent);
     CU_ASSERT_EQUAL(v33->precision, 3);
     CU_ASSERT_EQUAL(v33->value_scaled, 1000);
     CU_ASSERT_STRING_EQUAL(v33->value_text, "1.000");
