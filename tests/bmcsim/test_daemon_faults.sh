@@ -24,6 +24,9 @@
 #     impostor never gets a session; the daemon polls the others throughout.
 #
 #   make check TESTS=tests/bmcsim/test_daemon_faults.sh
+#   FAULTS_REBOOT_GRACE=0 make check TESTS=... runs it without the reboot
+#   grace (reboot-grace = 0, the plain exponential backoff): the 20 s reboot
+#   then fails the one-interval assertion
 set -euo pipefail
 # shellcheck source=tests/bmcsim/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
