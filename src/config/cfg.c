@@ -87,6 +87,7 @@ enum key {
     K_SOCKET_BUFFER,
     K_AUTH_RETRY,
     K_UNREACHABLE_MAX,
+    K_REBOOT_GRACE,
     K_SDR_CACHE_DIR,
     K_STATE_DIR,
     K_LOG,
@@ -151,6 +152,7 @@ static const struct key_info {
     [K_SOCKET_BUFFER] = {"socket-buffer", IN_GLOBAL},
     [K_AUTH_RETRY] = {"auth-retry-interval", IN_GLOBAL},
     [K_UNREACHABLE_MAX] = {"unreachable-max-backoff", IN_GLOBAL},
+    [K_REBOOT_GRACE] = {"reboot-grace", IN_GLOBAL},
     [K_SDR_CACHE_DIR] = {"sdr-cache-dir", IN_GLOBAL},
     [K_STATE_DIR] = {"state-dir", IN_GLOBAL},
     [K_LOG] = {"log", IN_GLOBAL},
@@ -581,6 +583,8 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
         return check_int(ctx, line, opt, 1, 7 * 86400);
     case K_UNREACHABLE_MAX:
         return check_int(ctx, line, opt, 1, 86400);
+    case K_REBOOT_GRACE:
+        return check_int(ctx, line, opt, 0, 86400);
     case K_STATUS_INTERVAL:
         return check_int(ctx, line, opt, 0, 86400);
     case K_INDEX:
@@ -1728,6 +1732,7 @@ static struct cfg *build(struct load_ctx *ctx)
     c->socket_buffer = (uint32_t)cfg_getint(root, "socket-buffer");
     c->auth_retry_s = (uint32_t)cfg_getint(root, "auth-retry-interval");
     c->unreachable_max_s = (uint32_t)cfg_getint(root, "unreachable-max-backoff");
+    c->reboot_grace_s = (uint32_t)cfg_getint(root, "reboot-grace");
     c->status_interval_s = (uint32_t)cfg_getint(root, "status-interval");
     c->log = strcmp(cfg_getstr(root, "log"), "syslog") == 0 ? CFG_LOG_SYSLOG : CFG_LOG_STDERR;
     copy_str(c->user, sizeof c->user, cfg_getstr(root, "user"));
@@ -1885,6 +1890,7 @@ static cfg_t *confuse_new(void)
         CFG_INT_CB("socket-buffer", 4 << 20, CFGF_NONE, parse_int),
         CFG_INT_CB("auth-retry-interval", 600, CFGF_NONE, parse_int),
         CFG_INT_CB("unreachable-max-backoff", 300, CFGF_NONE, parse_int),
+        CFG_INT_CB("reboot-grace", 600, CFGF_NONE, parse_int),
         CFG_STR("state-dir", DEFAULT_STATE_DIR, CFGF_NONE),
         CFG_STR("log", "stderr", CFGF_NONE),
         CFG_STR("user", "", CFGF_NONE),

@@ -72,6 +72,7 @@ struct cfg {
     uint32_t socket_buffer;     /* SO_RCVBUF/SO_SNDBUF bytes per socket (default 4 MiB) */
     uint32_t auth_retry_s;      /* after an authentication failure (default 600) */
     uint32_t unreachable_max_s; /* cap of the unreachable backoff (default 300) */
+    uint32_t reboot_grace_s;    /* a BMC lost while up: retried each half interval (600) */
     /* daemon */
     char sdr_cache_dir[512];      /* default /var/cache/ipmi-snmp-bridge */
     char state_dir[512];          /* default /var/lib/ipmi-snmp-bridge: the BMC index file */

@@ -65,6 +65,7 @@ struct sched_bmc {
     uint32_t retries_unreachable; /* retries since the BMC became unreachable */
     uint8_t pings_left;
     bool ping_probed, ignores_ping; /* learnt once the BMC answered a login */
+    uint64_t lost_ns;               /* ev_now() when it went from up to unreachable (0: not lost) */
 };
 
 struct wait_queue {
@@ -136,6 +137,7 @@ void sched_opts_from_cfg(struct sched_opts *o, const struct cfg *cfg)
     o->idle_reopen_ms = cfg->idle_reopen_ms ? cfg->idle_reopen_ms : 50000;
     o->ping_timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1000;
     o->ping_attempts = cfg->retries + 1;
+    o->reboot_grace_s = cfg->reboot_grace_s;
     o->sel_entries = cfg->sel_entries ? cfg->sel_entries : SEL_RING_DEFAULT;
     snprintf(o->sdr_cache_dir, sizeof(o->sdr_cache_dir), "%s", cfg->sdr_cache_dir);
 }
@@ -188,6 +190,24 @@ static uint64_t jitter(struct sched *s, uint64_t base_ns)
     if (!j)
         return base_ns;
     return base_ns - j + rng_next(s) % (2 * j + 1);
+}
+
+uint32_t sched_unreachable_wait(uint32_t backoff_s, uint32_t cap_s, uint32_t interval_s,
+                                bool was_up, uint64_t down_s, uint32_t grace_s)
+{
+    uint32_t cap = cap_s ? cap_s : 1;
+    uint32_t first = cap / 4 ? cap / 4 : 1;
+    if (first > UNREACHABLE_FIRST_S)
+        first = UNREACHABLE_FIRST_S;
+    if (was_up && down_s < grace_s) {
+        /* a BMC that went silent while polled is most likely rebooting:
+         * ping it at least twice per sensor interval for the grace period,
+         * so its sessions are back within an interval of its return */
+        uint32_t half = interval_s / 2 ? interval_s / 2 : 1;
+        return half < first ? half : first;
+    }
+    uint64_t next = backoff_s ? (uint64_t)backoff_s * 2 : first;
+    return next > cap ? cap : (uint32_t)next;
 }
 
 static uint32_t interval_s(const struct sched_bmc *sb, enum sched_task t)
@@ -403,16 +423,19 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
         set_state(sb, SCHED_AUTH_FAILED);
         delay_s = s->o.auth_retry_s;
         sb->backoff_s = 0;
+        sb->lost_ns = 0;
     } else {
-        set_state(sb,
-                  e == BMC_E_UNREACHABLE || e == BMC_E_TIMEOUT ? SCHED_UNREACHABLE : SCHED_ERROR);
-        uint32_t cap = s->o.unreachable_max_s;
-        uint32_t first = cap / 4 ? cap / 4 : 1;
-        if (first > UNREACHABLE_FIRST_S)
-            first = UNREACHABLE_FIRST_S;
-        sb->backoff_s = sb->backoff_s ? sb->backoff_s * 2 : first;
-        if (sb->backoff_s > cap)
-            sb->backoff_s = cap;
+        bool silent = e == BMC_E_UNREACHABLE || e == BMC_E_TIMEOUT;
+        if (!silent)
+            sb->lost_ns = 0;
+        else if (sb->state == SCHED_POLLING || sb->state == SCHED_DEGRADED ||
+                 sb->state == SCHED_DISCOVERING)
+            sb->lost_ns = now ? now : 1; /* it was up: a reboot, most likely */
+        set_state(sb, silent ? SCHED_UNREACHABLE : SCHED_ERROR);
+        uint64_t down_s = sb->lost_ns ? (now - sb->lost_ns) / EV_NS_PER_SEC : 0;
+        sb->backoff_s = sched_unreachable_wait(sb->backoff_s, s->o.unreachable_max_s,
+                                               interval_s(sb, TASK_SENSORS), sb->lost_ns != 0,
+                                               down_s, s->o.reboot_grace_s);
         delay_s = sb->backoff_s;
     }
     login_done(sb, e == BMC_E_UNREACHABLE || e == BMC_E_TIMEOUT);
@@ -471,6 +494,7 @@ static void chain_end(struct sched_bmc *sb)
         }
         sb->discovered = true;
         sb->backoff_s = 0;
+        sb->lost_ns = 0;
         sb->err = BMC_E_NONE;
         bmc_text_set(&sb->err_text, "%s", "");
         set_state(sb, sb->degraded ? SCHED_DEGRADED : SCHED_POLLING);
@@ -781,7 +805,12 @@ static void start_chain(struct sched_bmc *sb)
     struct sched *s = sb->s;
     if (sb->state == SCHED_UNREACHABLE && s->o.ping_attempts) {
         sb->retries_unreachable++;
-        bool direct = sb->ignores_ping || sb->retries_unreachable % DIRECT_LOGIN_EVERY == 0;
+        /* in a reboot's grace period a BMC known to answer pings is logged
+         * in to only after a pong: the frequent retries stay pings */
+        bool grace = sb->lost_ns && sb->ping_probed &&
+                     ev_now(s->loop) - sb->lost_ns < (uint64_t)s->o.reboot_grace_s * EV_NS_PER_SEC;
+        bool direct =
+            sb->ignores_ping || (!grace && sb->retries_unreachable % DIRECT_LOGIN_EVERY == 0);
         if (!direct) {
             sb->cs = C_PING;
             sb->pings_left = (uint8_t)s->o.ping_attempts;

@@ -66,9 +66,22 @@ struct sched_opts {
     uint32_t sel_entries;       /* SEL ring size per BMC */
     uint32_t ping_timeout_ms;   /* wait for a Presence Pong this long (the request timeout) */
     uint32_t ping_attempts;     /* pings per retry of an unreachable BMC (0: no ping) */
+    uint32_t reboot_grace_s;    /* a BMC lost while up: frequent retries this long (0: none) */
     char sdr_cache_dir[512];    /* "" = no cache */
 };
 void sched_opts_from_cfg(struct sched_opts *o, const struct cfg *cfg);
+
+/*
+ * The unreachable retry policy: the wait in seconds before the next retry
+ * of an unreachable BMC (also its new backoff_s; the previous one is
+ * `backoff_s`, 0 at the first failure).  Exponential: min(10, cap/4) s,
+ * then doubled up to `cap_s`.  A BMC that was up when it went silent
+ * (`was_up`, `down_s` seconds ago) is retried every min(first step, half
+ * its sensor interval) while down_s < grace_s (a reboot: it answers again
+ * within minutes), then exponentially from there.
+ */
+uint32_t sched_unreachable_wait(uint32_t backoff_s, uint32_t cap_s, uint32_t interval_s,
+                                bool was_up, uint64_t down_s, uint32_t grace_s);
 
 /* Per-BMC figures for status output. */
 struct sched_info {

@@ -5,7 +5,11 @@
 #     BMC still completes a full sensor sweep (every sensor answered) within
 #     3 sensor intervals, and none is ever marked unreachable;
 #  2. reboots: 10 % of the BMCs reboot (bmcsim drops their sessions and
-#     stays silent a few seconds); measured from the moment they answer
+#     stays silent), twice: 3 s, then 20 s, longer than a request's whole
+#     retry budget, so the BMCs go unreachable and come back through the
+#     scheduler's reboot grace (Presence Pings every half sensor interval,
+#     src/poll/scheduler.c, not the exponential backoff of a BMC never
+#     reached); measured from the moment they answer
 #     again (a Presence Ping watcher), every rebooted BMC has a new session
 #     within one sensor interval (the engine's session liveness probe:
 #     src/poll/bmc.c), the dead sessions are counted (sessions_lost), then
@@ -20,6 +24,9 @@
 #     impostor never gets a session; the daemon polls the others throughout.
 #
 #   make check TESTS=tests/bmcsim/test_daemon_faults.sh
+#   FAULTS_REBOOT_GRACE=0 make check TESTS=... runs it without the reboot
+#   grace (reboot-grace = 0, the plain exponential backoff): the 20 s reboot
+#   then fails the one-interval assertion
 set -euo pipefail
 # shellcheck source=tests/bmcsim/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
@@ -72,6 +79,7 @@ sensor-interval = $IV
 sel-interval = 4
 auth-retry-interval = 5
 unreachable-max-backoff = 20
+reboot-grace = ${FAULTS_REBOOT_GRACE:-600}
 agentx-socket = "$AGENTX_SOCK"
 notify-sensor-status = false
 notify-rate-per-bmc = 0
@@ -116,7 +124,6 @@ note "figure: loss phase: retransmits $retx, stray (late/duplicate) packets $str
 # ---- 2. reboots: 10 % of the fleet -----------------------------------------------
 ctl fault all clear > /dev/null
 NR=$((R1 - R0 + 1))
-SILENT=3 # seconds bmcsim stays silent after the reboot
 # pevents BMC-NAME RECORD-ID: ipmiPlatformEvent notifications (ROOT.0.1) naming
 # the BMC (ipmiBmcName) with that ipmiEventSelRecordId
 pevents() {
@@ -140,21 +147,27 @@ exactly_once() {
     done
     echo "$n"
 }
-declare -A rec_before rec_after opened0 t_back
-# shellcheck disable=SC2034 # read through the namerefs of all_notified and exactly_once
-for ((i = R0; i <= R1; i++)); do # before the reboot
-    rec_before[$i]=$(ctl inject-event "$i" 0x01 0x01 0x01 0x57 | awk -F= '$1 == "record" { print $2 }')
-done
-wait_for 30 all_notified rec_before || note "not every event before the reboot was notified"
-assert_eq "$(exactly_once rec_before)" "$NR" "before the reboot: each of the $NR injected events notified exactly once"
-for ((i = R0; i <= R1; i++)); do opened0[$i]=$(counter sessions_opened "$i"); done
-status_now "$ST" || true
-snap "$RUNDIR/s3.json"
-ctl reboot "$R0-$R1" "$SILENT" > /dev/null
-tr0=$(date +%s.%N)
-# the moment the rebooted BMCs answer again: a Presence Ping watcher on one of
-# them (bmcsim's silence covers every packet, pings included)
-python3 - "$((PORT + R0))" $((SILENT + 10)) > "$RUNDIR/up.t" << 'PY' &
+rnames=$(for ((i = R0; i <= R1; i++)); do printf "'%s'," "$(name $i)"; done)
+for SILENT in 3 20; do # seconds bmcsim stays silent after the reboot
+    unset rec_before rec_after opened0 t_back
+    declare -A rec_before rec_after opened0 t_back
+    # shellcheck disable=SC2034 # read through the namerefs of all_notified and exactly_once
+    for ((i = R0; i <= R1; i++)); do # before the reboot
+        rec_before[$i]=$(ctl inject-event "$i" 0x01 0x01 0x01 0x57 | awk -F= '$1 == "record" { print $2 }')
+    done
+    wait_for 30 all_notified rec_before || note "not every event before the reboot was notified"
+    assert_eq "$(exactly_once rec_before)" "$NR" "before the reboot: each of the $NR injected events notified exactly once"
+    for ((i = R0; i <= R1; i++)); do opened0[$i]=$(counter sessions_opened "$i"); done
+    status_now "$ST" || true
+    snap "$RUNDIR/s3.json"
+    marks0=$(sq "$ST" "sum(b['unreachable_marks'] for b in bmcs if b['name'] in [$rnames])")
+    lost0=$(sq "$ST" "sum(b['counters']['sessions_lost'] for b in bmcs if b['name'] in [$rnames])")
+    ctl reboot "$R0-$R1" "$SILENT" > /dev/null
+    note "reboot of BMCs $R0-$R1, silent for $SILENT s"
+    tr0=$(date +%s.%N)
+    # the moment the rebooted BMCs answer again: a Presence Ping watcher on one of
+    # them (bmcsim's silence covers every packet, pings included)
+    python3 - "$((PORT + R0))" $((SILENT + 10)) > "$RUNDIR/up.t" << 'PY' &
 import socket, sys, time
 port, deadline = int(sys.argv[1]), time.time() + float(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -172,68 +185,78 @@ while time.time() < deadline:
         pass
 sys.exit(1)
 PY
-UPW=$!
-track_pid "$UPW" up-watcher
-# shellcheck disable=SC2034 # read through the namerefs of all_notified and exactly_once
-for ((i = R0; i <= R1; i++)); do # after it
-    rec_after[$i]=$(ctl inject-event "$i" 0x01 0x01 0x01 0x59 | awk -F= '$1 == "record" { print $2 }')
-done
-# when each rebooted BMC got its new session (bmcsim's sessions_opened)
-nleft=$NR
-t_end=$(awk -v a="$tr0" -v s="$SILENT" -v iv="$IVR" 'BEGIN { printf "%.3f", a + s + 3 * iv }')
-while ((nleft > 0)) && awk -v n="$(date +%s.%N)" -v e="$t_end" 'BEGIN { exit !(n < e) }'; do
-    for ((i = R0; i <= R1; i++)); do
-        [[ -n ${t_back[$i]:-} ]] && continue
-        if (($(counter sessions_opened "$i") > opened0[$i])); then
-            t_back[$i]=$(date +%s.%N)
-            nleft=$((nleft - 1))
-        fi
+    UPW=$!
+    track_pid "$UPW" up-watcher
+    # shellcheck disable=SC2034 # read through the namerefs of all_notified and exactly_once
+    for ((i = R0; i <= R1; i++)); do # after it
+        rec_after[$i]=$(ctl inject-event "$i" 0x01 0x01 0x01 0x59 | awk -F= '$1 == "record" { print $2 }')
     done
-    sleep 0.1
+    # when each rebooted BMC got its new session (bmcsim's sessions_opened)
+    nleft=$NR
+    t_end=$(awk -v a="$tr0" -v s="$SILENT" -v iv="$IVR" 'BEGIN { printf "%.3f", a + s + 3 * iv }')
+    while ((nleft > 0)) && awk -v n="$(date +%s.%N)" -v e="$t_end" 'BEGIN { exit !(n < e) }'; do
+        for ((i = R0; i <= R1; i++)); do
+            [[ -n ${t_back[$i]:-} ]] && continue
+            if (($(counter sessions_opened "$i") > opened0[$i])); then
+                t_back[$i]=$(date +%s.%N)
+                nleft=$((nleft - 1))
+            fi
+        done
+        sleep 0.1
+    done
+    wait "$UPW" 2> /dev/null || true
+    tup=$(cat "$RUNDIR/up.t" 2> /dev/null || true)
+    [[ $tup =~ ^[0-9.]+$ ]] || {
+        fail "the Presence Ping watcher saw the rebooted BMC answer again" "$(cat "$RUNDIR/up.t" 2> /dev/null)"
+        tup=$(awk -v a="$tr0" -v s="$SILENT" 'BEGIN { printf "%.3f", a + s }')
+    }
+    nin=0
+    worst=0
+    for ((i = R0; i <= R1; i++)); do
+        [[ -n ${t_back[$i]:-} ]] || continue
+        d=$(awk -v a="$tup" -v b="${t_back[$i]}" 'BEGIN { printf "%.1f", b - a }')
+        awk -v d="$d" -v iv="$IVR" 'BEGIN { exit !(d <= iv) }' && nin=$((nin + 1))
+        awk -v d="$d" -v w="$worst" 'BEGIN { exit !(d > w) }' && worst=$d
+    done
+    note "figure: silent for $(awk -v a="$tr0" -v b="$tup" 'BEGIN { printf "%.1f", b - a }') s; from answering again to a new session: at most $worst s over the $NR rebooted BMCs ($((NR - nleft)) back; their sensor interval $IVR s)"
+    assert_eq "$nin" "$NR" "every rebooted BMC has a new session within one sensor interval ($IVR s) of answering again"
+    status_now "$ST" || true
+    lost=$(($(sq "$ST" "sum(b['counters']['sessions_lost'] for b in bmcs if b['name'] in [$rnames])") - lost0))
+    note "figure: sessions_lost: +$lost on the rebooted BMCs; fleet: $(sq "$ST" 'f["counters"]["sessions_lost"]') lost, $(sq "$ST" 'f["counters"]["probes"]') probes, $(sq "$ST" 'f["counters"]["probe_answers"]') answered"
+    marks=$(($(sq "$ST" "sum(b['unreachable_marks'] for b in bmcs if b['name'] in [$rnames])") - marks0))
+    if ((SILENT > 6)); then
+        # longer than a request's retry budget (5.75 s): the probe is not
+        # answered either, so the BMCs go unreachable and come back through
+        # the scheduler's reboot grace
+        assert_num ">" "$marks" 0 "silent longer than the retry budget: the rebooted BMCs were marked unreachable ($marks times)"
+    else
+        note "figure: unreachable marks during the short reboot: $marks"
+        assert_num ">" "$lost" 0 "the dead sessions were found by the liveness probe (sessions_lost +$lost)"
+        nlog=0
+        for ((i = R0; i <= R1; i++)); do
+            grep -qF "BMC $(name $i) (127.0.0.1:$((PORT + i))): session lost" "$RUNDIR/run.err" && nlog=$((nlog + 1))
+        done
+        assert_num ">" "$nlog" 0 "a lost session is logged naming the BMC ($nlog of the $NR; the log is rate-limited per BMC)"
+    fi
+    wait_for 20 all_notified rec_after || note "not every event after the reboot was notified"
+    sleep 5 # one more SEL read after the reboot: nothing may be notified again
+    status_now "$ST" || true
+    snap "$RUNDIR/s4.json"
+    # shellcheck disable=SC2046
+    swept_after=$(grown "$RUNDIR/s3.json" "$RUNDIR/s4.json" full_sweeps $(for ((i = R0; i <= R1; i++)); do name $i; done))
+    assert_eq "$swept_after" "$NR" "every rebooted BMC completed a full sweep after the reboot"
+    assert_eq "$(sq "$ST" 'sum(b["sel_duplicates"] for b in bmcs)')" 0 "no SEL entry is kept twice anywhere (sel_duplicates)"
+    sel_ok=0
+    for ((i = R0; i <= R1; i++)); do
+        sim_n=$(ctl dump-sel "$i" | grep -c '^sel|') || true
+        got=$(sq "$ST" "[b['sel_entries'] for b in bmcs if b['name'] == '$(name $i)'][0]")
+        [[ $got == "$sim_n" ]] && sel_ok=$((sel_ok + 1)) || note "$(name $i): bridge keeps $got SEL entries, the BMC has $sim_n"
+    done
+    assert_eq "$sel_ok" "$NR" "rebooted BMCs: the bridge keeps exactly the BMC's SEL entries (both injected events once)"
+    assert_eq "$(exactly_once rec_before)" "$NR" "no duplicate notification: each event from before the reboot still notified exactly once"
+    assert_eq "$(exactly_once rec_after)" "$NR" "each event injected at the reboot notified exactly once"
+    assert_eq "$(sq "$ST" 'f["states"]["unreachable"] + f["states"]["error"]')" 0 "no BMC unreachable or in error after the reboots"
 done
-wait "$UPW" 2> /dev/null || true
-tup=$(cat "$RUNDIR/up.t" 2> /dev/null || true)
-[[ $tup =~ ^[0-9.]+$ ]] || {
-    fail "the Presence Ping watcher saw the rebooted BMC answer again" "$(cat "$RUNDIR/up.t" 2> /dev/null)"
-    tup=$(awk -v a="$tr0" -v s="$SILENT" 'BEGIN { printf "%.3f", a + s }')
-}
-nin=0
-worst=0
-for ((i = R0; i <= R1; i++)); do
-    [[ -n ${t_back[$i]:-} ]] || continue
-    d=$(awk -v a="$tup" -v b="${t_back[$i]}" 'BEGIN { printf "%.1f", b - a }')
-    awk -v d="$d" -v iv="$IVR" 'BEGIN { exit !(d <= iv) }' && nin=$((nin + 1))
-    awk -v d="$d" -v w="$worst" 'BEGIN { exit !(d > w) }' && worst=$d
-done
-note "figure: silent for $(awk -v a="$tr0" -v b="$tup" 'BEGIN { printf "%.1f", b - a }') s; from answering again to a new session: at most $worst s over the $NR rebooted BMCs ($((NR - nleft)) back; their sensor interval $IVR s)"
-assert_eq "$nin" "$NR" "every rebooted BMC has a new session within one sensor interval ($IVR s) of answering again"
-status_now "$ST" || true
-lost=$(sq "$ST" "sum(b['counters']['sessions_lost'] for b in bmcs if b['name'] in [$(for ((i = R0; i <= R1; i++)); do printf "'%s'," "$(name $i)"; done)])")
-note "figure: sessions_lost: $lost on the rebooted BMCs; fleet: $(sq "$ST" 'f["counters"]["sessions_lost"]') lost, $(sq "$ST" 'f["counters"]["probes"]') probes, $(sq "$ST" 'f["counters"]["probe_answers"]') answered"
-assert_num ">" "$lost" 0 "the dead sessions were found by the liveness probe (sessions_lost $lost)"
-nlog=0
-for ((i = R0; i <= R1; i++)); do
-    grep -qF "BMC $(name $i) (127.0.0.1:$((PORT + i))): session lost" "$RUNDIR/run.err" && nlog=$((nlog + 1))
-done
-assert_num ">" "$nlog" 0 "a lost session is logged naming the BMC ($nlog of the $NR; the log is rate-limited per BMC)"
-wait_for 20 all_notified rec_after || note "not every event after the reboot was notified"
-sleep 5 # one more SEL read after the reboot: nothing may be notified again
-status_now "$ST" || true
-snap "$RUNDIR/s4.json"
-# shellcheck disable=SC2046
-swept_after=$(grown "$RUNDIR/s3.json" "$RUNDIR/s4.json" full_sweeps $(for ((i = R0; i <= R1; i++)); do name $i; done))
-assert_eq "$swept_after" "$NR" "every rebooted BMC completed a full sweep after the reboot"
-assert_eq "$(sq "$ST" 'sum(b["sel_duplicates"] for b in bmcs)')" 0 "no SEL entry is kept twice anywhere (sel_duplicates)"
-sel_ok=0
-for ((i = R0; i <= R1; i++)); do
-    sim_n=$(ctl dump-sel "$i" | grep -c '^sel|') || true
-    got=$(sq "$ST" "[b['sel_entries'] for b in bmcs if b['name'] == '$(name $i)'][0]")
-    [[ $got == "$sim_n" ]] && sel_ok=$((sel_ok + 1)) || note "$(name $i): bridge keeps $got SEL entries, the BMC has $sim_n"
-done
-assert_eq "$sel_ok" "$NR" "rebooted BMCs: the bridge keeps exactly the BMC's SEL entries (both injected events once)"
-assert_eq "$(exactly_once rec_before)" "$NR" "no duplicate notification: each event from before the reboot still notified exactly once"
-assert_eq "$(exactly_once rec_after)" "$NR" "each event injected at the reboot notified exactly once"
-assert_eq "$(sq "$ST" 'f["states"]["unreachable"] + f["states"]["error"]')" 0 "no BMC unreachable or in error after the reboots"
 
 # ---- 3. hostile answers ------------------------------------------------------------
 HB=190 # busy

@@ -4,6 +4,10 @@
  * found instead, and every other BMC still found after many removals
  * (the hash table's backward-shift deletion).  No BMC is contacted: every
  * BMC is added with a one-hour start spread and removed before it starts.
+ * And the unreachable retry policy (sched_unreachable_wait): a BMC never
+ * reached backs off exponentially from the start; one lost while polled
+ * (a reboot) is retried every half sensor interval for the grace period,
+ * then exponentially up to the cap.
  */
 #include <stdio.h>
 #include <string.h>
@@ -108,10 +112,65 @@ static void test_find_index(void)
     ev_free(loop);
 }
 
+/* the waits of consecutive failures, `down` growing by each wait */
+static void waits(bool was_up, uint32_t cap, uint32_t iv, uint32_t grace, uint32_t *out, int n)
+{
+    uint32_t b = 0;
+    uint64_t down = 0;
+    for (int i = 0; i < n; i++) {
+        b = sched_unreachable_wait(b, cap, iv, was_up, down, grace);
+        out[i] = b;
+        down += b + 2; /* plus the ping round */
+    }
+}
+
+static void test_unreachable_wait(void)
+{
+    uint32_t w[40];
+    /* never reached: 10, 20, 40 ... capped at 300, whatever the grace */
+    waits(false, 300, 30, 600, w, 10);
+    const uint32_t never[] = {10, 20, 40, 80, 160, 300, 300, 300, 300, 300};
+    for (int i = 0; i < 10; i++)
+        CU_ASSERT_EQUAL(w[i], never[i]);
+    /* a small cap: the first step is a quarter of it */
+    waits(false, 20, 6, 600, w, 4);
+    CU_ASSERT_EQUAL(w[0], 5);
+    CU_ASSERT_EQUAL(w[1], 10);
+    CU_ASSERT_EQUAL(w[2], 20);
+    CU_ASSERT_EQUAL(w[3], 20);
+
+    /* lost while polled, sensor interval 6 s, cap 20 s: every 3 s while
+     * down for less than the grace (60 s), then 6, 12, 20, 20 */
+    waits(true, 20, 6, 60, w, 40);
+    int i = 0;
+    uint64_t down = 0;
+    while (i < 40 && down < 60) {
+        CU_ASSERT_EQUAL(w[i], 3);
+        down += w[i] + 2;
+        i++;
+    }
+    CU_ASSERT(i >= 10); /* (60 s / 5 s per retry) */
+    CU_ASSERT_FATAL(i + 4 <= 40);
+    CU_ASSERT_EQUAL(w[i], 6);
+    CU_ASSERT_EQUAL(w[i + 1], 12);
+    CU_ASSERT_EQUAL(w[i + 2], 20);
+    CU_ASSERT_EQUAL(w[i + 3], 20);
+    /* default interval 30 s, cap 300 s: the grace wait is the first step (10 s) */
+    CU_ASSERT_EQUAL(sched_unreachable_wait(0, 300, 30, true, 0, 600), 10);
+    CU_ASSERT_EQUAL(sched_unreachable_wait(10, 300, 30, true, 599, 600), 10);
+    CU_ASSERT_EQUAL(sched_unreachable_wait(10, 300, 30, true, 600, 600), 20);
+    /* grace 0: exponential at once even for a BMC that was up */
+    CU_ASSERT_EQUAL(sched_unreachable_wait(0, 300, 30, true, 0, 0), 10);
+    CU_ASSERT_EQUAL(sched_unreachable_wait(10, 300, 30, true, 0, 0), 20);
+    /* a 1 s interval: at least 1 s */
+    CU_ASSERT_EQUAL(sched_unreachable_wait(0, 300, 1, true, 0, 600), 1);
+}
+
 int main(void)
 {
     static CU_TestInfo tests[] = {
         {"index lookup: add, leave, replace, remove", test_find_index},
+        {"unreachable retries: grace after a loss, else exponential", test_unreachable_wait},
         CU_TEST_INFO_NULL,
     };
     static CU_SuiteInfo suites[] = {{"sched", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
