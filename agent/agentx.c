@@ -637,9 +637,11 @@ static bool sensor_value(struct agentx *a, const struct store_bmc *b, const stru
     case 23:
     case 24: {
         unsigned t = col - 19; /* enum store_thr: the MIB's column order */
-        if (!s->thresholds || !(s->thr_mask & s->thr_scaled_mask & (1u << t)))
+        int32_t x = 0;
+        bool ok = false;
+        if (!store_sensor_thr(s, t, NULL, &x, &ok) || !ok)
             return false;
-        return v_int(vb, s->thr_scaled[t]);
+        return v_int(vb, x);
     }
     case 25:
         return s->read_mono_ns ? v_uns(vb, ASN_GAUGE, age_s(s->read_mono_ns)) : false;

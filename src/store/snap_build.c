@@ -152,23 +152,53 @@ static int fill_sensor(struct store_arena *a, struct interned *in, struct store_
         o->unavailable_reason = unavailable_reason(a, v);
         o->states_text = "";
     }
+    o->sdr = s;
     if (o->thresholds) {
         for (unsigned k = 0; k < STORE_THR__COUNT; k++) {
             unsigned thr = thr_sdr[k];
             double x = 0;
+            o->thr_raw[k] = v->thr.raw[thr];
             if ((v->thr.readable & (1u << thr)) &&
-                sensor_threshold_value(s, &v->thr, thr, &x) == SENSOR_CONV_OK) {
+                sensor_threshold_value(s, &v->thr, thr, &x) == SENSOR_CONV_OK)
                 o->thr_mask = (uint8_t)(o->thr_mask | 1u << k);
-                o->thr[k] = x;
-                if (scale(x, o->precision, &o->thr_scaled[k]))
-                    o->thr_scaled_mask = (uint8_t)(o->thr_scaled_mask | 1u << k);
-            }
         }
     }
     if (!o->name || (o->has_value && !o->value_text) || (o->analog && !o->units) ||
         !o->states_text || (st == SENSOR_UNAVAILABLE && !o->unavailable_reason))
         return -1;
     return 0;
+}
+
+bool store_sensor_thr(const struct store_sensor *o, enum store_thr k, double *value,
+                      int32_t *scaled, bool *scaled_ok)
+{
+    if ((unsigned)k >= STORE_THR__COUNT || !o->thresholds || !(o->thr_mask & (1u << k)) || !o->sdr)
+        return false;
+    /* the conversion fill_sensor() checked, from the same raw byte and record */
+    unsigned thr = thr_sdr[k];
+    struct sdr_thresholds t = {.readable = (uint8_t)(1u << thr)};
+    t.raw[thr] = o->thr_raw[k];
+    double x = 0;
+    if (sensor_threshold_value(o->sdr, &t, thr, &x) != SENSOR_CONV_OK)
+        return false;
+    int32_t sc = 0;
+    bool ok = scale(x, o->precision, &sc);
+    if (value)
+        *value = x;
+    if (scaled)
+        *scaled = ok ? sc : 0;
+    if (scaled_ok)
+        *scaled_ok = ok;
+    return true;
+}
+
+/* Do two records convert a raw byte the same (sensor_convert's inputs)? */
+static bool same_conv(const struct sdr_sensor *a, const struct sdr_sensor *b)
+{
+    const struct sdr_factors *x = &a->conv, *y = &b->conv;
+    return a->value_kind == b->value_kind && x->m == y->m && x->b == y->b && x->rexp == y->rexp &&
+           x->bexp == y->bexp && x->fmt == y->fmt && x->linearization == y->linearization &&
+           x->boff == y->boff && x->rscale == y->rscale;
 }
 
 static int cmp_sensor(const void *x, const void *y)
@@ -258,6 +288,22 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
                         p->p.sdr_hold != NULL) < 0)
             goto fail;
         n++;
+    }
+    /* copied records: the rows must point at the part's copies (the set
+     * goes when the SDR is read again); a row whose record is not the one
+     * kept by index (a readable record after an event-only one of the same
+     * address) gets its own copy */
+    for (uint32_t i = 0; !p->p.sdr_hold && i < n; i++) {
+        const struct sdr_sensor *o = rows[i].sdr, *r = store_sdr_find(p, rows[i].index);
+        if (r && same_conv(r, o)) {
+            rows[i].sdr = r;
+        } else {
+            struct sdr_sensor *c = arena_alloc(a, sizeof(*c));
+            if (!c)
+                goto fail;
+            *c = *o;
+            rows[i].sdr = c;
+        }
     }
     /* stable: equal indexes keep SDR order, so the first record of a duplicate wins */
     for (uint32_t i = 1; i < n; i++) {

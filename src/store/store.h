@@ -152,7 +152,7 @@ const char *store_thr_key(enum store_thr t);
 
 #define STORE_STATES_MAX 16
 
-struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor per BMC */
+struct store_sensor {     /* fields ordered by size: 112 bytes, kept per sensor per BMC */
     uint32_t index;       /* ipmiSensorIndex, see the top of this file */
     int32_t value_scaled; /* round(value * 10^precision) */
     const char *name;
@@ -162,9 +162,10 @@ struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor 
     const char *const *states;      /* nstates static texts */
     const char *states_text;        /* ", "-joined; "" when none */
     const char *unavailable_reason; /* NULL unless status is unavailable */
-    double value;                   /* natural units */
-    double thr[STORE_THR__COUNT];
-    int32_t thr_scaled[STORE_THR__COUNT];
+    /* the SDR record the row was built from (the part's own or the held
+     * shared records): what store_sensor_thr() converts the thresholds by */
+    const struct sdr_sensor *sdr;
+    double value;          /* natural units */
     uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
     uint8_t number, owner, lun, channel;
     uint8_t type; /* IPMI 2.0 Table 42-3 */
@@ -177,9 +178,21 @@ struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor 
     uint8_t precision; /* 0..3 */
     uint8_t status;    /* enum store_status */
     uint8_t nstates;
-    uint8_t thr_mask;        /* bit enum store_thr: threshold known */
-    uint8_t thr_scaled_mask; /* bit enum store_thr: thr_scaled fits */
+    uint8_t thr_mask;                  /* bit enum store_thr: threshold known (converts) */
+    uint8_t thr_raw[STORE_THR__COUNT]; /* raw thresholds (enum store_thr order) */
 };
+
+/*
+ * Threshold `k` of sensor row `s`: false when it is not known (not a
+ * threshold sensor, not readable, no number).  Else *value (natural units)
+ * and, when round(value * 10^precision) fits Integer32, *scaled with
+ * *scaled_ok true (the MIB's columns).  snap_build.c converts the raw
+ * threshold by the row's SDR record: the one place thresholds are
+ * converted (a row keeps 7 bytes of them, not 72).  O(1); either out
+ * pointer may be NULL.
+ */
+bool store_sensor_thr(const struct store_sensor *s, enum store_thr k, double *value,
+                      int32_t *scaled, bool *scaled_ok);
 
 struct store_sensors {
     struct store_part p;    /* p.n rows */
