@@ -36,8 +36,9 @@ static uint8_t sensor_precision(const struct sdr_sensor *s, const struct sensor_
     if (s->value_kind != SDR_VALUE_ANALOG && s->value_kind != SDR_VALUE_NEEDS_FACTORS)
         return 0;
     /* non-linear sensors with per-reading factors (Get Sensor Reading Factors): those */
-    const struct sdr_factors *f = v->have_factors ? &v->factors : &s->conv;
-    double step = fabs((double)f->m) * pow(10.0, f->rexp);
+    int m = v->have_factors ? v->factor_m : s->conv.m;
+    int rexp = v->have_factors ? v->factor_rexp : s->conv.rexp;
+    double step = fabs((double)m) * pow(10.0, rexp);
     if (!(step > 0))
         return 0;
     for (uint8_t p = 0; p < 3; p++)
