@@ -78,7 +78,7 @@ static void idx_insert(struct sel_state *st, uint32_t s)
     uint32_t i = rec_hash(st, st->ring[s]);
     while (st->idx[i])
         i = (i + 1) & st->idx_mask;
-    st->idx[i] = s + 1;
+    st->idx[i] = (uint16_t)(s + 1);
 }
 
 static void idx_remove(struct sel_state *st, uint32_t s)

@@ -55,7 +55,7 @@
 #include "sel.h"
 
 #define SEL_RING_DEFAULT 256
-#define SEL_RING_MAX     65536 /* a SEL holds at most FFFEh records (16-bit IDs) */
+#define SEL_RING_MAX     65535 /* a SEL holds at most FFFEh records (16-bit IDs) */
 
 struct sel_counters {
     uint64_t polls; /* polls started */
@@ -85,8 +85,9 @@ struct sel_state {
     uint32_t *seq;     /* per ring slot: the entry's sequence number */
     uint32_t next_seq; /* given to the next entry appended (first 1); never goes back */
     uint8_t *seen;     /* one bit per ring slot, for the scan after a clear */
-    /* index of the ring by record bytes: slot + 1 per entry, 0 empty (see sel_reader.c) */
-    uint32_t *idx;
+    /* index of the ring by record bytes: slot + 1 per entry, 0 empty (see
+     * sel_reader.c); 16 bits: slots are below SEL_RING_MAX */
+    uint16_t *idx;
     uint32_t idx_mask;
     uint64_t hseed;
     uint8_t *visited; /* 8 KiB, one bit per record ID read in the current pass */
@@ -116,7 +117,7 @@ struct sel_state {
 };
 
 /* capacity 0 means SEL_RING_DEFAULT; more than SEL_RING_MAX is SEL_RING_MAX.  NULL when
- * memory is short.  Memory: about 20 bytes per entry, an index of 8 to 16 bytes per entry
+ * memory is short.  Memory: about 20 bytes per entry, an index of 4 to 8 bytes per entry
  * and an 8 KiB bitmap of record IDs while entries are read. */
 struct sel_state *sel_state_new(uint32_t capacity);
 void sel_state_free(struct sel_state *st); /* NULL is a no-op */

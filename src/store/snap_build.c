@@ -689,11 +689,11 @@ static void fill_sel(struct store_sel *o, const struct sel_record *r, const uint
                      uint32_t seq, uint16_t sdr)
 {
     o->index = seq;
-    o->kind = r->kind;
+    o->kind = r->kind & 3u; /* enum sel_kind = enum store_sel_kind */
     o->has_time = r->kind != SEL_KIND_OEM_NOTS && r->ts_kind == SEL_TS_ABSOLUTE;
     memcpy(o->raw, raw, SEL_RECORD_LEN);
     o->sdr = sdr;
-    o->severity = sel_severity(r);
+    o->severity = sel_severity(r) & 7u;
 }
 
 struct store_sel_fields store_sel_fields(const struct store_sel *e)

@@ -286,17 +286,17 @@ enum store_sel_kind { STORE_SEL_SYSTEM = 0, STORE_SEL_OEM_TS, STORE_SEL_OEM_NOTS
 
 /*
  * One SEL entry: the raw record and what the MIB indexes and compares by;
- * 28 bytes.  Its numbers (store_sel_fields) and texts (store_sel_texts) are
+ * 24 bytes.  Its numbers (store_sel_fields) and texts (store_sel_texts) are
  * not kept per entry (256 entries per BMC times a fleet): the snapshot
  * builder's functions decode them from the raw record when a view asks,
  * always the same way.
  */
 struct store_sel {
-    uint32_t index;   /* ipmiSelIndex: the ring entry's sequence number */
-    uint16_t sdr;     /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
-    uint8_t kind;     /* enum store_sel_kind */
-    uint8_t severity; /* enum store_severity */
-    bool has_time;    /* the timestamp is absolute Unix time */
+    uint32_t index;       /* ipmiSelIndex: the ring entry's sequence number */
+    uint16_t sdr;         /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
+    uint8_t kind : 2;     /* enum store_sel_kind */
+    uint8_t severity : 3; /* enum store_severity */
+    bool has_time : 1;    /* the timestamp is absolute Unix time */
     uint8_t raw[16];
 };
 

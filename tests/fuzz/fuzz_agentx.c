@@ -203,9 +203,9 @@ static void add_sels(struct store_bmc *b, const uint32_t *idx, size_t n)
             r[k] = (uint8_t)(i * 16 + k);
         uint32_t t = 1700000000u + (uint32_t)i;
         e[i].index = idx[i];
-        e[i].kind = (uint8_t)(i % 3);
+        e[i].kind = (i % 3) & 3u;
         e[i].has_time = i % 3 != 2;
-        e[i].severity = (uint8_t)(i % 4);
+        e[i].severity = (i % 4) & 7u;
         r[0] = (uint8_t)(i + 1);
         r[1] = (uint8_t)((i + 1) >> 8);
         r[2] = e[i].kind == STORE_SEL_SYSTEM   ? 0x02
