@@ -43,6 +43,7 @@
 #include "hex.h"
 #include "log.h"
 #include "mib_root.h"
+#include "sel.h"
 #include "store.h"
 
 #ifndef PACKAGE_VERSION
@@ -939,7 +940,7 @@ static bool sel_value(struct agentx *a, const struct store_bmc *b, const struct 
     case 13:
         return e->severity < STORE_SEV_UNKNOWN ? v_int(vb, (long)e->severity + 1) : false;
     case 14:
-        return v_bytes(vb, e->raw, sizeof(e->raw));
+        return v_bytes(vb, e->raw, SEL_RECORD_LEN);
     case 15:
         return v_hex(vb, t.data, 13);
     case 16:

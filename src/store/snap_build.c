@@ -691,7 +691,7 @@ static void fill_sel(struct store_sel *o, const struct sel_record *r, const uint
     o->index = seq;
     o->kind = r->kind & 3u; /* enum sel_kind = enum store_sel_kind */
     o->has_time = r->kind != SEL_KIND_OEM_NOTS && r->ts_kind == SEL_TS_ABSOLUTE;
-    memcpy(o->raw, raw, SEL_RECORD_LEN);
+    o->raw = raw; /* in the ring's records, which the part holds */
     o->sdr = sdr;
     o->severity = sel_severity(r) & 7u;
 }
@@ -718,7 +718,8 @@ struct store_sel_fields store_sel_fields(const struct store_sel *e)
 }
 
 /*
- * The SEL part: 28 bytes an entry (the raw record, its index, kind and severity) plus one
+ * The SEL part: 16 bytes an entry (its index, kind, severity and a pointer to
+ * the raw record in the SEL reader's ring, held: not a copy) plus one
  * copy of each SDR record the entries name; texts are formed when a view
  * asks (store_sel_texts), from the same record and SDR, so they read as if
  * formed here.
@@ -772,6 +773,8 @@ static const struct store_sels *build_sel(const struct bmc_data *d)
         goto fail;
     p->p.arena = a;
     atomic_init(&p->p.refs, 1);
+    /* the pointers sel_state_entry() gives stay valid while this is held */
+    p->p.ring_hold = sel_state_ring_hold(d->sel);
     if (shared) { /* entry.sdr is then the set position + 1 */
         for (size_t k = 0; k < nset; k++)
             map[k] = k < UINT16_MAX ? (uint16_t)(k + 1) : 0;

@@ -125,7 +125,8 @@ const char *store_severity_word(enum store_severity s);
 struct sdr_sensor;  /* sdr.h */
 struct store_arena; /* arena.h: a few large blocks holding rows and strings */
 
-struct sdr_content; /* sdr_share.h */
+struct sdr_content;  /* sdr_share.h */
+struct sel_ring_buf; /* sel_reader.h */
 
 struct store_part {
     atomic_uint refs;
@@ -134,6 +135,9 @@ struct store_part {
     /* non-NULL: the part points at this shared SDR content's sensor records
      * instead of copying them, and holds a reference on it (sdr_share_hold) */
     struct sdr_content *sdr_hold;
+    /* non-NULL (SEL part): the entries' raw records are the SEL reader's
+     * ring, held (sel_state_ring_hold) */
+    const struct sel_ring_buf *ring_hold;
 };
 
 /* ---- sensors part ---------------------------------------------------------------- */
@@ -285,10 +289,10 @@ struct store_frus {
 enum store_sel_kind { STORE_SEL_SYSTEM = 0, STORE_SEL_OEM_TS, STORE_SEL_OEM_NOTS };
 
 /*
- * One SEL entry: the raw record and what the MIB indexes and compares by;
- * 24 bytes.  Its numbers (store_sel_fields) and texts (store_sel_texts) are
- * not kept per entry (256 entries per BMC times a fleet): the snapshot
- * builder's functions decode them from the raw record when a view asks,
+ * One SEL entry: what the MIB indexes and compares by, and the raw record
+ * (the SEL reader's ring's, held by the part: not a copy); 16 bytes.  Its numbers
+ * (store_sel_fields) and texts (store_sel_texts) are not kept per entry (256 entries per BMC times
+ * a fleet): the snapshot builder's functions decode them from the raw record when a view asks,
  * always the same way.
  */
 struct store_sel {
@@ -297,7 +301,7 @@ struct store_sel {
     uint8_t kind : 2;     /* enum store_sel_kind */
     uint8_t severity : 3; /* enum store_severity */
     bool has_time : 1;    /* the timestamp is absolute Unix time */
-    uint8_t raw[16];
+    const uint8_t *raw;   /* the 16 bytes of the record */
 };
 
 /* The numbers of one entry (0 where its kind has none). */

@@ -35,6 +35,7 @@
 #include "arena.h"
 #include "chassis_ctl.h"
 #include "sdr.h"
+#include "sel.h"
 #include "store.h"
 
 #define CHECK(c)                                                                                   \
@@ -198,7 +199,8 @@ static void add_sels(struct store_bmc *b, const uint32_t *idx, size_t n)
         /* the numbers and texts come from the raw record (store_sel_fields,
          * store_sel_texts): a system event, a timestamped OEM record, a
          * non-timestamped one in turn */
-        uint8_t *r = e[i].raw;
+        uint8_t *r = arena_alloc(p->arena, SEL_RECORD_LEN);
+        e[i].raw = r;
         for (unsigned k = 0; k < 16; k++)
             r[k] = (uint8_t)(i * 16 + k);
         uint32_t t = 1700000000u + (uint32_t)i;
