@@ -6,7 +6,9 @@
  * (snap_build.c): when a poll completes, except a SEL entry's numbers and
  * texts, which its functions store_sel_fields() and store_sel_texts() form
  * from the entry's raw record when a view asks (a fleet's 256 entries per
- * BMC would otherwise cost each BMC about 50 KB of formed texts).
+ * BMC would otherwise cost each BMC about 50 KB of formed texts), and a
+ * sensor's thresholds, which store_sensor_thr() converts from the raw
+ * threshold bytes by the sensor's SDR record (7 bytes a row, not 72).
  *
  * Snapshots and parts
  *   A snapshot (struct store_bmc) is the BMC's header (identity, state,
