@@ -1056,7 +1056,10 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
         if (prev && prev->sel && prev->src.sdr_gen == d->sdr_gen &&
             prev->src.sel_count == s->src.sel_count &&
             prev->src.sel_first_seq == s->src.sel_first_seq &&
-            prev->src.sel_last_seq == s->src.sel_last_seq)
+            prev->src.sel_last_seq == s->src.sel_last_seq &&
+            /* the ring was copied (a poll read entries while the part held
+             * them): the new part holds the copy, so the old one is freed */
+            prev->sel->p.ring_hold == d->sel->ring_buf)
             s->sel = store_sels_ref(prev->sel);
         else if (!(s->sel = build_sel(d)))
             goto fail;
