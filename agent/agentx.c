@@ -44,6 +44,7 @@
 #include "hex.h"
 #include "log.h"
 #include "mib_root.h"
+#include "sel.h"
 #include "store.h"
 
 #ifndef PACKAGE_VERSION
@@ -650,9 +651,11 @@ static bool sensor_value(struct agentx *a, const struct store_bmc *b, const stru
     case 23:
     case 24: {
         unsigned t = col - 19; /* enum store_thr: the MIB's column order */
-        if (!s->thresholds || !(s->thr_mask & s->thr_scaled_mask & (1u << t)))
+        int32_t x = 0;
+        bool ok = false;
+        if (!store_sensor_thr(s, t, NULL, &x, &ok) || !ok)
             return false;
-        return v_int(vb, s->thr_scaled[t]);
+        return v_int(vb, x);
     }
     case 25:
         return s->read_mono_ns ? v_uns(vb, ASN_GAUGE, age_s(s->read_mono_ns)) : false;
@@ -950,7 +953,7 @@ static bool sel_value(struct agentx *a, const struct store_bmc *b, const struct 
     case 13:
         return e->severity < STORE_SEV_UNKNOWN ? v_int(vb, (long)e->severity + 1) : false;
     case 14:
-        return v_bytes(vb, e->raw, sizeof(e->raw));
+        return v_bytes(vb, e->raw, SEL_RECORD_LEN);
     case 15:
         return v_hex(vb, t.data, 13);
     case 16:

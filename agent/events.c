@@ -12,6 +12,7 @@
 
 #include "ev.h"
 #include "log.h"
+#include "sel.h"
 #include "sel_statefile.h"
 #include "store.h"
 
@@ -146,7 +147,7 @@ bool events_pet(struct events *ev, uint64_t key, uint64_t now_ns)
 static uint64_t sel_hash(const struct store_sel *e)
 {
     uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < sizeof(e->raw); i++)
+    for (size_t i = 0; i < SEL_RECORD_LEN; i++)
         h = (h ^ e->raw[i]) * 0x100000001b3ull;
     return h ? h : 1;
 }
@@ -178,7 +179,7 @@ static void save_state(struct events *ev, const struct store_bmc *b, struct per_
     if (f.e) {
         for (uint32_t i = 0; i < n; i++) {
             f.e[i].seq = p->e[i].index;
-            memcpy(f.e[i].raw, p->e[i].raw, sizeof(f.e[i].raw));
+            memcpy(f.e[i].raw, p->e[i].raw, SEL_RECORD_LEN);
         }
         f.n = n;
     }
@@ -253,7 +254,7 @@ static void sel_entry(struct events *ev, const struct store_bmc *b, struct per_b
         .text = t.event,
         .reading = t.reading,
         .data = e->raw,
-        .data_len = sizeof(e->raw),
+        .data_len = SEL_RECORD_LEN,
     };
     ev->st.sel_notified++;
     if (ev->sink.platform)

@@ -28,6 +28,8 @@
  */
 #include "sel_reader.h"
 
+#include <stdatomic.h>
+
 #include "drive.h"
 
 #include <stdio.h>
@@ -78,7 +80,7 @@ static void idx_insert(struct sel_state *st, uint32_t s)
     uint32_t i = rec_hash(st, st->ring[s]);
     while (st->idx[i])
         i = (i + 1) & st->idx_mask;
-    st->idx[i] = s + 1;
+    st->idx[i] = (uint16_t)(s + 1);
 }
 
 static void idx_remove(struct sel_state *st, uint32_t s)
@@ -110,6 +112,50 @@ static void idx_clear(struct sel_state *st)
     memset(st->idx, 0, ((size_t)st->idx_mask + 1) * sizeof(*st->idx));
 }
 
+struct sel_ring_buf {
+    atomic_uint refs;
+    uint8_t rec[][SEL_RECORD_LEN];
+};
+
+static struct sel_ring_buf *ring_buf_new(uint32_t cap)
+{
+    struct sel_ring_buf *b = calloc(1, sizeof(*b) + (size_t)cap * SEL_RECORD_LEN);
+    if (b)
+        atomic_init(&b->refs, 1);
+    return b;
+}
+
+const struct sel_ring_buf *sel_state_ring_hold(struct sel_state *st)
+{
+    atomic_fetch_add_explicit(&st->ring_buf->refs, 1, memory_order_relaxed);
+    return st->ring_buf;
+}
+
+void sel_ring_unhold(const struct sel_ring_buf *b)
+{
+    struct sel_ring_buf *w = (struct sel_ring_buf *)b;
+    if (w && atomic_fetch_sub_explicit(&w->refs, 1, memory_order_acq_rel) == 1)
+        free(w);
+}
+
+/* Before the ring's records are written: copy them if a snapshot holds them.
+ * The acquire pairs with the release of the last unhold, so the snapshot's
+ * reads are over when the count reads 1.  0, or -1 when memory is short. */
+static int ring_own(struct sel_state *st)
+{
+    if (atomic_load_explicit(&st->ring_buf->refs, memory_order_acquire) == 1)
+        return 0;
+    struct sel_ring_buf *nb = malloc(sizeof(*nb) + (size_t)st->cap * SEL_RECORD_LEN);
+    if (!nb)
+        return -1;
+    atomic_init(&nb->refs, 1);
+    memcpy(nb->rec, st->ring_buf->rec, (size_t)st->cap * SEL_RECORD_LEN);
+    sel_ring_unhold(st->ring_buf);
+    st->ring_buf = nb;
+    st->ring = nb->rec;
+    return 0;
+}
+
 struct sel_state *sel_state_new(uint32_t capacity)
 {
     if (!capacity)
@@ -122,7 +168,8 @@ struct sel_state *sel_state_new(uint32_t capacity)
     uint32_t isize = 16;
     while (isize < 2 * capacity)
         isize *= 2;
-    st->ring = calloc(capacity, SEL_RECORD_LEN);
+    st->ring_buf = ring_buf_new(capacity);
+    st->ring = st->ring_buf ? st->ring_buf->rec : NULL;
     st->seq = calloc(capacity, sizeof(*st->seq));
     st->seen = calloc((capacity + 7) / 8, 1);
     st->idx = calloc(isize, sizeof(*st->idx));
@@ -142,7 +189,7 @@ void sel_state_free(struct sel_state *st)
 {
     if (!st)
         return;
-    free(st->ring);
+    sel_ring_unhold(st->ring_buf);
     free(st->seq);
     free(st->seen);
     free(st->idx);
@@ -730,6 +777,12 @@ enum sel_act sel_poll_on_rsp(struct sel_poll *p, uint8_t cc, const uint8_t *d, s
     case SEL_PH_RESERVE:
         return sel_poll_on_reserve(p, cc, d, len);
     case SEL_PH_ENTRY:
+        /* the only writer of the ring's records: own them first */
+        if (ring_own(p->st) < 0) {
+            p->res.entry_requests++;
+            p->res.bmc_err = BMC_E_INTERNAL;
+            return poll_fail(p, 0, CODEC_OK);
+        }
         return sel_poll_on_entry(p, cc, d, len);
     default:
         return SEL_ACT_DONE;

@@ -55,7 +55,7 @@
 #include "sel.h"
 
 #define SEL_RING_DEFAULT 256
-#define SEL_RING_MAX     65536 /* a SEL holds at most FFFEh records (16-bit IDs) */
+#define SEL_RING_MAX     65535 /* a SEL holds at most FFFEh records (16-bit IDs) */
 
 struct sel_counters {
     uint64_t polls; /* polls started */
@@ -79,14 +79,22 @@ struct sel_seq_saved {
     uint8_t raw[SEL_RECORD_LEN];
 };
 
+/* The ring's record bytes: reference-counted, so that a snapshot (the store's
+ * SEL part) points at them instead of copying them; a write to records held
+ * by a snapshot goes to a copy first (copy on write, once per poll at most). */
+struct sel_ring_buf;
+
 struct sel_state {
-    /* ring of the newest records, raw: entry i (0 = oldest) is at (head + i) % cap */
+    /* ring of the newest records, raw: entry i (0 = oldest) is at (head + i) % cap;
+     * ring = ring_buf's records */
     uint8_t (*ring)[SEL_RECORD_LEN];
+    struct sel_ring_buf *ring_buf;
     uint32_t *seq;     /* per ring slot: the entry's sequence number */
     uint32_t next_seq; /* given to the next entry appended (first 1); never goes back */
     uint8_t *seen;     /* one bit per ring slot, for the scan after a clear */
-    /* index of the ring by record bytes: slot + 1 per entry, 0 empty (see sel_reader.c) */
-    uint32_t *idx;
+    /* index of the ring by record bytes: slot + 1 per entry, 0 empty (see
+     * sel_reader.c); 16 bits: slots are below SEL_RING_MAX */
+    uint16_t *idx;
     uint32_t idx_mask;
     uint64_t hseed;
     uint8_t *visited; /* 8 KiB, one bit per record ID read in the current pass */
@@ -116,7 +124,7 @@ struct sel_state {
 };
 
 /* capacity 0 means SEL_RING_DEFAULT; more than SEL_RING_MAX is SEL_RING_MAX.  NULL when
- * memory is short.  Memory: about 20 bytes per entry, an index of 8 to 16 bytes per entry
+ * memory is short.  Memory: about 20 bytes per entry, an index of 4 to 8 bytes per entry
  * and an 8 KiB bitmap of record IDs while entries are read. */
 struct sel_state *sel_state_new(uint32_t capacity);
 void sel_state_free(struct sel_state *st); /* NULL is a no-op */
@@ -124,8 +132,16 @@ static inline size_t sel_state_count(const struct sel_state *st)
 {
     return st->count;
 }
-/* Raw record i of the ring, 0 = oldest; NULL when out of range. */
+/* Raw record i of the ring, 0 = oldest; NULL when out of range.  Valid until
+ * the next poll writes the ring, or, for as long as a hold on the ring's
+ * records (sel_state_ring_hold) lasts, for good: they do not change then. */
 const uint8_t *sel_state_entry(const struct sel_state *st, size_t i);
+/* A reference on the ring's present records (any thread may drop it with
+ * sel_ring_unhold, NULL a no-op): the pointers sel_state_entry() returns now
+ * stay valid and unchanged until then; the reader copies the records before
+ * it next writes them.  Thread of the reader; O(1). */
+const struct sel_ring_buf *sel_state_ring_hold(struct sel_state *st);
+void sel_ring_unhold(const struct sel_ring_buf *b);
 /*
  * Sequence number of ring entry i (0 when out of range): given when the
  * entry was appended, rising by one per entry, never reused in the process

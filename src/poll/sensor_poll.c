@@ -246,7 +246,8 @@ static void on_rsp(struct bmc *b, void *arg, const struct bmc_rsp *rsp)
             v->why = SENSOR_WHY_CONVERSION;
             break;
         }
-        v->factors = f.f;
+        v->factor_m = f.f.m;
+        v->factor_rexp = f.f.rexp;
         v->have_factors = true;
         v->conv = (uint8_t)sensor_convert(&f.f, v->r.raw, &x);
         if (v->conv == SENSOR_CONV_OK) {

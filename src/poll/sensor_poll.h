@@ -50,17 +50,20 @@ void sensor_set_free(struct sensor_set *set); /* NULL is a no-op */
 
 struct sensor_poll;
 
-/* The latest reading of one sensor. */
+/* The latest reading of one sensor: 40 bytes, one per sensor per BMC.  Of
+ * the per-reading factors (non-linear sensors) only what the precision
+ * needs is kept: the value is converted when the reading arrives. */
 struct sensor_value {
     struct sensor_poll *poll; /* the poll in progress (engine use) */
-    uint8_t stage;            /* engine use */
+    double value;             /* valid when conv == SENSOR_CONV_OK and why == NONE */
     struct sensor_reading r;
-    struct sdr_thresholds thr;  /* from Get Sensor Thresholds, or the SDR */
-    struct sdr_factors factors; /* per-reading factors (non-linear sensors) */
-    double value;               /* valid when conv == SENSOR_CONV_OK and why == NONE */
-    uint8_t conv;               /* enum sensor_conv */
-    uint8_t why;                /* enum sensor_why */
-    bool thr_read;              /* thresholds came from Get Sensor Thresholds */
+    struct sdr_thresholds thr; /* from Get Sensor Thresholds, or the SDR */
+    int16_t factor_m;          /* have_factors: M and R exponent of the ... */
+    int8_t factor_rexp;        /* ... per-reading factors */
+    uint8_t stage;             /* engine use */
+    uint8_t conv;              /* enum sensor_conv */
+    uint8_t why;               /* enum sensor_why */
+    bool thr_read;             /* thresholds came from Get Sensor Thresholds */
     bool have_factors;
 };
 

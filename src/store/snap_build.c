@@ -36,8 +36,9 @@ static uint8_t sensor_precision(const struct sdr_sensor *s, const struct sensor_
     if (s->value_kind != SDR_VALUE_ANALOG && s->value_kind != SDR_VALUE_NEEDS_FACTORS)
         return 0;
     /* non-linear sensors with per-reading factors (Get Sensor Reading Factors): those */
-    const struct sdr_factors *f = v->have_factors ? &v->factors : &s->conv;
-    double step = fabs((double)f->m) * pow(10.0, f->rexp);
+    int m = v->have_factors ? v->factor_m : s->conv.m;
+    int rexp = v->have_factors ? v->factor_rexp : s->conv.rexp;
+    double step = fabs((double)m) * pow(10.0, rexp);
     if (!(step > 0))
         return 0;
     for (uint8_t p = 0; p < 3; p++)
@@ -156,23 +157,53 @@ static int fill_sensor(struct store_arena *a, struct interned *in, struct store_
         o->unavailable_reason = unavailable_reason(a, v);
         o->states_text = "";
     }
+    o->sdr = s;
     if (o->thresholds) {
         for (unsigned k = 0; k < STORE_THR__COUNT; k++) {
             unsigned thr = thr_sdr[k];
             double x = 0;
+            o->thr_raw[k] = v->thr.raw[thr];
             if ((v->thr.readable & (1u << thr)) &&
-                sensor_threshold_value(s, &v->thr, thr, &x) == SENSOR_CONV_OK) {
+                sensor_threshold_value(s, &v->thr, thr, &x) == SENSOR_CONV_OK)
                 o->thr_mask = (uint8_t)(o->thr_mask | 1u << k);
-                o->thr[k] = x;
-                if (scale(x, o->precision, &o->thr_scaled[k]))
-                    o->thr_scaled_mask = (uint8_t)(o->thr_scaled_mask | 1u << k);
-            }
         }
     }
     if (!o->name || (o->has_value && !o->value_text) || (o->analog && !o->units) ||
         !o->states_text || (st == SENSOR_UNAVAILABLE && !o->unavailable_reason))
         return -1;
     return 0;
+}
+
+bool store_sensor_thr(const struct store_sensor *o, enum store_thr k, double *value,
+                      int32_t *scaled, bool *scaled_ok)
+{
+    if ((unsigned)k >= STORE_THR__COUNT || !o->thresholds || !(o->thr_mask & (1u << k)) || !o->sdr)
+        return false;
+    /* the conversion fill_sensor() checked, from the same raw byte and record */
+    unsigned thr = thr_sdr[k];
+    struct sdr_thresholds t = {.readable = (uint8_t)(1u << thr)};
+    t.raw[thr] = o->thr_raw[k];
+    double x = 0;
+    if (sensor_threshold_value(o->sdr, &t, thr, &x) != SENSOR_CONV_OK)
+        return false;
+    int32_t sc = 0;
+    bool ok = scale(x, o->precision, &sc);
+    if (value)
+        *value = x;
+    if (scaled)
+        *scaled = ok ? sc : 0;
+    if (scaled_ok)
+        *scaled_ok = ok;
+    return true;
+}
+
+/* Do two records convert a raw byte the same (sensor_convert's inputs)? */
+static bool same_conv(const struct sdr_sensor *a, const struct sdr_sensor *b)
+{
+    const struct sdr_factors *x = &a->conv, *y = &b->conv;
+    return a->value_kind == b->value_kind && x->m == y->m && x->b == y->b && x->rexp == y->rexp &&
+           x->bexp == y->bexp && x->fmt == y->fmt && x->linearization == y->linearization &&
+           x->boff == y->boff && x->rscale == y->rscale;
 }
 
 static int cmp_sensor(const void *x, const void *y)
@@ -240,14 +271,25 @@ static int copy_sdr(struct store_arena *a, const struct bmc_data *d, struct stor
 static const struct store_sensors *build_sensors(const struct bmc_data *d, const char *label)
 {
     const struct sensor_set *set = d->set;
-    /* rows, the order of the shared SDR records, and about 24 bytes of text
-     * each (value, states; names are the shared records' or copied) */
+    /* the part, the order of the shared SDR records (2 bytes each), a row
+     * per readable sensor and its texts: about 10 bytes (the value; names
+     * are the shared records' or copied), a discrete one's states (an array
+     * of static texts, their joined text) about 16 more.  With the default
+     * bmcsim profile 5% above what is used; a short estimate costs one more
+     * block of a quarter of it. */
+    size_t nread = 0, ndiscrete = 0;
+    for (size_t i = 0; i < set->n; i++)
+        if (sensor_poll_readable(&set->s[i])) {
+            nread++;
+            ndiscrete += !analog(&set->s[i]);
+        }
     struct interned in = {.n = 0};
-    struct store_arena *a = arena_new(256 + set->n * (sizeof(struct store_sensor) + 26));
+    struct store_arena *a = arena_new(160 + set->n * sizeof(uint16_t) +
+                                      nread * (sizeof(struct store_sensor) + 10) + ndiscrete * 16);
     if (!a)
         return NULL;
     struct store_sensors *p = arena_alloc(a, sizeof(*p));
-    struct store_sensor *rows = p ? arena_alloc(a, (set->n ? set->n : 1) * sizeof(*rows)) : NULL;
+    struct store_sensor *rows = p ? arena_alloc(a, (nread ? nread : 1) * sizeof(*rows)) : NULL;
     if (!rows)
         goto fail;
     p->p.arena = a;
@@ -262,6 +304,22 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
                         p->p.sdr_hold != NULL) < 0)
             goto fail;
         n++;
+    }
+    /* copied records: the rows must point at the part's copies (the set
+     * goes when the SDR is read again); a row whose record is not the one
+     * kept by index (a readable record after an event-only one of the same
+     * address) gets its own copy */
+    for (uint32_t i = 0; !p->p.sdr_hold && i < n; i++) {
+        const struct sdr_sensor *o = rows[i].sdr, *r = store_sdr_find(p, rows[i].index);
+        if (r && same_conv(r, o)) {
+            rows[i].sdr = r;
+        } else {
+            struct sdr_sensor *c = arena_alloc(a, sizeof(*c));
+            if (!c)
+                goto fail;
+            *c = *o;
+            rows[i].sdr = c;
+        }
     }
     /* stable: equal indexes keep SDR order, so the first record of a duplicate wins */
     for (uint32_t i = 1; i < n; i++) {
@@ -646,11 +704,11 @@ static void fill_sel(struct store_sel *o, const struct sel_record *r, const uint
                      uint32_t seq, uint16_t sdr)
 {
     o->index = seq;
-    o->kind = r->kind;
+    o->kind = r->kind & 3u; /* enum sel_kind = enum store_sel_kind */
     o->has_time = r->kind != SEL_KIND_OEM_NOTS && r->ts_kind == SEL_TS_ABSOLUTE;
-    memcpy(o->raw, raw, SEL_RECORD_LEN);
+    o->raw = raw; /* in the ring's records, which the part holds */
     o->sdr = sdr;
-    o->severity = sel_severity(r);
+    o->severity = sel_severity(r) & 7u;
 }
 
 struct store_sel_fields store_sel_fields(const struct store_sel *e)
@@ -675,7 +733,8 @@ struct store_sel_fields store_sel_fields(const struct store_sel *e)
 }
 
 /*
- * The SEL part: 28 bytes an entry (the raw record, its index, kind and severity) plus one
+ * The SEL part: 16 bytes an entry (its index, kind, severity and a pointer to
+ * the raw record in the SEL reader's ring, held: not a copy) plus one
  * copy of each SDR record the entries name; texts are formed when a view
  * asks (store_sel_texts), from the same record and SDR, so they read as if
  * formed here.
@@ -729,6 +788,8 @@ static const struct store_sels *build_sel(const struct bmc_data *d)
         goto fail;
     p->p.arena = a;
     atomic_init(&p->p.refs, 1);
+    /* the pointers sel_state_entry() gives stay valid while this is held */
+    p->p.ring_hold = sel_state_ring_hold(d->sel);
     if (shared) { /* entry.sdr is then the set position + 1 */
         for (size_t k = 0; k < nset; k++)
             map[k] = k < UINT16_MAX ? (uint16_t)(k + 1) : 0;
@@ -999,7 +1060,10 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
         if (prev && prev->sel && prev->src.sdr_gen == d->sdr_gen &&
             prev->src.sel_count == s->src.sel_count &&
             prev->src.sel_first_seq == s->src.sel_first_seq &&
-            prev->src.sel_last_seq == s->src.sel_last_seq)
+            prev->src.sel_last_seq == s->src.sel_last_seq &&
+            /* the ring was copied (a poll read entries while the part held
+             * them): the new part holds the copy, so the old one is freed */
+            prev->sel->p.ring_hold == d->sel->ring_buf)
             s->sel = store_sels_ref(prev->sel);
         else if (!(s->sel = build_sel(d)))
             goto fail;

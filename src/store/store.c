@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "sdr.h"
 #include "sdr_share.h"
+#include "sel_reader.h"
 
 /* ---- words ------------------------------------------------------------------ */
 
@@ -117,6 +118,7 @@ static bool part_unref(const struct store_part *p)
     {                                                                                              \
         if (x && part_unref(&x->p)) {                                                              \
             sdr_share_unhold(x->p.sdr_hold);                                                       \
+            sel_ring_unhold(x->p.ring_hold);                                                       \
             arena_free(x->p.arena); /* the part itself lives in its arena */                       \
         }                                                                                          \
     }

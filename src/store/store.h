@@ -6,7 +6,9 @@
  * (snap_build.c): when a poll completes, except a SEL entry's numbers and
  * texts, which its functions store_sel_fields() and store_sel_texts() form
  * from the entry's raw record when a view asks (a fleet's 256 entries per
- * BMC would otherwise cost each BMC about 50 KB of formed texts).
+ * BMC would otherwise cost each BMC about 50 KB of formed texts), and a
+ * sensor's thresholds, which store_sensor_thr() converts from the raw
+ * threshold bytes by the sensor's SDR record (7 bytes a row, not 72).
  *
  * Snapshots and parts
  *   A snapshot (struct store_bmc) is the BMC's header (identity, state,
@@ -125,7 +127,8 @@ const char *store_severity_word(enum store_severity s);
 struct sdr_sensor;  /* sdr.h */
 struct store_arena; /* arena.h: a few large blocks holding rows and strings */
 
-struct sdr_content; /* sdr_share.h */
+struct sdr_content;  /* sdr_share.h */
+struct sel_ring_buf; /* sel_reader.h */
 
 struct store_part {
     atomic_uint refs;
@@ -134,6 +137,9 @@ struct store_part {
     /* non-NULL: the part points at this shared SDR content's sensor records
      * instead of copying them, and holds a reference on it (sdr_share_hold) */
     struct sdr_content *sdr_hold;
+    /* non-NULL (SEL part): the entries' raw records are the SEL reader's
+     * ring, held (sel_state_ring_hold) */
+    const struct sel_ring_buf *ring_hold;
 };
 
 /* ---- sensors part ---------------------------------------------------------------- */
@@ -152,7 +158,7 @@ const char *store_thr_key(enum store_thr t);
 
 #define STORE_STATES_MAX 16
 
-struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor per BMC */
+struct store_sensor {     /* fields ordered by size: 112 bytes, kept per sensor per BMC */
     uint32_t index;       /* ipmiSensorIndex, see the top of this file */
     int32_t value_scaled; /* round(value * 10^precision) */
     const char *name;
@@ -162,9 +168,10 @@ struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor 
     const char *const *states;      /* nstates static texts */
     const char *states_text;        /* ", "-joined; "" when none */
     const char *unavailable_reason; /* NULL unless status is unavailable */
-    double value;                   /* natural units */
-    double thr[STORE_THR__COUNT];
-    int32_t thr_scaled[STORE_THR__COUNT];
+    /* the SDR record the row was built from (the part's own or the held
+     * shared records): what store_sensor_thr() converts the thresholds by */
+    const struct sdr_sensor *sdr;
+    double value;          /* natural units */
     uint64_t read_mono_ns; /* CLOCK_MONOTONIC of the reading (for an age) */
     uint8_t number, owner, lun, channel;
     uint8_t type; /* IPMI 2.0 Table 42-3 */
@@ -181,9 +188,21 @@ struct store_sensor {     /* fields ordered by size: 176 bytes, kept per sensor 
     uint8_t unit_base, unit_rate, unit_mod_rel;
     bool unit_percent;
     uint8_t nstates;
-    uint8_t thr_mask;        /* bit enum store_thr: threshold known */
-    uint8_t thr_scaled_mask; /* bit enum store_thr: thr_scaled fits */
+    uint8_t thr_mask;                  /* bit enum store_thr: threshold known (converts) */
+    uint8_t thr_raw[STORE_THR__COUNT]; /* raw thresholds (enum store_thr order) */
 };
+
+/*
+ * Threshold `k` of sensor row `s`: false when it is not known (not a
+ * threshold sensor, not readable, no number).  Else *value (natural units)
+ * and, when round(value * 10^precision) fits Integer32, *scaled with
+ * *scaled_ok true (the MIB's columns).  snap_build.c converts the raw
+ * threshold by the row's SDR record: the one place thresholds are
+ * converted (a row keeps 7 bytes of them, not 72).  O(1); either out
+ * pointer may be NULL.
+ */
+bool store_sensor_thr(const struct store_sensor *s, enum store_thr k, double *value,
+                      int32_t *scaled, bool *scaled_ok);
 
 struct store_sensors {
     struct store_part p;    /* p.n rows */
@@ -276,19 +295,19 @@ struct store_frus {
 enum store_sel_kind { STORE_SEL_SYSTEM = 0, STORE_SEL_OEM_TS, STORE_SEL_OEM_NOTS };
 
 /*
- * One SEL entry: the raw record and what the MIB indexes and compares by;
- * 28 bytes.  Its numbers (store_sel_fields) and texts (store_sel_texts) are
- * not kept per entry (256 entries per BMC times a fleet): the snapshot
- * builder's functions decode them from the raw record when a view asks,
+ * One SEL entry: what the MIB indexes and compares by, and the raw record
+ * (the SEL reader's ring's, held by the part: not a copy); 16 bytes.  Its numbers
+ * (store_sel_fields) and texts (store_sel_texts) are not kept per entry (256 entries per BMC times
+ * a fleet): the snapshot builder's functions decode them from the raw record when a view asks,
  * always the same way.
  */
 struct store_sel {
-    uint32_t index;   /* ipmiSelIndex: the ring entry's sequence number */
-    uint16_t sdr;     /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
-    uint8_t kind;     /* enum store_sel_kind */
-    uint8_t severity; /* enum store_severity */
-    bool has_time;    /* the timestamp is absolute Unix time */
-    uint8_t raw[16];
+    uint32_t index;       /* ipmiSelIndex: the ring entry's sequence number */
+    uint16_t sdr;         /* the sensor's SDR record: store_sels.sdr[sdr - 1]; 0 none */
+    uint8_t kind : 2;     /* enum store_sel_kind */
+    uint8_t severity : 3; /* enum store_severity */
+    bool has_time : 1;    /* the timestamp is absolute Unix time */
+    const uint8_t *raw;   /* the 16 bytes of the record */
 };
 
 /* The numbers of one entry (0 where its kind has none). */

@@ -87,10 +87,12 @@ static json_object *json_sensor(const struct store_sensor *s)
         json_object_object_add(j, "unavailable_reason", str_or_null(s->unavailable_reason));
     if (s->thresholds) {
         json_object *t = json_object_new_object();
-        for (unsigned k = 0; k < STORE_THR__COUNT; k++)
-            json_object_object_add(t, store_thr_key(k),
-                                   (s->thr_mask & (1u << k)) ? json_object_new_double(s->thr[k])
-                                                             : NULL);
+        for (unsigned k = 0; k < STORE_THR__COUNT; k++) {
+            double x = 0;
+            json_object_object_add(
+                t, store_thr_key(k),
+                store_sensor_thr(s, k, &x, NULL, NULL) ? json_object_new_double(x) : NULL);
+        }
         json_object_object_add(j, "thresholds", t);
     } else {
         json_object_object_add(j, "thresholds", NULL);

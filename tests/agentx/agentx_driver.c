@@ -46,6 +46,7 @@
 #include "notify.h"
 #include "once.h"
 #include "pet_listener.h"
+#include "sdr.h"
 #include "store.h"
 
 static void usage(FILE *f)
@@ -166,6 +167,14 @@ static void live_fini(struct live *l)
 
 /* ---- synthetic snapshots ----------------------------------------------------------- */
 
+/* A threshold sensor record converting raw bytes 1:1 (M = 1, B = 0, no
+ * exponents), for synthetic rows' thresholds (store_sensor_thr). */
+static const struct sdr_sensor synthetic_sdr = {
+    .value_kind = SDR_VALUE_ANALOG,
+    .event_type = 1,
+    .conv = {.m = 1, .fmt = SDR_FMT_UNSIGNED, .linearization = SDR_LIN_LINEAR, .rscale = 1.0},
+};
+
 static const struct store_bmc *synth_bmc(uint32_t index, uint32_t nsensors, uint64_t mono)
 {
     struct store_arena *ar = arena_new(4096);
@@ -221,11 +230,10 @@ static const struct store_bmc *synth_bmc(uint32_t index, uint32_t nsensors, uint
         s->units = "degrees C";
         s->status = STORE_STATUS_OK;
         s->states_text = "";
-        s->thr_mask = s->thr_scaled_mask = (1u << STORE_THR_UC) | (1u << STORE_THR_UNC);
-        s->thr[STORE_THR_UNC] = 80;
-        s->thr[STORE_THR_UC] = 90;
-        s->thr_scaled[STORE_THR_UNC] = 800;
-        s->thr_scaled[STORE_THR_UC] = 900;
+        s->sdr = &synthetic_sdr; /* raw thresholds convert 1:1 */
+        s->thr_mask = (1u << STORE_THR_UC) | (1u << STORE_THR_UNC);
+        s->thr_raw[STORE_THR_UNC] = 80;
+        s->thr_raw[STORE_THR_UC] = 90;
         s->read_mono_ns = mono;
     }
     b->sensors = ss;

@@ -38,6 +38,8 @@
 #include "agentx_int.h"
 #include "arena.h"
 #include "chassis_ctl.h"
+#include "sdr.h"
+#include "sel.h"
 #include "store.h"
 
 #define CHECK(c)                                                                                   \
@@ -98,6 +100,14 @@ static void *part(size_t head, size_t rows, size_t nrows, struct store_part **p)
     return r;
 }
 
+/* A threshold sensor record converting raw bytes 1:1 (M = 1, B = 0, no
+ * exponents), for synthetic rows' thresholds (store_sensor_thr). */
+static const struct sdr_sensor synthetic_sdr = {
+    .value_kind = SDR_VALUE_ANALOG,
+    .event_type = 1,
+    .conv = {.m = 1, .fmt = SDR_FMT_UNSIGNED, .linearization = SDR_LIN_LINEAR, .rscale = 1.0},
+};
+
 static void add_sensors(struct store_bmc *b, const uint32_t *idx, size_t n)
 {
     struct store_part *p;
@@ -123,10 +133,10 @@ static void add_sensors(struct store_bmc *b, const uint32_t *idx, size_t n)
         s[i].status = (uint8_t)(i % STORE_STATUS__COUNT);
         s[i].states_text = "";
         s[i].unavailable_reason = s[i].has_value ? NULL : "no reading";
+        s[i].sdr = &synthetic_sdr; /* raw thresholds convert 1:1 */
         s[i].thr_mask = (uint8_t)(i * 5);
-        s[i].thr_scaled_mask = (uint8_t)(i * 3);
-        s[i].thr[STORE_THR_UC] = 90;
-        s[i].thr_scaled[STORE_THR_UC] = 900;
+        s[i].thr_raw[STORE_THR_UC] = 90;
+        s[i].thr_raw[STORE_THR_LNR] = (uint8_t)(i * 37);
         s[i].read_mono_ns = FUTURE_NS;
     }
     b->sensors = ss;
@@ -193,14 +203,15 @@ static void add_sels(struct store_bmc *b, const uint32_t *idx, size_t n)
         /* the numbers and texts come from the raw record (store_sel_fields,
          * store_sel_texts): a system event, a timestamped OEM record, a
          * non-timestamped one in turn */
-        uint8_t *r = e[i].raw;
+        uint8_t *r = arena_alloc(p->arena, SEL_RECORD_LEN);
+        e[i].raw = r;
         for (unsigned k = 0; k < 16; k++)
             r[k] = (uint8_t)(i * 16 + k);
         uint32_t t = 1700000000u + (uint32_t)i;
         e[i].index = idx[i];
-        e[i].kind = (uint8_t)(i % 3);
+        e[i].kind = (i % 3) & 3u;
         e[i].has_time = i % 3 != 2;
-        e[i].severity = (uint8_t)(i % 4);
+        e[i].severity = (i % 4) & 7u;
         r[0] = (uint8_t)(i + 1);
         r[1] = (uint8_t)((i + 1) >> 8);
         r[2] = e[i].kind == STORE_SEL_SYSTEM   ? 0x02

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "ev.h"
 #include "events.h"
+#include "sel.h"
 #include "store.h"
 #include "unit.h"
 
@@ -108,19 +109,21 @@ static const struct store_bmc *snap(uint32_t index, uint8_t state, const uint8_t
         memset(p->e, 0, nsel * sizeof(*p->e));
         for (size_t i = 0; i < nsel; i++) {
             struct store_sel *e = &p->e[i];
+            uint8_t *raw = arena_alloc(a, SEL_RECORD_LEN);
+            e->raw = raw;
             e->index = sel[i].seq;
             e->kind = STORE_SEL_SYSTEM;
             e->has_time = true;
             /* the numbers live in the raw record (store_sel_fields) */
-            e->raw[0] = (uint8_t)sel[i].record_id;
-            e->raw[1] = (uint8_t)(sel[i].record_id >> 8);
-            e->raw[2] = 0x02;
-            memcpy(&e->raw[3], &sel[i].time, 4);
-            e->raw[11] = sel[i].sensor;
-            e->raw[12] = 0x01;
-            e->raw[13] = sel[i].data1;
-            e->raw[14] = 0x5f;
-            e->raw[15] = 0x5a;
+            raw[0] = (uint8_t)sel[i].record_id;
+            raw[1] = (uint8_t)(sel[i].record_id >> 8);
+            raw[2] = 0x02;
+            memcpy(&raw[3], &sel[i].time, 4);
+            raw[11] = sel[i].sensor;
+            raw[12] = 0x01;
+            raw[13] = sel[i].data1;
+            raw[14] = 0x5f;
+            raw[15] = 0x5a;
         }
         b->sel = p;
     }

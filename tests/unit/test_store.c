@@ -468,6 +468,11 @@ static void test_build_numbers(void)
 {
     struct fixture f;
     fixture_init(&f);
+    /* 12V thresholds: UC raw 220 -> 13.20 V, LC raw 180 -> 10.80 V; UNR not readable */
+    f.v[0].thr.readable = (1u << SDR_THR_UC) | (1u << SDR_THR_LC);
+    f.v[0].thr.raw[SDR_THR_UC] = 220;
+    f.v[0].thr.raw[SDR_THR_LC] = 180;
+    f.v[0].thr.raw[SDR_THR_UNR] = 250;
     struct snap_opts o = {.bmc_index = 3, .wall_s = 1, .mono_ns = 1};
     const struct store_bmc *b = snap_build(&f.d, &o, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -501,6 +506,20 @@ static void test_build_numbers(void)
     CU_ASSERT_EQUAL(v33->value_scaled, 1000);
     CU_ASSERT_STRING_EQUAL(v33->value_text, "1.000");
     CU_ASSERT_PTR_EQUAL(store_sensor_find(p, v12->index), v12);
+    /* thresholds: converted from the row's raw bytes by its SDR record when asked */
+    double x = 0;
+    int32_t sc = 0;
+    bool ok = false;
+    CU_ASSERT_TRUE(store_sensor_thr(v12, STORE_THR_UC, &x, &sc, &ok));
+    CU_ASSERT_DOUBLE_EQUAL(x, 13.2, 1e-9);
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT_EQUAL(sc, 1320);
+    CU_ASSERT_TRUE(store_sensor_thr(v12, STORE_THR_LC, &x, NULL, NULL));
+    CU_ASSERT_DOUBLE_EQUAL(x, 10.8, 1e-9);
+    CU_ASSERT_FALSE(store_sensor_thr(v12, STORE_THR_UNR, &x, &sc, &ok)); /* not readable */
+    CU_ASSERT_FALSE(store_sensor_thr(v12, STORE_THR_LNR, &x, &sc, &ok));
+    CU_ASSERT_FALSE(store_sensor_thr(fan, STORE_THR_UC, &x, &sc, &ok)); /* none read */
+    CU_ASSERT_EQUAL(v12->thr_mask, (1u << STORE_THR_UC) | (1u << STORE_THR_LC));
     store_bmc_unref(b);
     /* the scheduler's state word instead of the poll's */
     o.set_state = true;
