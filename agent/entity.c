@@ -245,13 +245,22 @@ static void sens_idx(const struct store_bmc *b, const struct pos *p, uint32_t *o
 }
 
 /* entPhySensorValueTimeStamp: our sysUpTime (centiseconds since the agent
- * started) when the reading was taken; 0 when it was before. */
+ * started) when the reading was taken; 0 when it was before.  The agent's
+ * uptime and our monotonic clock are paired once, so a reading's stamp is
+ * the same in every request (a GET agrees with the walk that found it). */
 static uint32_t reading_ticks(uint64_t read_mono_ns)
 {
-    uint64_t up = netsnmp_get_agent_uptime();
-    uint64_t now = ev_monotonic_ns();
-    uint64_t age_cs = now > read_mono_ns ? (now - read_mono_ns) / 10000000u : 0;
-    return (uint32_t)(up > age_cs ? up - age_cs : 0);
+    static bool paired;
+    static uint64_t up0_cs, mono0_ns;
+    if (!paired) {
+        up0_cs = netsnmp_get_agent_uptime();
+        mono0_ns = ev_monotonic_ns();
+        paired = true;
+    }
+    if (read_mono_ns >= mono0_ns)
+        return (uint32_t)(up0_cs + (read_mono_ns - mono0_ns) / 10000000u);
+    uint64_t before_cs = (mono0_ns - read_mono_ns) / 10000000u;
+    return (uint32_t)(up0_cs > before_cs ? up0_cs - before_cs : 0);
 }
 
 static bool sens_value(struct agentx *a, const struct store_bmc *b, const struct pos *p,
