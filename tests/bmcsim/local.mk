@@ -55,6 +55,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_control.sh \
 	tests/bmcsim/test_daemon.sh \
 	tests/bmcsim/test_daemon_scale.sh \
+	tests/bmcsim/test_daemon_workers.sh \
 	tests/bmcsim/test_daemon_ping.sh \
 	tests/bmcsim/test_daemon_faults.sh \
 	tests/bmcsim/test_daemon_security.sh \
