@@ -110,8 +110,8 @@ struct wcmd {
     size_t n;
     bool initial;
     unsigned added, removed, changed, kept, retimed;
-    /* WC_STATUS */
-    json_object *arr;
+    /* WC_STATUS: the worker's BMCs as JSON text, without the brackets (NULL: out of memory) */
+    char *text;
     struct sched_stats st;
     struct bmc_counters counters;
     uint32_t by_state[SCHED__COUNT];
@@ -647,7 +647,7 @@ static json_object *status_bmc(struct worker *w, struct sched_bmc *sb, uint64_t 
 static void worker_status(struct worker *w, struct wcmd *c)
 {
     uint64_t now = ev_now_update(w->loop);
-    c->arr = json_object_new_array();
+    json_object *arr = json_object_new_array();
     sched_stats(w->s, &c->st);
     poller_counters(w->p, &c->counters);
     memset(c->by_state, 0, sizeof(c->by_state));
@@ -657,8 +657,14 @@ static void worker_status(struct worker *w, struct wcmd *c)
         struct sched_info si;
         sched_info(sb, &si);
         c->by_state[si.state]++;
-        json_object_array_add(c->arr, status_bmc(w, sb, now));
+        json_object_array_add(arr, status_bmc(w, sb, now));
     }
+    /* the text is formed (and the objects freed) here, in parallel with
+     * the other workers, not on the agent's thread */
+    const char *t = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+    size_t len = t ? strlen(t) : 0;
+    c->text = len >= 2 ? strndup(t + 1, len - 2) : NULL; /* "[...]" */
+    json_object_put(arr);
 }
 
 /* The fleet's counters: every field of struct bmc_counters is a uint64_t. */
@@ -672,6 +678,20 @@ static void add_counters(struct bmc_counters *sum, const struct bmc_counters *x)
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         v[i] += a[i];
     memcpy(sum, v, sizeof(v));
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t wr = write(fd, p + off, len - off);
+        if (wr < 0 && errno == EINTR)
+            continue;
+        if (wr <= 0)
+            return -1;
+        off += (size_t)wr;
+    }
+    return 0;
 }
 
 /* Main thread: every worker renders its BMCs (waited for), then the file is written here. */
@@ -748,37 +768,38 @@ static void write_status(struct daemon *dm)
     json_object_object_add(f, "states", bs);
     json_object_object_add(f, "counters", report_json_counters(&sum));
     json_object_object_add(f, "per_worker", per);
-    json_object *arr = json_object_new_array();
-    for (unsigned k = 0; k < dm->nw; k++) {
-        size_t n = json_object_array_length(cmds[k].arr);
-        for (size_t i = 0; i < n; i++)
-            json_object_array_add(arr, json_object_get(json_object_array_get_idx(cmds[k].arr, i)));
-        json_object_put(cmds[k].arr);
-    }
-    free(cmds);
     json_object_object_add(root, "fleet", f);
-    json_object_object_add(root, "bmcs", arr);
 
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+    /* {root's members,"bmcs":[worker 0's BMCs,worker 1's,...]} */
+    const char *head = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+    size_t hlen = head ? strlen(head) : 0;
     char tmp[600];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     unlink(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    bool ok = fd >= 0;
+    bool ok = fd >= 0 && hlen >= 2;
+    for (unsigned k = 0; k < dm->nw; k++)
+        ok = ok && (cmds[k].text || !cmds[k].count);
     if (ok) {
-        size_t len = strlen(text), off = 0;
-        while (ok && off < len) {
-            ssize_t wr = write(fd, text + off, len - off);
-            if (wr < 0 && errno == EINTR)
+        ok = write_all(fd, head, hlen - 1) == 0 && write_all(fd, ",\"bmcs\":[", 9) == 0;
+        bool first = true;
+        for (unsigned k = 0; ok && k < dm->nw; k++) {
+            if (!cmds[k].text || !cmds[k].text[0])
                 continue;
-            ok = wr > 0;
-            off += wr > 0 ? (size_t)wr : 0;
+            ok = (first || write_all(fd, ",", 1) == 0) &&
+                 write_all(fd, cmds[k].text, strlen(cmds[k].text)) == 0;
+            first = false;
         }
-        ok = ok && write(fd, "\n", 1) == 1;
+        ok = ok && write_all(fd, "]}\n", 3) == 0;
+    }
+    if (fd >= 0) {
         if (close(fd) < 0)
             ok = false;
         ok = ok && rename(tmp, path) == 0;
     }
+    for (unsigned k = 0; k < dm->nw; k++)
+        free(cmds[k].text);
+    free(cmds);
     if (!ok) {
         static struct log_rl rl; /* main thread only */
         uint32_t held;
