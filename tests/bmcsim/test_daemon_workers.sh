@@ -162,7 +162,12 @@ assert_num "<" "$t" 150 "SIGTERM: the daemon exits (no worker hangs)"
 rc=0
 wait "$DPID" || rc=$?
 assert_eq "$rc" 0 "SIGTERM: exit 0"
-assert_eq "$(counter sessions_active)" 0 "SIGTERM: every session of both workers closed at the simulator"
+# the BMCs of the fleet now (bmcsim indexes DROP..TOTAL-1): each worker
+# closed its sessions; the removed ones got a best-effort Close Session at
+# the reload (one datagram, not waited for: the BMC times the session out)
+assert_eq "$(counter sessions_active "$DROP-$((TOTAL - 1))")" 0 \
+    "SIGTERM: every session of both workers closed at the simulator"
+note "figure: sessions still open at the removed BMCs: $(counter sessions_active "0-$((DROP - 1))")"
 assert_contains "$(cat "$RUNDIR/daemon.err")" "2 worker threads" "the start-up line names the workers"
 stop_bmcsim
 finish
