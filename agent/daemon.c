@@ -59,6 +59,9 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "bmc.h"
 #include "bmc_read.h"
@@ -808,6 +811,12 @@ static void write_status(struct daemon *dm)
         unlink(tmp);
     }
     json_object_put(root);
+#ifdef __GLIBC__
+    /* the workers built and freed some KB of json-c objects per BMC, each in
+     * its own malloc arena: give those pages back, or the RSS keeps every
+     * arena's peak instead of the fleet's size */
+    malloc_trim(0);
+#endif
 }
 
 static void on_status_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
