@@ -57,12 +57,17 @@ const struct store_control *control_glue_columns(struct control_glue *g, const s
 /* Republish b's current snapshot with its control columns. */
 static void republish(struct control_glue *g, struct bmc *b, uint32_t index)
 {
-    const struct store_bmc *cur = store_find(g->store, index);
+    const struct store_bmc *cur =
+        g->ops.current ? g->ops.current(g->ops.ctx, index) : store_find(g->store, index);
     if (!cur)
         return; /* no snapshot yet: the first poll's carries the columns */
     struct control_glue_text t;
     const struct store_bmc *n = store_bmc_with_control(cur, control_glue_columns(g, b, index, &t));
-    if (n && store_publish(g->store, n) == 0)
+    if (!n)
+        return;
+    if (g->ops.publish)
+        g->ops.publish(g->ops.ctx, index, n);
+    else if (store_publish(g->store, n) == 0)
         store_apply(g->store);
 }
 

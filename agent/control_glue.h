@@ -15,8 +15,10 @@
  *
  * A read-back or an action's end republishes the BMC's current snapshot
  * with the new columns at once (store_bmc_with_control), so SNMP shows the
- * outcome without waiting for the next poll.  Same thread as the poller,
- * the store's reader and the subagent.
+ * outcome without waiting for the next poll.  Same thread as the poller;
+ * without ops.current/publish also the store's reader and the subagent
+ * (the test driver).  The daemon runs one glue per worker thread and calls
+ * control_glue_agentx()'s start there, for the agent's SETs it forwards.
  */
 #ifndef IPMI_BRIDGE_CONTROL_GLUE_H
 #define IPMI_BRIDGE_CONTROL_GLUE_H
@@ -33,6 +35,15 @@ struct control_glue_ops {
     struct bmc *(*bmc_of)(void *ctx, uint32_t index); /* NULL: no such BMC */
     void *ctx;
     uint32_t timeout_ms; /* each action's budget (below snmpd's agentXTimeout); 0: 4000 */
+    /*
+     * Where the glue finds a BMC's current snapshot and republishes it.  NULL
+     * (both): the store given to control_glue_new(), read and applied on this
+     * thread.  A poller thread that is not the store's reader (the daemon's
+     * workers) keeps its own last snapshots: `current` returns one of them
+     * (no reference), `publish` takes over the reference of the new one.
+     */
+    const struct store_bmc *(*current)(void *ctx, uint32_t index);
+    void (*publish)(void *ctx, uint32_t index, const struct store_bmc *snap);
 };
 
 struct control_glue *control_glue_new(struct store *store, struct control_set *cs,

@@ -20,9 +20,10 @@ struct agentx_control;
 /*
  * ---- AgentX hook -----------------------------------------------------------
  * Where the AgentX subagent (agent/, Net-SNMP) plugs into the daemon.  Every
- * pointer may be NULL.  All calls happen on the daemon's one thread; the
- * agent registers its own descriptors and timers on `loop` (ev_add_fd,
- * ev_timer_start) so that Net-SNMP is driven from this loop.
+ * pointer may be NULL.  All calls happen on the daemon's main thread (the
+ * poller workers of `worker-threads` never call them); the agent registers
+ * its own descriptors and timers on `loop` (ev_add_fd, ev_timer_start) so
+ * that Net-SNMP is driven from this loop.
  */
 struct daemon_hooks {
     void *arg;
@@ -32,11 +33,13 @@ struct daemon_hooks {
      * polling.  Runs once, at start; a reload runs as `user`.
      */
     int (*bind)(void *arg, struct ev_loop *loop, const struct cfg *cfg);
-    /* After the poller started.  `store` holds every BMC's latest snapshot
-     * (published and applied on this thread after each poll; a BMC that
-     * leaves is removed): what the agent serves.  -1 is logged; the daemon
-     * keeps polling.  `control` starts chassis control actions on the
-     * daemon's sessions (agentx_opts.control; control_glue.h). */
+    /* After the pollers started.  `store` holds every BMC's latest snapshot
+     * (published by the workers after each poll, applied on this thread; a
+     * BMC that leaves is removed): what the agent serves.  -1 is logged; the
+     * daemon keeps polling.  `control` starts chassis control actions on the
+     * daemon's sessions (agentx_opts.control): each goes to the BMC's worker,
+     * and its outcome, a refusal included, comes back through `done` on this
+     * thread. */
     int (*start)(void *arg, struct ev_loop *loop, struct store *store,
                  const struct agentx_control *control, const struct cfg *cfg);
     /* After a reload was accepted (the new configuration is in effect). */
@@ -53,17 +56,20 @@ struct daemon_hooks {
 int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hooks);
 
 /*
- * From a hook, on the daemon's thread: queue an IPMI request on the session
- * of the BMC with this ipmiBmcIndex (the PET Acknowledge).  The callback runs
- * once (bmc_request()).  -1: no such BMC (or leaving), or not queued.
- * O(number of BMCs) to find it.
+ * From a hook, on the daemon's main thread: queue an IPMI request on the
+ * session of the BMC with this ipmiBmcIndex (the PET Acknowledge).  The
+ * request goes to the BMC's worker; the callback runs once, later, on the
+ * main thread, with `b` NULL (the BMC belongs to its worker) and the
+ * response copied (BMC_E_CLOSED: the BMC left or the daemon is stopping).
+ * -1: no such BMC in the store, or out of memory (the callback never runs).
+ * O(log n) to find it.
  */
 int daemon_bmc_request(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data, size_t len,
                        bmc_rsp_cb cb, void *arg);
 /*
  * The same outside any session (bmc_send_sessionless(): fire and forget, no
- * login needed; pet-acknowledge = sessionless).  -1: no such BMC (or
- * leaving), or not sent.
+ * login needed; pet-acknowledge = sessionless), sent by the BMC's worker.
+ * -1: no such BMC in the store, or out of memory.
  */
 int daemon_bmc_send_sessionless(uint32_t index, uint8_t netfn, uint8_t cmd, const uint8_t *data,
                                 size_t len);

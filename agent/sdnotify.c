@@ -10,7 +10,7 @@
 
 #include "ev.h"
 #include "log.h"
-#include "scheduler.h"
+#include "store.h"
 
 #ifdef HAVE_LIBSYSTEMD
 #include <systemd/sd-daemon.h>
@@ -20,7 +20,7 @@
 
 struct sdn {
     struct ev_loop *loop;
-    struct sched *s;
+    const struct store *store; /* read on this (the main) thread */
     struct ev_timer timer;
     uint64_t period_ns;
     bool watchdog;
@@ -50,25 +50,34 @@ static void notify(const char *text)
 #endif
 }
 
-/* "STATUS=12 BMCs: 10 polling, 1 degraded, 1 unreachable" (states with 0 left out). */
+/* "STATUS=12 BMCs: 10 polling, 1 degraded, 1 unreachable" (states with 0
+ * left out), from the BMCs' snapshots: the store is read on this thread,
+ * whichever worker polls each BMC. */
 static void send_status(struct sdn *n, const char *prefix)
 {
-    size_t count[SCHED__COUNT] = {0};
-    size_t total = sched_count(n->s);
+    /* the life cycle first, then the failures */
+    static const uint8_t order[] = {
+        STORE_ST_NEW,      STORE_ST_CONNECTING,  STORE_ST_DISCOVERING, STORE_ST_POLLING,
+        STORE_ST_DEGRADED, STORE_ST_UNREACHABLE, STORE_ST_AUTH_FAILED, STORE_ST_OK,
+        STORE_ST_CIPHER,   STORE_ST_PRIVILEGE,   STORE_ST_PROTOCOL,    STORE_ST_TIMEOUT,
+        STORE_ST_CLOSED,   STORE_ST_RESOLVE,     STORE_ST_INTERNAL,
+    };
+    _Static_assert(sizeof(order) == STORE_ST__COUNT, "every store state once");
+    size_t count[STORE_ST__COUNT] = {0};
+    size_t total = store_count(n->store);
     for (size_t i = 0; i < total; i++) {
-        struct sched_info si;
-        sched_info(sched_at(n->s, i), &si);
-        if ((unsigned)si.state < SCHED__COUNT)
-            count[si.state]++;
+        const struct store_bmc *b = store_at(n->store, i);
+        if (b && b->state < STORE_ST__COUNT)
+            count[b->state]++;
     }
     char text[512];
     int off = snprintf(text, sizeof(text), "%sSTATUS=%zu BMCs", prefix, total);
     const char *sep = ": ";
-    for (int st = 0; st < SCHED__COUNT && off > 0 && (size_t)off < sizeof(text); st++) {
-        if (!count[st])
+    for (size_t k = 0; k < sizeof(order) && off > 0 && (size_t)off < sizeof(text); k++) {
+        if (!count[order[k]])
             continue;
-        off += snprintf(text + off, sizeof(text) - (size_t)off, "%s%zu %s", sep, count[st],
-                        sched_state_name((enum sched_state)st));
+        off += snprintf(text + off, sizeof(text) - (size_t)off, "%s%zu %s", sep, count[order[k]],
+                        store_state_word((enum store_state)order[k]));
         sep = ", ";
     }
     notify(text);
@@ -81,13 +90,13 @@ static void on_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
     ev_timer_start(loop, t, n->period_ns);
 }
 
-struct sdn *sdn_new(struct ev_loop *loop, struct sched *s)
+struct sdn *sdn_new(struct ev_loop *loop, const struct store *store)
 {
     struct sdn *n = calloc(1, sizeof(*n));
     if (!n)
         return NULL;
     n->loop = loop;
-    n->s = s;
+    n->store = store;
     n->period_ns = STATUS_PERIOD_NS;
 #ifdef HAVE_LIBSYSTEMD
     uint64_t usec = 0;

@@ -8,7 +8,8 @@
  *   READY=1      once the configuration is loaded, the poller runs and the
  *                AgentX subagent made its first connect attempt (readiness
  *                never waits for snmpd: the subagent reconnects on its own)
- *   STATUS=      "N BMCs: a polling, b degraded, ..." refreshed by a timer
+ *   STATUS=      "N BMCs: a polling, b degraded, ..." (the BMCs' states in
+ *                the store) refreshed by a timer
  *   WATCHDOG=1   from the same timer, at half of WatchdogSec=, when set
  *   RELOADING=1  before a SIGHUP reload, READY=1 after it (accepted or not)
  *   STOPPING=1   when SIGTERM/SIGINT starts the shutdown
@@ -19,14 +20,14 @@
 #include <stdbool.h>
 
 struct ev_loop;
-struct sched;
+struct store;
 struct sdn;
 
 /*
  * Starts the status/watchdog timer on `loop`.  NULL (and every call below a
  * no-op) when not started by systemd, built without libsystemd, or out of memory.
  */
-struct sdn *sdn_new(struct ev_loop *loop, struct sched *s);
+struct sdn *sdn_new(struct ev_loop *loop, const struct store *store);
 void sdn_free(struct sdn *n); /* NULL is a no-op */
 
 void sdn_ready(struct sdn *n);

@@ -107,6 +107,7 @@ enum key {
     K_STATUS_FILE,
     K_STATUS_INTERVAL,
     K_SHARD,
+    K_WORKER_THREADS,
     K_INCLUDE,
     K_ADDRESS,
     K_INDEX,
@@ -172,6 +173,7 @@ static const struct key_info {
     [K_STATUS_FILE] = {"status-file", IN_GLOBAL},
     [K_STATUS_INTERVAL] = {"status-interval", IN_GLOBAL},
     [K_SHARD] = {"shard", IN_GLOBAL},
+    [K_WORKER_THREADS] = {"worker-threads", IN_GLOBAL},
     [K_INCLUDE] = {"include", IN_GLOBAL},
     [K_ADDRESS] = {"address", IN_BMC},
     [K_INDEX] = {"index", IN_BMC},
@@ -587,6 +589,8 @@ static int check_option(cfg_t *sec, cfg_opt_t *opt)
         return check_int(ctx, line, opt, 0, 86400);
     case K_STATUS_INTERVAL:
         return check_int(ctx, line, opt, 0, 86400);
+    case K_WORKER_THREADS:
+        return check_int(ctx, line, opt, 0, CFG_WORKERS_MAX);
     case K_INDEX:
         return check_int(ctx, line, opt, 1, INDEX_MAX);
     case K_STATE_DIR:
@@ -1734,6 +1738,7 @@ static struct cfg *build(struct load_ctx *ctx)
     c->unreachable_max_s = (uint32_t)cfg_getint(root, "unreachable-max-backoff");
     c->reboot_grace_s = (uint32_t)cfg_getint(root, "reboot-grace");
     c->status_interval_s = (uint32_t)cfg_getint(root, "status-interval");
+    c->worker_threads = (uint32_t)cfg_getint(root, "worker-threads");
     c->log = strcmp(cfg_getstr(root, "log"), "syslog") == 0 ? CFG_LOG_SYSLOG : CFG_LOG_STDERR;
     copy_str(c->user, sizeof c->user, cfg_getstr(root, "user"));
     copy_str(c->agentx_socket, sizeof c->agentx_socket, cfg_getstr(root, "agentx-socket"));
@@ -1909,6 +1914,7 @@ static cfg_t *confuse_new(void)
         CFG_STR("status-file", "", CFGF_NONE),
         CFG_INT_CB("status-interval", 10, CFGF_NONE, parse_int),
         CFG_STR("shard", "1/1", CFGF_NONE),
+        CFG_INT_CB("worker-threads", 0, CFGF_NONE, parse_int),
         CFG_STR("include", "", CFGF_NONE),
         CFG_SEC("defaults", defaults_opts, CFGF_NONE),
         CFG_SEC("bmc", bmc_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),

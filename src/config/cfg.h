@@ -52,6 +52,10 @@ enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG };
 
 enum cfg_pet_ack { CFG_PET_ACK_SESSION = 0, CFG_PET_ACK_SESSIONLESS, CFG_PET_ACK_OFF };
 
+/* worker-threads: the automatic choice is capped here; the key accepts up to the max. */
+#define CFG_WORKERS_AUTO 16
+#define CFG_WORKERS_MAX  64
+
 struct cfg {
     /* global tuning; times in milliseconds */
     uint32_t timeout_ms;         /* one attempt of one request (default 1000) */
@@ -91,6 +95,7 @@ struct cfg {
     char status_file[512];           /* empty: off; else JSON status written here */
     uint32_t status_interval_s;      /* and rewritten this often (0: on SIGUSR1 only) */
     uint32_t shard_k, shard_n;       /* this process owns shard K of N (N = 1: everything) */
+    uint32_t worker_threads;         /* poller threads (0: one per CPU, at most CFG_WORKERS_AUTO) */
     bool allow_root;                 /* --allow-root (command line only): root without `user` */
     struct cfg_bmc *bmcs;
     size_t nbmcs;

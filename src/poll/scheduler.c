@@ -150,10 +150,8 @@ uint32_t sched_name_hash(const char *name)
     return h;
 }
 
-bool sched_in_shard(const char *name, uint32_t k, uint32_t n)
+uint32_t sched_name_mix(const char *name)
 {
-    if (n <= 1)
-        return true;
     /* FNV-1a's low bits depend on the low bits of the input only: mix all
      * 32 bits into each with MurmurHash3's finalizer before "mod n" */
     uint32_t h = sched_name_hash(name);
@@ -162,7 +160,14 @@ bool sched_in_shard(const char *name, uint32_t k, uint32_t n)
     h ^= h >> 13;
     h *= 0xc2b2ae35u;
     h ^= h >> 16;
-    return h % n == k - 1;
+    return h;
+}
+
+bool sched_in_shard(const char *name, uint32_t k, uint32_t n)
+{
+    if (n <= 1)
+        return true;
+    return sched_name_mix(name) % n == k - 1;
 }
 
 /* ---- small helpers ------------------------------------------------------- */

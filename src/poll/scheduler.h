@@ -174,6 +174,9 @@ void sched_stats(const struct sched *s, struct sched_stats *out);
  * of a sharded fleet agrees.
  */
 uint32_t sched_name_hash(const char *name);
+/* The mixed hash (FNV-1a then fmix32): the shard is mix mod N, the daemon's
+ * worker thread (mix / N) mod workers. */
+uint32_t sched_name_mix(const char *name);
 bool sched_in_shard(const char *name, uint32_t k, uint32_t n);
 
 #endif

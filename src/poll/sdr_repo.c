@@ -68,7 +68,8 @@ struct fetch {
     uint8_t visited[SDR_ID_BITMAP]; /* record IDs asked for in this read */
 };
 
-static struct log_rl cache_dir_rl; /* one refused-directory line a minute for all BMCs */
+/* one refused-directory line a minute for all BMCs (per poller thread) */
+static _Thread_local struct log_rl cache_dir_rl;
 
 void sdr_repo_free(struct sdr_repo *r)
 {
@@ -438,7 +439,7 @@ int sdr_repo_fetch(struct bmc *b, const uint8_t *guid, const char *cache_dir,
  * not ours are refused.
  */
 
-static struct log_rl cache_dir_rl;
+static _Thread_local struct log_rl cache_dir_rl;
 static int cache_dir_open(const char *dir, bool create, char *err,
                           size_t errlen); /* one refused-directory line a minute for all BMCs */
 

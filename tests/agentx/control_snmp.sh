@@ -20,7 +20,9 @@
 # as ipmiControlAction at a private snmptrapd.
 #
 # CONTROL_PEER=daemon runs the same checks against the real daemon
-# (ipmi-snmp-bridge -c FILE with agentx-socket; tests/agentx/control_daemon.sh)
+# (ipmi-snmp-bridge -c FILE with agentx-socket; tests/agentx/control_daemon.sh),
+# with WORKER_THREADS (default 1) worker threads (control_daemon_workers.sh: 2,
+# the SETs go from the agent's thread to the BMCs' workers and back)
 # instead of the driver.
 set -euo pipefail
 CONTROL_PEER=${CONTROL_PEER:-driver}
@@ -79,7 +81,8 @@ trap2sink 127.0.0.1:$TPORT public" snmpd_start "$RUNDIR" "$SPORT" || bail_out "s
 # PEER_LOG: where the bridge's log lines go
 PEER_LOG=$RUNDIR/driver.err
 if [[ $CONTROL_PEER == daemon ]]; then
-    printf 'agentx-socket = "%s"\ninfo-interval = 10\nsensor-interval = 2\n' "$AGENTX_SOCK" >> "$CFG"
+    printf 'agentx-socket = "%s"\ninfo-interval = 10\nsensor-interval = 2\nworker-threads = %s\n' \
+        "$AGENTX_SOCK" "${WORKER_THREADS:-1}" >> "$CFG"
     "$BRIDGE" -c "$CFG" --allow-root > "$RUNDIR/driver.out" 2> "$PEER_LOG" < /dev/null &
     DRIVER_PID=$!
     track_pid "$DRIVER_PID" ipmi-snmp-bridge
@@ -231,6 +234,8 @@ done
 # The poller moves its last BMC (bs0) into the removed one's place; bs0 must
 # keep its own last action, not inherit the removed BMC's.
 if [[ $CONTROL_PEER == daemon ]]; then
+    assert_match "$(grep -F 'notice: running: ' "$PEER_LOG")" " ${WORKER_THREADS:-1} worker thread" \
+        "the daemon runs ${WORKER_THREADS:-1} worker thread(s)"
     assert_match "$(get 85 $BS0)" "^identify off by " "bs0's last action before the reload"
     sed -i '/^bmc "power" {/,/allow-control = true }$/d' "$CFG"
     kill -HUP "$DRIVER_PID"

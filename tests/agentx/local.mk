@@ -15,7 +15,9 @@ AGENTX_TESTS = \
 	tests/agentx/agentx_restart.sh \
 	tests/agentx/daemon_walk.sh \
 	tests/agentx/pet_notify.sh \
-	tests/agentx/pet_daemon.sh
+	tests/agentx/pet_daemon.sh \
+	tests/agentx/pet_daemon_workers.sh \
+	tests/agentx/daemon_workers_walk.sh
 TESTS += $(AGENTX_TESTS)
 EXTRA_DIST += $(AGENTX_TESTS) tests/agentx/mib_vs_json.py tests/agentx/mib_vs_oracle.py tests/agentx/getnext_probe.py tests/lib/snmpd.sh \
 	tests/agentx/pet_notify.py
@@ -25,5 +27,7 @@ TESTS += tests/agentx/stdmibs.sh
 EXTRA_DIST += tests/agentx/stdmibs.sh tests/agentx/stdmibs_check.py
 
 # Control over SNMP (issue 12): ports from 22550
-TESTS += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh
-EXTRA_DIST += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh
+TESTS += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh \
+	tests/agentx/control_daemon_workers.sh
+EXTRA_DIST += tests/agentx/control_snmp.sh tests/agentx/control_daemon.sh \
+	tests/agentx/control_daemon_workers.sh

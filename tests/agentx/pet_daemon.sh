@@ -19,6 +19,10 @@
 #  * BMC state: stopping the ipmi_sim gives ipmiBmcStateChange (unreachable),
 #    starting it again one more (ok).
 #
+# WORKER_THREADS=N (default 1) sets worker-threads: pet_daemon_workers.sh
+# runs the same checks with 2 workers (the acknowledges go from the agent's
+# thread to the BMC's worker and their answers come back).
+#
 #   make check TESTS=tests/agentx/pet_daemon.sh
 set -euo pipefail
 TESTS_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)"
@@ -72,6 +76,7 @@ sdr-check-interval = 3600
 fru-interval = 86400
 info-interval = 3600
 unreachable-max-backoff = 2
+worker-threads = ${WORKER_THREADS:-1}
 bmc "bsim" {
     address = "127.0.0.1"  port = $SIMPORT
     username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17}  privilege = "admin"
@@ -90,7 +95,8 @@ start_daemon() {
     track_pid "$DPID" ipmi-snmp-bridge
     local t
     for ((t = 0; t < 300; t++)); do
-        grep -q 'notice: running: ' "$RUNDIR/$1.err" 2> /dev/null && return 0
+        grep -q "notice: running: .* ${WORKER_THREADS:-1} worker thread" "$RUNDIR/$1.err" 2> /dev/null &&
+            return 0
         sleep 0.1
     done
     return 1

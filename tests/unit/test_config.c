@@ -366,6 +366,27 @@ static void test_suite_zero_allowed(void)
     cfg_unload(cfg);
 }
 
+static void test_worker_threads(void)
+{
+    standard_secrets();
+    const char *bmc =
+        "bmc \"a\" { address = \"h\" username = \"u\" password-file = \"web01.pw\" }\n";
+    char conf[400];
+    struct cfg *cfg = load_ok(bmc); /* default: 0, one per CPU (the daemon decides) */
+    if (cfg)
+        CU_ASSERT_EQUAL(cfg->worker_threads, 0);
+    cfg_unload(cfg);
+    snprintf(conf, sizeof conf, "worker-threads = 2\n%s", bmc);
+    cfg = load_ok(conf);
+    if (cfg)
+        CU_ASSERT_EQUAL(cfg->worker_threads, 2);
+    cfg_unload(cfg);
+    snprintf(conf, sizeof conf, "\nworker-threads = %d\n%s", CFG_WORKERS_MAX + 1, bmc);
+    expect_error(conf, "worker-threads", "worker-threads", "out of range", NULL);
+    snprintf(conf, sizeof conf, "\nworker-threads = -1\n%s", bmc);
+    expect_error(conf, "worker-threads", "out of range", NULL);
+}
+
 static void test_allow_control(void)
 {
     standard_secrets();
@@ -861,6 +882,7 @@ static CU_TestInfo load_tests[] = {
     {"suite 1 with allow-cipher-one", test_suite_one_allowed},
     {"allow-control: default off, inherited, overridden", test_allow_control},
     {"standard-mibs: default off, a global key", test_standard_mibs},
+    {"worker-threads: default 0, a value, out of range", test_worker_threads},
     {"empty kg-file cancels defaults", test_kg_empty_cancels_default},
     {"cfg_unload(NULL)", test_free_null},
     CU_TEST_INFO_NULL,
