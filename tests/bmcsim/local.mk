@@ -57,7 +57,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_daemon.sh \
 	tests/bmcsim/test_daemon_scale.sh \
 	tests/bmcsim/test_daemon_schedule.sh \
-	tests/bmcsim/test_daemon_workers.sh
+	tests/bmcsim/test_daemon_workers.sh \
 	tests/bmcsim/test_daemon_ping.sh \
 	tests/bmcsim/test_daemon_faults.sh \
 	tests/bmcsim/test_daemon_security.sh \
