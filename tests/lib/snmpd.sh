@@ -78,8 +78,16 @@ EOF2
         < /dev/null >> "$dir/snmptrapd.out" 2>&1 &
     SNMPTRAPD_PID=$!
     track_pid "$SNMPTRAPD_PID" snmptrapd
+    # the port may be someone else's (a race with another run): snmptrapd
+    # then logs that it could not open it, and keeps running without it
     for ((t = 0; t < 50; t++)); do
-        ss -Hlun "src 127.0.0.1:$port" | grep -q . && return 0
+        grep -q "couldn't open" "$TRAP_LOG" "$dir/snmptrapd.out" 2> /dev/null && return 1
+        kill -0 "$SNMPTRAPD_PID" 2> /dev/null || return 1
+        if ss -Hlun "src 127.0.0.1:$port" | grep -q .; then
+            sleep 0.2 # its own log line comes after the bind
+            grep -q "couldn't open" "$TRAP_LOG" "$dir/snmptrapd.out" 2> /dev/null && return 1
+            return 0
+        fi
         sleep 0.1
     done
     return 1
