@@ -43,11 +43,26 @@ static bool same(const struct sdr_content *c, uint64_t h, const struct sdr_repo 
            memcmp(c->offset, r->offset, r->nrecords * sizeof(*r->offset)) == 0;
 }
 
+/* IPMI_BRIDGE_SDR_SHARE=0 in the environment: every BMC keeps its own
+ * repository, as before sharing existed (tests/bench/bench_rss.sh measures
+ * what sharing saves with it); read once. */
+static bool sharing_off(void)
+{
+    static int off = -1;
+    if (off < 0) {
+        const char *v = getenv("IPMI_BRIDGE_SDR_SHARE");
+        off = v && strcmp(v, "0") == 0;
+    }
+    return off;
+}
+
 const struct sensor_set *sdr_share_intern(struct sdr_repo *r, const char *label,
                                           sdr_share_build_fn build, sdr_share_free_fn release)
 {
     if (!r || r->shared)
         return r && r->shared ? r->shared->set : NULL;
+    if (sharing_off())
+        return NULL;
     uint64_t h = content_hash(r);
     struct sdr_content **slot = &table[h % BUCKETS];
     pthread_mutex_lock(&mu);

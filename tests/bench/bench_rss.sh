@@ -21,6 +21,10 @@
 #   make bench-rss   or   tests/bench/bench_rss.sh
 #   BENCH_RSS_SIZES="1000 5000 10000" BENCH_RSS_MASSIF=0 tests/bench/bench_rss.sh
 #
+# What sharing identical SDR repositories saves: run it once more with
+# IPMI_BRIDGE_SDR_SHARE=0 in the environment (each BMC then keeps its own
+# repository and sensor set, as before src/poll/sdr_share.c).
+#
 # Extra daemon configuration lines (e.g. "malloc-arena-max = 1") can be
 # passed in BENCH_RSS_CONF.  bmcsim holds one socket per BMC: the fd limit
 # caps N (about 19,000 on a 20,000-fd host).
