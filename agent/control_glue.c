@@ -123,6 +123,15 @@ static void on_done(struct bmc *b, void *arg, const struct control_result *res)
     control_glue_read_back(g, b, index); /* and then the state the BMC reports */
 }
 
+enum control_status control_glue_refuse(struct control_result *now, uint32_t index)
+{
+    memset(now, 0, sizeof(*now));
+    now->status = CONTROL_E_UNAVAILABLE;
+    snprintf(now->text, sizeof(now->text), "no BMC with index %u, or out of memory",
+             (unsigned)index);
+    return now->status;
+}
+
 static enum control_status start(void *ctx, uint32_t index, const struct control_req *req,
                                  void (*done)(void *arg, const struct control_result *res),
                                  void *arg, struct control_result *now)
@@ -130,13 +139,8 @@ static enum control_status start(void *ctx, uint32_t index, const struct control
     struct control_glue *g = ctx;
     struct bmc *b = g->ops.bmc_of(g->ops.ctx, index);
     struct call *c = b ? calloc(1, sizeof(*c)) : NULL;
-    if (!c) {
-        memset(now, 0, sizeof(*now));
-        now->status = CONTROL_E_UNAVAILABLE;
-        snprintf(now->text, sizeof(now->text), "no BMC with index %u, or out of memory",
-                 (unsigned)index);
-        return now->status;
-    }
+    if (!c)
+        return control_glue_refuse(now, index);
     *c = (struct call){.g = g, .index = index, .done = done, .arg = arg};
     enum control_status st = control_start(g->cs, b, req, on_done, c, now);
     if (st != CONTROL_OK) {

@@ -49,6 +49,10 @@ struct control_glue_ops {
 struct control_glue *control_glue_new(struct store *store, struct control_set *cs,
                                       const struct control_glue_ops *ops);
 void control_glue_free(struct control_glue *g);
+
+/* A SET for an index no BMC has (or no memory to start it): `now` says so;
+ * returns its status (CONTROL_E_UNAVAILABLE). */
+enum control_status control_glue_refuse(struct control_result *now, uint32_t index);
 const struct agentx_control *control_glue_agentx(struct control_glue *g);
 
 /* Read the BMC's control state (control_read_state) and republish the

@@ -1260,13 +1260,8 @@ dm_control_start(void *ctx, uint32_t index, const struct control_req *req,
     struct daemon *dm = ctx;
     struct worker *w = worker_of_index(dm, index);
     struct wcmd *c = w ? calloc(1, sizeof(*c)) : NULL;
-    if (!c) {
-        memset(now, 0, sizeof(*now));
-        now->status = CONTROL_E_UNAVAILABLE;
-        snprintf(now->text, sizeof(now->text), "no BMC with index %u, or out of memory",
-                 (unsigned)index);
-        return now->status;
-    }
+    if (!c)
+        return control_glue_refuse(now, index);
     c->kind = WC_CONTROL;
     c->w = w;
     c->index = index;
