@@ -1118,6 +1118,31 @@ static uint32_t host_int(struct load_ctx *ctx, cfg_t *sec, const struct sec_line
     return (uint32_t)cfg_getint(src ? src : ctx->globals ? ctx->globals : ctx->root, keys[k].name);
 }
 
+/* The file names BMCs carry for messages (cfg_bmc.file), held for the life of
+ * the process: a BMC kept across a reload keeps its old cfg_bmc, whose
+ * configuration (and its files[]) the reload frees.  A handful of distinct
+ * paths; configurations are loaded on one thread. */
+struct path_node {
+    struct path_node *next;
+    char s[];
+};
+static struct path_node *paths;
+
+static const char *path_intern(const char *p)
+{
+    for (struct path_node *n = paths; n; n = n->next)
+        if (strcmp(n->s, p) == 0)
+            return n->s;
+    size_t len = strlen(p) + 1;
+    struct path_node *n = malloc(sizeof(*n) + len);
+    if (!n)
+        return NULL; /* messages then say "config" */
+    memcpy(n->s, p, len);
+    n->next = paths;
+    paths = n;
+    return n->s;
+}
+
 /* One bmc section, or the template of a bmc-group (whose address is set later). */
 static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l, cfg_t *defs,
                      const char *file, struct cfg_bmc *b)
@@ -1128,7 +1153,7 @@ static int build_bmc(struct load_ctx *ctx, cfg_t *sec, const struct sec_lines *l
     int line;
 
     copy_str(b->name, sizeof b->name, name);
-    b->file = file;
+    b->file = path_intern(file);
     b->line = l->start;
     ctx->blame = NULL;
 

@@ -161,7 +161,7 @@ static void check_cfg(const struct cfg *c)
         }
         CHECK(b->password_len >= 1 && b->password_len <= CFG_PASS_MAX);
         CHECK(b->kg_len <= CFG_KG_MAX);
-        CHECK(b->file == c->path && b->line >= 1);
+        CHECK(b->file && strcmp(b->file, c->path) == 0 && b->line >= 1);
         for (size_t k = 0; k < i; k++)
             CHECK(strcasecmp(c->bmcs[k].address, b->address) != 0 || c->bmcs[k].port != b->port);
     }

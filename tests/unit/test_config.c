@@ -256,7 +256,7 @@ static void test_valid_with_defaults(void)
     CU_ASSERT_EQUAL(b->suites[1], 17);
     CU_ASSERT_EQUAL(b->privilege, 3);
     CU_ASSERT_FALSE(b->allow_suite0);
-    CU_ASSERT_PTR_EQUAL(b->file, cfg->path);
+    CU_ASSERT_STRING_EQUAL(b->file, cfg->path);
     CU_ASSERT_EQUAL(b->line, line_of(valid_conf, "bmc \"web01\""));
 
     /* web02 overrides everything */
@@ -284,7 +284,15 @@ static void test_valid_with_defaults(void)
     CU_ASSERT(memcmp(b->kg, KG_TEXT, strlen(KG_TEXT)) == 0);
     CU_ASSERT_EQUAL(b->kg[strlen(KG_TEXT)], 0); /* zero padded */
     CU_ASSERT_EQUAL(b->line, line_of(valid_conf, "bmc \"web03\""));
+    /* a BMC kept across a reload keeps its cfg_bmc after its configuration
+     * is unloaded: its file name for messages must outlive that (under
+     * AddressSanitizer a pointer into the freed configuration fails here) */
+    char path[sizeof conf_path];
+    snprintf(path, sizeof path, "%s", cfg->path);
+    const char *file = b->file;
     cfg_unload(cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    CU_ASSERT_STRING_EQUAL(file, path);
 }
 
 static void test_builtin_defaults(void)
