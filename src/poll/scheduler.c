@@ -433,9 +433,12 @@ static void chain_fail(struct sched_bmc *sb, enum bmc_error e, const char *text)
         bool silent = e == BMC_E_UNREACHABLE || e == BMC_E_TIMEOUT;
         if (!silent)
             sb->lost_ns = 0;
-        else if (sb->state == SCHED_POLLING || sb->state == SCHED_DEGRADED ||
-                 sb->state == SCHED_DISCOVERING)
-            sb->lost_ns = now ? now : 1; /* it was up: a reboot, most likely */
+        else if (!sb->lost_ns && (sb->state == SCHED_POLLING || sb->state == SCHED_DEGRADED ||
+                                  (sb->state == SCHED_DISCOVERING && sb->discovered)))
+            /* it was up: a reboot, most likely.  The first loss starts the
+             * grace; failing again while coming back does not restart it, and
+             * a BMC never discovered gets none (it backs off from the start). */
+            sb->lost_ns = now ? now : 1;
         set_state(sb, silent ? SCHED_UNREACHABLE : SCHED_ERROR);
         uint64_t down_s = sb->lost_ns ? (now - sb->lost_ns) / EV_NS_PER_SEC : 0;
         sb->backoff_s = sched_unreachable_wait(sb->backoff_s, s->o.unreachable_max_s,
@@ -1122,6 +1125,7 @@ void sched_update_intervals(struct sched_bmc *sb, const struct cfg_bmc *cfg)
     sb->cfg.sel_interval_s = cfg->sel_interval_s;
     sb->cfg.sdr_check_interval_s = cfg->sdr_check_interval_s;
     sb->cfg.fru_interval_s = cfg->fru_interval_s;
+    sb->cfg.info_interval_s = cfg->info_interval_s;
     uint64_t now = ev_now(sb->s->loop);
     for (int t = 0; t < TASK__COUNT; t++) {
         uint32_t nw = interval_s(sb, (enum sched_task)t);
