@@ -46,13 +46,18 @@ static bool same(const struct sdr_content *c, uint64_t h, const struct sdr_repo 
 /* IPMI_BRIDGE_SDR_SHARE=0 in the environment: every BMC keeps its own
  * repository, as before sharing existed (tests/bench/bench_rss.sh measures
  * what sharing saves with it); read once. */
+static bool off;
+static pthread_once_t off_once = PTHREAD_ONCE_INIT;
+
+static void read_off(void)
+{
+    const char *v = getenv("IPMI_BRIDGE_SDR_SHARE");
+    off = v && strcmp(v, "0") == 0;
+}
+
 static bool sharing_off(void)
 {
-    static int off = -1;
-    if (off < 0) {
-        const char *v = getenv("IPMI_BRIDGE_SDR_SHARE");
-        off = v && strcmp(v, "0") == 0;
-    }
+    pthread_once(&off_once, read_off); /* workers ask from their threads */
     return off;
 }
 
