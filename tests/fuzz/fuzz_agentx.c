@@ -26,7 +26,7 @@
  * Unsigned32, NULL) and 4 value bytes.
  */
 // clang-format off
-// fuzz-sources: -I agent agent/agentx.c agent/entity.c src/view/ent_sensor.c agent/control_snmp.c src/store/store.c src/store/arena.c src/store/text.c src/poll/ev.c src/util/log.c src/codec/chassis_ctl.c
+// fuzz-sources: -I agent agent/agentx.c agent/entity.c agent/control_snmp.c src/codec/asf.c src/codec/chassis_ctl.c src/codec/fru.c src/codec/ipmi_info.c src/codec/ipmi_msg.c src/codec/ipmi_tables.c src/codec/layout.c src/codec/pet.c src/codec/rmcpp.c src/codec/rmcpp_crypto.c src/codec/sdr.c src/codec/sel.c src/codec/sensor.c src/codec/sink.c src/store/arena.c src/store/snap_build.c src/store/store.c src/store/text.c src/util/atomic_file.c src/util/index_map.c src/util/log.c src/view/ent_sensor.c src/poll/ev.c src/poll/sdr_share.c src/poll/sel_reader.c src/poll/bmc.c src/poll/sensor_poll.c src/poll/fru_reader.c src/poll/info_reader.c src/poll/sdr_repo.c
 // fuzz-libs: -lnetsnmpagent -lnetsnmp -lcrypto
 // clang-format on
 #include <stdbool.h>
