@@ -1593,6 +1593,12 @@ int daemon_run(const char *path, struct cfg *cfg, const struct daemon_hooks *hoo
     bool mq_ok = false;
 
     log_init(NULL, cfg->log == CFG_LOG_SYSLOG, log_get_level());
+#ifdef __GLIBC__
+    /* a fixed threshold: the status file's texts (some MB, every interval)
+     * stay mmapped and go back whole when freed; glibc's sliding one would
+     * move them into the heap after the first free, between the snapshots */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     signal(SIGPIPE, SIG_IGN);
     sigset_t mask;
     sigemptyset(&mask);
