@@ -105,7 +105,7 @@ status_now "$ST" || true
 idx0=$(indices)
 fd0=$(proc_fds "$DPID")
 rss0=$(proc_rss "$DPID")
-fd_first="" rss_first=""
+fd_first="" rss_first="" rss_mid=""
 for ((k = 1; k <= 15; k++)); do
     write_cfg $((k % 2))
     kill -HUP "$DPID"
@@ -115,6 +115,7 @@ for ((k = 1; k <= 15; k++)); do
         fd_first=$(proc_fds "$DPID")
         rss_first=$(rss_floor "$DPID")
     fi
+    ((k == 9)) && rss_mid=$(rss_floor "$DPID")
 done
 write_cfg 0
 kill -HUP "$DPID"
@@ -130,11 +131,18 @@ for ((t = 0; t < 15; t++)); do
 done
 fd1=$(proc_fds "$DPID")
 rss1=$(rss_floor "$DPID")
-note "figure: SIGHUP storm: fds $fd0 -> $fd_first (after 2 reloads) -> $fd1; RSS $rss0 -> $rss_first -> $rss1 kB; reloads $(sq "$ST" 'd["reloads"]'), refused $(sq "$ST" 'd["reload_errors"]')"
+note "figure: SIGHUP storm: fds $fd0 -> $fd_first (after 2 reloads) -> $fd1; RSS $rss0 -> $rss_first (after 2) -> $rss_mid (after 9) -> $rss1 kB (after 16); reloads $(sq "$ST" 'd["reloads"]'), refused $(sq "$ST" 'd["reload_errors"]')"
 assert_eq "$(sq "$ST" 'd["reloads"]')" 16 "every reload was accepted"
 assert_eq "$fd1" "$fd0" "descriptors after the reloads: as before ($fd1)"
-assert_num "<=" "$rss1" "$(awk -v r="$rss_first" 'BEGIN { print int(r * 1.01) }')" \
-    "RSS after 16 reloads within 1 % of RSS after 2 ($rss_first -> $rss1 kB)"
+# Memory a reload leaks grows with every reload; what the first reloads
+# allocate for good (arrays at their high-water mark, the heap's layout
+# around them) does not.  So the second half of the storm must not grow
+# RSS by more than 0.5 % (about 100 kB here, 14 kB per reload), and the
+# whole storm not by more than 2 %.
+assert_num "<=" "$rss1" "$(awk -v r="$rss_mid" 'BEGIN { print int(r * 1.005) }')" \
+    "RSS after 16 reloads within 0.5 % of RSS after 9 ($rss_mid -> $rss1 kB)"
+assert_num "<=" "$rss1" "$(awk -v r="$rss_first" 'BEGIN { print int(r * 1.02) }')" \
+    "RSS after 16 reloads within 2 % of RSS after 2 ($rss_first -> $rss1 kB)"
 assert_eq "$(indices)" "$idx0" "every BMC kept its index across the reloads"
 assert_eq "$(sq "$ST" 'f["bmcs"]')" "$N" "the extra BMC is gone again, the fleet is whole"
 
