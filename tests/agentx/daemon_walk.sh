@@ -25,6 +25,8 @@ TESTS_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)"
 . "$TESTS_LIB_DIR/../bmcsim/testlib.sh"
 # shellcheck source=tests/lib/snmpd.sh
 . "$TESTS_LIB_DIR/snmpd.sh"
+# shellcheck source=tests/bmcsim/daemonlib.sh
+. "$TESTS_LIB_DIR/../bmcsim/daemonlib.sh"
 
 require_bmcsim
 require_bridge
@@ -76,19 +78,10 @@ $1
 EOF
 }
 
-DPID=""
+# SIGUSR1 kills a process that has not blocked it yet: wait for "running"
 start_daemon() {
-    "$BRIDGE" -c "$CFG" --allow-root -v > "$RUNDIR/$1.out" 2> "$RUNDIR/$1.err" < /dev/null &
-    DPID=$!
-    track_pid "$DPID" ipmi-snmp-bridge
-    # SIGUSR1 kills a process that has not blocked it yet: wait for "running"
-    local t
-    for ((t = 0; t < 300; t++)); do
-        grep -q 'notice: running: ' "$RUNDIR/$1.err" 2> /dev/null && return 0
-        sleep 0.1
-    done
-    note "the daemon did not start:" "$(tail -20 "$RUNDIR/$1.err")"
-    return 1
+    daemon_start "$1" "$CFG" --allow-root -v
+    daemon_running "$1"
 }
 
 # settled N: the status file (written now, by SIGUSR1) has N BMCs, all

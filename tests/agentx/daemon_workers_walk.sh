@@ -17,6 +17,8 @@ TESTS_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)"
 . "$TESTS_LIB_DIR/../bmcsim/testlib.sh"
 # shellcheck source=tests/lib/snmpd.sh
 . "$TESTS_LIB_DIR/snmpd.sh"
+# shellcheck source=tests/bmcsim/daemonlib.sh
+. "$TESTS_LIB_DIR/../bmcsim/daemonlib.sh"
 
 require_bmcsim
 require_bridge
@@ -51,13 +53,8 @@ defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17
 bmc-group "sim" { addresses = "127.0.0.1:[$SIMPORT-$((SIMPORT + N - 1))]"  name-format = "ww%d" }
 EOF2
 
-"$BRIDGE" -c "$CFG" --allow-root > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
-DPID=$!
-track_pid "$DPID" ipmi-snmp-bridge
-for ((t = 0; t < 300; t++)); do # SIGUSR1 before the signal mask is set would kill it
-    grep -q 'notice: running: ' "$RUNDIR/daemon.err" 2> /dev/null && break
-    sleep 0.1
-done
+daemon_start daemon "$CFG" --allow-root
+daemon_running daemon || true # SIGUSR1 before the signal mask is set would kill it
 
 # settled: BMCs polling (or degraded) with sensors, as the MIB (the store)
 # shows them: ipmiBmcState (5 polling, 6 degraded) and ipmiBmcSensorCount

@@ -30,6 +30,8 @@ TESTS_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)"
 . "$TESTS_LIB_DIR/../bmcsim/testlib.sh"
 # shellcheck source=tests/lib/snmpd.sh
 . "$TESTS_LIB_DIR/snmpd.sh"
+# shellcheck source=tests/bmcsim/daemonlib.sh
+. "$TESTS_LIB_DIR/../bmcsim/daemonlib.sh"
 
 require_bmcsim
 require_bridge
@@ -88,18 +90,9 @@ bmc "$ISIM" {
 EOF
 mkdir -p "$RUNDIR/state" "$RUNDIR/sdr"
 
-DPID=""
 start_daemon() {
-    "$BRIDGE" -c "$CFG" --allow-root -vv > "$RUNDIR/$1.out" 2> "$RUNDIR/$1.err" < /dev/null &
-    DPID=$!
-    track_pid "$DPID" ipmi-snmp-bridge
-    local t
-    for ((t = 0; t < 300; t++)); do
-        grep -q "notice: running: .* ${WORKER_THREADS:-1} worker thread" "$RUNDIR/$1.err" 2> /dev/null &&
-            return 0
-        sleep 0.1
-    done
-    return 1
+    daemon_start "$1" "$CFG" --allow-root -vv
+    daemon_running "$1" ".* ${WORKER_THREADS:-1} worker thread"
 }
 # count NOTIFICATION-NUMBER BMC-NAME [PATTERN]: notifications of that kind
 # naming the BMC (ipmiBmcName) in snmptrapd's log (one line each)

@@ -4,6 +4,10 @@
 #
 #   daemon_start TAG CFG ARG...  start the bridge daemon on CFG (stdout and
 #                                stderr in $RUNDIR/TAG.out/.err); DPID is set
+#   daemon_running TAG [REGEX]   wait (up to 30 s) for the "running" line in
+#                                $RUNDIR/TAG.err (and REGEX after it); until
+#                                then SIGUSR1 would kill it.  1 and its log
+#                                tail as a note if it never came
 #   daemon_stop [PID]            SIGTERM and wait; DSTOP_RC gets the status
 #   status_now FILE [PID]        SIGUSR1, then wait until FILE is rewritten
 #                                (its uptime_s changes)
@@ -23,6 +27,17 @@ daemon_start() {
     "$BRIDGE" -c "$cfg" "$@" > "$RUNDIR/$tag.out" 2> "$RUNDIR/$tag.err" < /dev/null &
     DPID=$!
     track_pid "$DPID" ipmi-snmp-bridge
+}
+
+daemon_running() {
+    local err=$RUNDIR/$1.err t
+    for ((t = 0; t < 300; t++)); do
+        grep -q "notice: running: ${2:-}" "$err" 2> /dev/null && return 0
+        kill -0 "$DPID" 2> /dev/null || break
+        sleep 0.1
+    done
+    note "the daemon did not start:" "$(tail -20 "$err" 2> /dev/null)"
+    return 1
 }
 
 daemon_stop() {

@@ -11,6 +11,8 @@
 set -euo pipefail
 # shellcheck source=tests/bmcsim/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
+# shellcheck source=tests/bmcsim/daemonlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/daemonlib.sh"
 
 N=${DAEMON_WORKERS_BMCS:-2000}
 CAP=8
@@ -48,9 +50,7 @@ EOF2
 }
 conf 0 $((N - 1))
 
-"$BRIDGE" -c "$CFG" --no-agentx --allow-root > "$RUNDIR/daemon.out" 2> "$RUNDIR/daemon.err" < /dev/null &
-DPID=$!
-track_pid "$DPID" ipmi-snmp-bridge
+daemon_start daemon "$CFG" --no-agentx --allow-root
 
 # check.py: one line of figures from the status file; the worker each BMC
 # must be on is computed here from the documented hash (FNV-1a, fmix32).
@@ -90,10 +90,7 @@ figures() {
     done
     python3 "$RUNDIR/check.py" "$STATUS"
 }
-for ((t = 0; t < 300; t++)); do # SIGUSR1 before the signal mask is set would kill it
-    grep -q 'notice: running: ' "$RUNDIR/daemon.err" 2> /dev/null && break
-    sleep 0.1
-done
+daemon_running daemon || true # SIGUSR1 before the signal mask is set would kill it
 
 polling=0
 T0=$SECONDS
