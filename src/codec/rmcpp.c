@@ -367,6 +367,14 @@ static int decode15(const uint8_t *in, size_t len, uint8_t *plbuf, size_t plcap,
     return 0;
 }
 
+uint32_t rmcpp_peek_session_id(const uint8_t *in, size_t len)
+{
+    if (len < RMCP_HDR_LEN + RMCPP_SESS_HDR_LEN || in[0] != 0x06 || in[3] != 0x07 ||
+        in[RMCP_HDR_LEN] != 0x06 || (in[RMCP_HDR_LEN + 1] & 0x3f) == RMCPP_PL_OEM)
+        return 0;
+    return get_u32le(in + RMCP_HDR_LEN + 2);
+}
+
 int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, uint8_t *plbuf,
                  size_t plcap, struct rmcpp_pkt *out, enum codec_err *err)
 {

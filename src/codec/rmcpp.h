@@ -130,6 +130,10 @@ ssize_t rmcp15_msg_encode(uint8_t *out, size_t cap, const struct ipmi_lan_msg *m
 int rmcpp_decode(const uint8_t *in, size_t len, const struct rmcpp_keys *keys, uint8_t *plbuf,
                  size_t plcap, struct rmcpp_pkt *out, enum codec_err *err);
 
+/* The session ID of an IPMI 2.0 datagram's session header, read without
+ * decoding it (nothing verified); 0 for anything else. */
+uint32_t rmcpp_peek_session_id(const uint8_t *in, size_t len);
+
 /* ---- inbound session sequence numbers (IPMI 2.0 section 6.12.13) ------ */
 
 /* The highest sequence number seen and a bitmap of the 32 below it. */

@@ -69,6 +69,7 @@ struct bmc {
 
     /* session */
     uint32_t console_sid, bmc_sid;
+    uint32_t old_sid; /* our ID of the session given up by the last idle reopen (0: none) */
     uint32_t out_seq;
     struct rmcpp_seq_window in_win;
     uint8_t tag;
@@ -710,6 +711,17 @@ static void cipher_mismatch(struct bmc *b, bool listed)
     session_failed(b);
 }
 
+/* Close Session for the session in use, sent once and not waited for (the
+ * BMC times the session out if this is lost); the datagram is formed now,
+ * with the session's keys, so they may be dropped right after. */
+static void close_unwaited(struct bmc *b)
+{
+    uint8_t d[4];
+    put_u32le(d, b->bmc_sid);
+    b->ctl_seq = (uint8_t)((b->ctl_seq + 1) & 0x3f);
+    send_ipmi(b, true, 0, IPMI_NETFN_APP, IPMI_CMD_CLOSE_SESSION, b->ctl_seq, d, 4);
+}
+
 static void start_session(struct bmc *b)
 {
     struct poller *p = b->p;
@@ -727,6 +739,8 @@ static void start_session(struct bmc *b)
     }
     b->console_sid =
         (uint32_t)sid[0] | (uint32_t)sid[1] << 8 | (uint32_t)sid[2] << 16 | (uint32_t)sid[3] << 24;
+    if (b->console_sid == b->old_sid)
+        b->old_sid = 0; /* its late answers would be taken for the new session's */
     b->bmc_sid = 0;
     b->out_seq = 0;
     b->probe_sent_ns = 0;
@@ -1295,6 +1309,12 @@ static void bmc_input(struct bmc *b, const uint8_t *buf, size_t len)
         asf_input(b, buf, len);
         return;
     }
+    if (b->old_sid && rmcpp_peek_session_id(buf, len) == b->old_sid) {
+        /* the answer to close_unwaited(), keyed with the keys given up */
+        b->ctr.rx_packets++;
+        b->ctr.stray_packets++;
+        return;
+    }
     bool keyed = b->state == BMC_S_ACTIVE || b->state == BMC_S_SETPRIV || b->state == BMC_S_CLOSING;
     const struct rmcpp_keys *k = NULL;
     /* IPMI 1.5 framing (byte 4 not 06h) carries only session-less answers,
@@ -1474,8 +1494,12 @@ static void pump(struct bmc *b)
     uint64_t now = ev_now(b->p->loop);
     if (b->ninflight == 0 && b->nqueued &&
         now - b->last_rx_ns > (uint64_t)b->p->o.idle_reopen_ms * EV_NS_PER_MS) {
-        /* the BMC has probably dropped our idle session: start a fresh one */
+        /* the BMC has probably dropped our idle session: start a fresh one.
+         * If it has not, the old one would hold one of its few session
+         * slots until it times out, so it is closed first. */
         b->ctr.reopens++;
+        close_unwaited(b);
+        b->old_sid = b->console_sid;
         start_session(b);
         return;
     }
@@ -1962,11 +1986,7 @@ void poller_remove(struct poller *p, struct bmc *b)
         return;
     outbox_flush(p);
     if (b->state == BMC_S_ACTIVE) {
-        /* best effort, not waited for: the BMC times the session out otherwise */
-        uint8_t d[4];
-        put_u32le(d, b->bmc_sid);
-        b->ctl_seq = (uint8_t)((b->ctl_seq + 1) & 0x3f);
-        send_ipmi(b, true, 0, IPMI_NETFN_APP, IPMI_CMD_CLOSE_SESSION, b->ctl_seq, d, 4);
+        close_unwaited(b);
         outbox_flush(p);
     }
     ev_timer_stop(p->loop, &b->step_timer);

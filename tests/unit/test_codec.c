@@ -653,6 +653,9 @@ static void test_sample_frames(void)
     CU_ASSERT(r == 14 + (ssize_t)rn);
     CU_ASSERT(r > 0 && memcmp(out, "\x06\x00\xff\x07\x00\0\0\0\0\0\0\0\0\x09", 14) == 0 &&
               memcmp(out + 14, req, rn) == 0);
+    /* an IPMI 1.5 header's session ID is not an IPMI 2.0 session's */
+    out[9] = 0x55;
+    CU_ASSERT_EQUAL(rmcpp_peek_session_id(out, (size_t)r), 0);
 
     /* and the inbound direction */
     wn = hex(P15, want, sizeof(want));
@@ -1239,6 +1242,10 @@ static void test_roundtrip_lengths(void)
             struct rmcpp_pkt p;
             int d =
                 w < 0 ? -1 : rmcpp_decode(out, (size_t)w, ks[ki], pl, RMCPP_MAX_PAYLOAD, &p, &err);
+            /* the session ID is read without decoding; a header cut short has none */
+            if (w >= 0 && (rmcpp_peek_session_id(out, (size_t)w) != 0x01020304u ||
+                           rmcpp_peek_session_id(out, 15) != 0))
+                d = -2;
             if (d != 0 || p.plen != n || memcmp(p.payload, msg, n) != 0 || p.seq != n) {
                 if (bad++ < 3)
                     printf("\n    suite %u, %zu-byte payload: encode %zd, decode %d (%s)",
