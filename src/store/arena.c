@@ -3,6 +3,8 @@
  */
 #include "arena.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdalign.h>
 #include <stdint.h>
@@ -137,6 +139,51 @@ char *arena_printf(struct store_arena *a, const char *fmt, ...)
         va_end(ap);
     }
     return p;
+}
+
+char *arena_fixed(struct store_arena *a, double v, unsigned prec)
+{
+#if LDBL_MANT_DIG >= 64
+    /* |v| * 10^prec in long double is exact: v has 53 significant bits and
+     * 10^prec (prec <= 3) at most 7 (1000 = 125 * 2^3), 60 in all, and the
+     * fraction of an exact product is exact too, so the rounding below sees
+     * the value printf sees. */
+    static const long double p10[4] = {1.0L, 10.0L, 100.0L, 1000.0L};
+    if (prec <= 3 && isfinite(v) && fabs(v) < 1e15) {
+        long double x = fabsl((long double)v) * p10[prec];
+        long double whole = floorl(x);
+        long double frac = x - whole;
+        uint64_t n = (uint64_t)whole;
+        if (frac > 0.5L || (frac == 0.5L && (n & 1u)))
+            n++;
+        char digits[24], *d = digits + sizeof(digits);
+        unsigned nd = 0;
+        do {
+            *--d = (char)('0' + n % 10u);
+            n /= 10u;
+            nd++;
+        } while (n);
+        for (; nd <= prec; nd++) /* at least one digit before the point */
+            *--d = '0';
+        size_t len = (signbit(v) ? 1u : 0u) + nd + (prec ? 1u : 0u);
+        char *p = alloc_at(a, len + 1, 1);
+        if (!p)
+            return NULL;
+        char *o = p;
+        if (signbit(v))
+            *o++ = '-';
+        memcpy(o, d, nd - prec);
+        o += nd - prec;
+        if (prec) {
+            *o++ = '.';
+            memcpy(o, d + nd - prec, prec);
+            o += prec;
+        }
+        *o = '\0';
+        return p;
+    }
+#endif
+    return arena_printf(a, "%.*f", (int)prec, v);
 }
 
 size_t arena_size(const struct store_arena *a)

@@ -599,5 +599,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
  * snap_build() calls it for the header. */
 struct bmc_info;
 void snap_fill_info(struct store_info *o, const struct bmc_info *i);
+/* 10^e, the same double as pow(10.0, e), from a table for -8 <= e <= 7. */
+double snap_pow10(int e);
 
 #endif

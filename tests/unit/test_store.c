@@ -505,6 +505,9 @@ static void test_build_numbers(void)
     CU_ASSERT_EQUAL(v33->precision, 3);
     CU_ASSERT_EQUAL(v33->value_scaled, 1000);
     CU_ASSERT_STRING_EQUAL(v33->value_text, "1.000");
+    /* all three are Volts: one text, formed once for the part */
+    CU_ASSERT_PTR_EQUAL(v33->units, v12->units);
+    CU_ASSERT_PTR_EQUAL(fan->units, v12->units);
     CU_ASSERT_PTR_EQUAL(store_sensor_find(p, v12->index), v12);
     /* thresholds: converted from the row's raw bytes by its SDR record when asked */
     double x = 0;
@@ -528,6 +531,61 @@ static void test_build_numbers(void)
     CU_ASSERT_STRING_EQUAL(store_state_word(b->state), "degraded");
     store_bmc_unref(b);
     fixture_free(&f);
+}
+
+/* arena_fixed() writes the bytes printf("%.*f") writes */
+static void fixed_check(struct store_arena *a, double v, unsigned prec, unsigned *bad)
+{
+    char want[512];
+    snprintf(want, sizeof(want), "%.*f", (int)prec, v);
+    const char *got = arena_fixed(a, v, prec);
+    if (!got || strcmp(got, want)) {
+        if (*bad < 5)
+            fprintf(stderr, "arena_fixed(%a, %u): \"%s\", printf: \"%s\"\n", v, prec,
+                    got ? got : "(null)", want);
+        ++*bad;
+    }
+}
+
+static void test_fixed_text(void)
+{
+    struct store_arena *a = arena_new(1 << 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    unsigned bad = 0;
+    /* halves: printf rounds the exact binary value half to even */
+    static const double edge[] = {
+        0.0,   -0.0,     0.5,       1.5,        2.5,       -0.5,   -2.5,         0.125,
+        0.375, -0.125,   0.0625,    1.0005,     2.675,     1e-9,   -1e-9,        999.9995,
+        12.0,  840.0,    -40.25,    1e14 + 0.5, 9.9999e14, 1e15,   -1e15,        1e300,
+        NAN,   INFINITY, -INFINITY, 0.0005,     0.0015,    0.0025, 4294967295.5, 2147483647.4999};
+    for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+        for (unsigned p = 0; p <= 5; p++)
+            fixed_check(a, edge[i], p, &bad);
+    /* every raw byte through typical factors (M * raw * 10^R), and random bits */
+    for (int m = -50; m <= 50; m += 7)
+        for (int r = -4; r <= 2; r++)
+            for (int raw = 0; raw < 256; raw++)
+                for (unsigned p = 0; p <= 3; p++)
+                    fixed_check(a, (double)(m * raw) * snap_pow10(r) + (r < 0 ? 0.1 : 0), p, &bad);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        if (i & 1) {
+            memcpy(&v, &x, sizeof(v)); /* any bits, most out of range: printf's path */
+        } else {
+            v = (double)(int64_t)(x >> 20) / (double)(1u << (x & 15)) / 1000.0;
+        }
+        fixed_check(a, v, (unsigned)(x >> 61) & 3u, &bad);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    arena_free(a);
+}
+
+static void test_pow10_table(void)
+{
+    for (int e = -20; e <= 20; e++)
+        CU_ASSERT_EQUAL(snap_pow10(e), pow(10.0, e));
 }
 
 static void test_build_shares_parts(void)
@@ -675,6 +733,8 @@ int main(void)
     };
     static CU_TestInfo build_tests[] = {
         {"precision, scaled values, value texts", test_build_numbers},
+        {"value texts are printf's bytes", test_fixed_text},
+        {"powers of ten are pow's", test_pow10_table},
         {"unchanged parts are shared", test_build_shares_parts},
         {"a shared SDR content is held, not copied", test_build_holds_shared_sdr},
         CU_TEST_INFO_NULL,
