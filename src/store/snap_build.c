@@ -940,6 +940,28 @@ void store_sel_texts(const struct store_sels *p, const struct store_sel *e,
 
 /* ---- the snapshot -------------------------------------------------------------------- */
 
+/* The header's short texts, once per snapshot of every BMC: written here
+ * with the bytes printf's "%u" and "%02x" give, without stdio. */
+static char *put_u(char *p, unsigned v)
+{
+    char t[10];
+    unsigned n = 0;
+    do
+        t[n++] = (char)('0' + v % 10u);
+    while ((v /= 10u));
+    while (n)
+        *p++ = t[--n];
+    return p;
+}
+
+static char *put_x2(char *p, uint8_t b)
+{
+    static const char hex[16] = "0123456789abcdef";
+    *p++ = hex[b >> 4];
+    *p++ = hex[b & 15];
+    return p;
+}
+
 static void fill_devid(struct store_devid *o, const struct ipmi_devid_rsp *d)
 {
     o->device_id = d->device_id;
@@ -947,15 +969,21 @@ static void fill_devid(struct store_devid *o, const struct ipmi_devid_rsp *d)
     o->provides_sdrs = d->device_rev & 0x80;
     o->manufacturer_id = d->manufacturer_id & 0xfffff;
     o->product_id = d->product_id;
-    snprintf(o->firmware, sizeof(o->firmware), "%u.%02x", d->fw_major & 0x7fu, d->fw_minor);
+    char *p = put_u(o->firmware, d->fw_major & 0x7fu); /* "%u.%02x" */
+    *p++ = '.';
+    *put_x2(p, d->fw_minor) = '\0';
     /* BCD: low nibble major, high nibble minor (IPMI 2.0 Table 20-2) */
-    snprintf(o->ipmi_version, sizeof(o->ipmi_version), "%u.%u", d->ipmi_version & 0x0fu,
-             (unsigned)(d->ipmi_version >> 4));
+    p = put_u(o->ipmi_version, d->ipmi_version & 0x0fu);
+    *p++ = '.';
+    *put_u(p, (unsigned)(d->ipmi_version >> 4)) = '\0';
     o->device_available = !(d->fw_major & 0x80);
     o->has_aux = d->aux_len == 4;
-    if (o->has_aux)
-        snprintf(o->aux_firmware, sizeof(o->aux_firmware), "%02x%02x%02x%02x", d->aux_fw[0],
-                 d->aux_fw[1], d->aux_fw[2], d->aux_fw[3]);
+    if (o->has_aux) {
+        p = o->aux_firmware;
+        for (unsigned k = 0; k < 4; k++)
+            p = put_x2(p, d->aux_fw[k]);
+        *p = '\0';
+    }
 }
 
 static void fill_chassis(struct store_chassis *o, const struct ipmi_chassis_rsp *c)
@@ -973,7 +1001,13 @@ static void fill_chassis(struct store_chassis *o, const struct ipmi_chassis_rsp 
 
 static void dotted(char out[16], const uint8_t a[4])
 {
-    snprintf(out, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    char *p = out; /* "%u.%u.%u.%u": at most 15 bytes and the NUL */
+    for (unsigned k = 0; k < 4; k++) {
+        if (k)
+            *p++ = '.';
+        p = put_u(p, a[k]);
+    }
+    *p = '\0';
 }
 
 _Static_assert((int)STORE_INFO_OK == (int)INFO_OK &&
@@ -1013,8 +1047,13 @@ void snap_fill_info(struct store_info *o, const struct bmc_info *i)
         dotted(o->ip_text, i->ip);
         dotted(o->netmask_text, i->netmask);
         dotted(o->gateway_text, i->gateway);
-        snprintf(o->mac_text, sizeof(o->mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", i->mac[0],
-                 i->mac[1], i->mac[2], i->mac[3], i->mac[4], i->mac[5]);
+        char *p = o->mac_text; /* "%02x:..." */
+        for (unsigned k = 0; k < 6; k++) {
+            if (k)
+                *p++ = ':';
+            p = put_x2(p, i->mac[k]);
+        }
+        *p = '\0';
         o->ip_source = i->ip_source & 0x0f;
         o->ip_source_word = i->have_ip_source ? ipmi_ip_source_name(i->ip_source) : NULL;
         o->vlan_id = i->vlan_id;

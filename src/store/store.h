@@ -23,7 +23,8 @@
  *
  * Publishing (one or more poller threads -> one reader thread)
  *   store_publish() may be called from any thread: it pushes the snapshot on
- *   a lock-free multi-producer list and signals the store's eventfd.  The
+ *   a lock-free multi-producer list and signals the store's eventfd when
+ *   the list was empty (messages queued behind it ride on that signal).  The
  *   reader thread (the agent thread; --once: the same thread, back to back)
  *   calls store_apply(): it swaps the pointers in the sorted array and drops
  *   the references of the replaced snapshots, freeing what nothing else

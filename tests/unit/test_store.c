@@ -248,6 +248,20 @@ static void test_eventfd_signals(void)
     CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
     CU_ASSERT_EQUAL(v, 1);
     CU_ASSERT_EQUAL(store_apply(s), 1); /* apply works without the signal too */
+    /* one signal for publications that find the inbox already signalled */
+    store_publish(s, mk_bmc(2, "y"));
+    store_publish(s, mk_bmc(3, "z"));
+    store_remove(s, 1);
+    CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+    CU_ASSERT_EQUAL(v, 1);
+    CU_ASSERT_EQUAL(store_apply(s), 3);
+    CU_ASSERT_EQUAL(store_count(s), 2);
+    /* the inbox taken: the next publication signals again */
+    CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), -1);
+    store_publish(s, mk_bmc(4, "w"));
+    CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+    CU_ASSERT_EQUAL(v, 1);
+    CU_ASSERT_EQUAL(store_apply(s), 1);
     store_free(s);
 }
 
@@ -582,6 +596,59 @@ static void test_fixed_text(void)
     arena_free(a);
 }
 
+/* the header's texts have printf's bytes for every byte value */
+static void test_header_texts(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    f.d.have_devid = true;
+    f.d.have_guid = true;
+    f.d.info.lan_st = INFO_OK;
+    f.d.info.have_ip = f.d.info.have_mac = true;
+    f.d.devid.aux_len = 4;
+    unsigned bad = 0;
+    for (unsigned v = 0; v < 256; v++) {
+        uint8_t b = (uint8_t)v, c = (uint8_t)(255 - v), e = (uint8_t)(v * 7);
+        f.d.devid.fw_major = b;
+        f.d.devid.fw_minor = c;
+        f.d.devid.ipmi_version = e;
+        const uint8_t aux[4] = {b, c, e, 0}, q[4] = {b, c, e, (uint8_t)(v / 3)};
+        memcpy(f.d.devid.aux_fw, aux, 4);
+        memcpy(f.d.info.ip, q, 4);
+        memcpy(f.d.info.netmask, q, 4);
+        memcpy(f.d.info.gateway, q, 4);
+        const uint8_t mac[6] = {b, c, e, 0, 0xff, (uint8_t)(v / 3)};
+        memcpy(f.d.info.mac, mac, 6);
+        for (unsigned k = 0; k < 16; k++)
+            f.d.guid[k] = (uint8_t)(v + 17 * k);
+        struct snap_opts o = {.bmc_index = 1, .wall_s = 1, .mono_ns = 1};
+        const struct store_bmc *sb = snap_build(&f.d, &o, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+        char w[64];
+        snprintf(w, sizeof(w), "%u.%02x", b & 0x7fu, c);
+        bad += strcmp(sb->devid.firmware, w) != 0;
+        snprintf(w, sizeof(w), "%u.%u", e & 0x0fu, (unsigned)(e >> 4));
+        bad += strcmp(sb->devid.ipmi_version, w) != 0;
+        snprintf(w, sizeof(w), "%02x%02x%02x%02x", b, c, e, 0);
+        bad += strcmp(sb->devid.aux_firmware, w) != 0;
+        snprintf(w, sizeof(w), "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
+        bad += strcmp(sb->info.ip_text, w) != 0;
+        bad += strcmp(sb->info.netmask_text, w) != 0;
+        bad += strcmp(sb->info.gateway_text, w) != 0;
+        snprintf(w, sizeof(w), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+                 mac[4], mac[5]);
+        bad += strcmp(sb->info.mac_text, w) != 0;
+        char *p = w; /* most significant byte first, 8-4-4-4-12 */
+        for (int k = 15; k >= 0; k--)
+            p += sprintf(p, "%s%02x", (k == 11 || k == 9 || k == 7 || k == 5) ? "-" : "",
+                         f.d.guid[k]);
+        bad += strcmp(sb->guid, w) != 0;
+        store_bmc_unref(sb);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    fixture_free(&f);
+}
+
 static void test_pow10_table(void)
 {
     for (int e = -20; e <= 20; e++)
@@ -735,6 +802,7 @@ int main(void)
         {"precision, scaled values, value texts", test_build_numbers},
         {"value texts are printf's bytes", test_fixed_text},
         {"powers of ten are pow's", test_pow10_table},
+        {"header texts are printf's bytes", test_header_texts},
         {"unchanged parts are shared", test_build_shares_parts},
         {"a shared SDR content is held, not copied", test_build_holds_shared_sdr},
         CU_TEST_INFO_NULL,
