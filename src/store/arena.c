@@ -3,10 +3,10 @@
  */
 #include "arena.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,19 +143,33 @@ char *arena_printf(struct store_arena *a, const char *fmt, ...)
 
 char *arena_fixed(struct store_arena *a, double v, unsigned prec)
 {
-#if LDBL_MANT_DIG >= 64
-    /* |v| * 10^prec in long double is exact: v has 53 significant bits and
-     * 10^prec (prec <= 3) at most 7 (1000 = 125 * 2^3), 60 in all, and the
-     * fraction of an exact product is exact too, so the rounding below sees
-     * the value printf sees. */
-    static const long double p10[4] = {1.0L, 10.0L, 100.0L, 1000.0L};
+    /* v = m * 2^e exactly (m < 2^53); |v| * 10^prec = m * 10^prec * 2^e with
+     * m * 10^prec < 2^63 (10^3 < 2^10): integer arithmetic gives the exact
+     * value's integer part and whether the rest is below, at or above one
+     * half, which printf rounds half to even. */
+    static const uint64_t p10[4] = {1, 10, 100, 1000};
     if (prec <= 3 && isfinite(v) && fabs(v) < 1e15) {
-        long double x = fabsl((long double)v) * p10[prec];
-        long double whole = floorl(x);
-        long double frac = x - whole;
-        uint64_t n = (uint64_t)whole;
-        if (frac > 0.5L || (frac == 0.5L && (n & 1u)))
-            n++;
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof(bits));
+        unsigned bexp = (unsigned)(bits >> 52) & 0x7ffu;
+        uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+        int e = -1074; /* subnormal */
+        if (bexp) {
+            m |= UINT64_C(1) << 52;
+            e = (int)bexp - 1075;
+        }
+        uint64_t x = m * p10[prec], n;
+        if (e >= 0) {
+            n = x << e; /* not reached below 1e15 (2^50), kept for clarity */
+        } else if (e <= -64) {
+            n = 0; /* x < 2^63: below one half */
+        } else {
+            unsigned sh = (unsigned)-e;
+            uint64_t rest = x & ((UINT64_C(1) << sh) - 1), half = UINT64_C(1) << (sh - 1);
+            n = x >> sh;
+            if (rest > half || (rest == half && (n & 1u)))
+                n++;
+        }
         char digits[24], *d = digits + sizeof(digits);
         unsigned nd = 0;
         do {
@@ -165,12 +179,13 @@ char *arena_fixed(struct store_arena *a, double v, unsigned prec)
         } while (n);
         for (; nd <= prec; nd++) /* at least one digit before the point */
             *--d = '0';
-        size_t len = (signbit(v) ? 1u : 0u) + nd + (prec ? 1u : 0u);
+        bool neg = signbit(v) != 0;
+        size_t len = (neg ? 1u : 0u) + nd + (prec ? 1u : 0u);
         char *p = alloc_at(a, len + 1, 1);
         if (!p)
             return NULL;
         char *o = p;
-        if (signbit(v))
+        if (neg)
             *o++ = '-';
         memcpy(o, d, nd - prec);
         o += nd - prec;
@@ -182,7 +197,6 @@ char *arena_fixed(struct store_arena *a, double v, unsigned prec)
         *o = '\0';
         return p;
     }
-#endif
     return arena_printf(a, "%.*f", (int)prec, v);
 }
 

@@ -26,7 +26,8 @@ char *arena_printf(struct store_arena *a, const char *fmt, ...)
  * printf("%.*f", prec, v) into the arena, byte for byte, without stdio for
  * prec 0..3 and |v| < 1e15 (the value texts of a snapshot, one per sensor per
  * sweep): the exact binary value rounded half to even, as glibc's printf does
- * in the default rounding mode.  Anything else goes through printf.
+ * in the default rounding mode, in integer arithmetic.  Anything else goes
+ * through printf.
  */
 char *arena_fixed(struct store_arena *a, double v, unsigned prec);
 /* Bytes held (blocks), for the memory figures. */
