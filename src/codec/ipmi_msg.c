@@ -247,12 +247,14 @@ void ipmi_guid_format(const uint8_t g[16], char out[37])
      * 22.14).  Printed most significant first: FreeIPMI's `bmc-info --guid`
      * and ipmitool's `mc guid` when it judges the encoding "IPMI" (it guesses
      * from the version nibble, and may choose SMBIOS order otherwise). */
-    static const uint8_t order[16] = {15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+    static const char hex[16] = "0123456789abcdef";
     char *p = out;
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)
             *p++ = '-';
-        p += sprintf(p, "%02x", g[order[i]]);
+        uint8_t b = g[15 - i];
+        *p++ = hex[b >> 4];
+        *p++ = hex[b & 15];
     }
     *p = '\0';
 }

@@ -149,8 +149,27 @@ struct poller {
     uint8_t ivpool[4096]; /* CSPRNG output, handed out 16 bytes per encrypted packet */
     size_t ivpos;
     uint8_t rx[BMC_RX_BATCH][RMCPP_MAX_PACKET + 1];
+    /* recvmmsg()'s headers, set up once (rx_setup): a call rewrites only the
+     * sender lengths of the datagrams it returned, and only those are reset */
+    struct mmsghdr rx_msg[BMC_RX_BATCH];
+    struct iovec rx_iov[BMC_RX_BATCH];
+    struct sockaddr_storage rx_from[BMC_RX_BATCH];
     uint8_t pl[RMCPP_MAX_PAYLOAD + 32];
 };
+
+static void rx_setup(struct poller *p)
+{
+    for (int i = 0; i < BMC_RX_BATCH; i++) {
+        p->rx_iov[i].iov_base = p->rx[i];
+        p->rx_iov[i].iov_len = sizeof(p->rx[i]);
+        p->rx_msg[i].msg_hdr = (struct msghdr){
+            .msg_name = &p->rx_from[i],
+            .msg_namelen = sizeof(p->rx_from[i]),
+            .msg_iov = &p->rx_iov[i],
+            .msg_iovlen = 1,
+        };
+    }
+}
 
 static const char *const state_names[BMC_S__COUNT] = {
     [BMC_S_IDLE] = "idle",       [BMC_S_AUTHCAP] = "authcap", [BMC_S_OPEN] = "open",
@@ -1646,24 +1665,18 @@ static void on_readable(struct ev_loop *loop, int fd, uint32_t events, void *arg
     (void)loop;
     (void)events;
     struct poller *p = arg;
-    struct mmsghdr msg[BMC_RX_BATCH];
-    struct iovec iov[BMC_RX_BATCH];
-    struct sockaddr_storage from[BMC_RX_BATCH];
+    struct mmsghdr *msg = p->rx_msg;
+    struct sockaddr_storage *from = p->rx_from;
     /* bounded so one busy socket cannot starve timers */
     for (int round = 0; round < 8; round++) {
-        for (int i = 0; i < BMC_RX_BATCH; i++) {
-            iov[i].iov_base = p->rx[i];
-            iov[i].iov_len = sizeof(p->rx[i]);
-            msg[i].msg_hdr = (struct msghdr){
-                .msg_name = &from[i],
-                .msg_namelen = sizeof(from[i]),
-                .msg_iov = &iov[i],
-                .msg_iovlen = 1,
-            };
-        }
         int n = recvmmsg(fd, msg, BMC_RX_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return; /* EAGAIN, or an ICMP error we learn nothing from */
+        /* the kernel wrote the sender lengths of these n (and their flags and
+         * lengths, which the next call writes again): the next call may
+         * fill them with any address again */
+        for (int i = 0; i < n; i++)
+            msg[i].msg_hdr.msg_namelen = sizeof(from[i]);
         /* Look every sender up first (the table only) and ask for the BMC
          * state each datagram will need, so that its cache misses overlap
          * the decoding of the datagrams before it. */
@@ -1730,6 +1743,7 @@ struct poller *poller_new(struct ev_loop *loop, const struct poller_opts *opts, 
     }
     p->loop = loop;
     p->o = *opts;
+    rx_setup(p);
     if (p->o.sockets < 1)
         p->o.sockets = 1;
     if (p->o.max_in_flight < 1)

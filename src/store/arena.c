@@ -3,8 +3,10 @@
  */
 #include "arena.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,65 @@ char *arena_printf(struct store_arena *a, const char *fmt, ...)
         va_end(ap);
     }
     return p;
+}
+
+char *arena_fixed(struct store_arena *a, double v, unsigned prec)
+{
+    /* v = m * 2^e exactly (m < 2^53); |v| * 10^prec = m * 10^prec * 2^e with
+     * m * 10^prec < 2^63 (10^3 < 2^10): integer arithmetic gives the exact
+     * value's integer part and whether the rest is below, at or above one
+     * half, which printf rounds half to even. */
+    static const uint64_t p10[4] = {1, 10, 100, 1000};
+    if (prec <= 3 && isfinite(v) && fabs(v) < 1e15) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof(bits));
+        unsigned bexp = (unsigned)(bits >> 52) & 0x7ffu;
+        uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+        int e = -1074; /* subnormal */
+        if (bexp) {
+            m |= UINT64_C(1) << 52;
+            e = (int)bexp - 1075;
+        }
+        uint64_t x = m * p10[prec], n;
+        if (e >= 0) {
+            n = x << e; /* not reached below 1e15 (2^50), kept for clarity */
+        } else if (e <= -64) {
+            n = 0; /* x < 2^63: below one half */
+        } else {
+            unsigned sh = (unsigned)-e;
+            uint64_t rest = x & ((UINT64_C(1) << sh) - 1), half = UINT64_C(1) << (sh - 1);
+            n = x >> sh;
+            if (rest > half || (rest == half && (n & 1u)))
+                n++;
+        }
+        char digits[24], *d = digits + sizeof(digits);
+        unsigned nd = 0;
+        do {
+            *--d = (char)('0' + n % 10u);
+            n /= 10u;
+            nd++;
+        } while (n);
+        for (; nd <= prec; nd++) /* at least one digit before the point */
+            *--d = '0';
+        bool neg = signbit(v) != 0;
+        size_t len = (neg ? 1u : 0u) + nd + (prec ? 1u : 0u);
+        char *p = alloc_at(a, len + 1, 1);
+        if (!p)
+            return NULL;
+        char *o = p;
+        if (neg)
+            *o++ = '-';
+        memcpy(o, d, nd - prec);
+        o += nd - prec;
+        if (prec) {
+            *o++ = '.';
+            memcpy(o, d + nd - prec, prec);
+            o += prec;
+        }
+        *o = '\0';
+        return p;
+    }
+    return arena_printf(a, "%.*f", (int)prec, v);
 }
 
 size_t arena_size(const struct store_arena *a)

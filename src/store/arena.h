@@ -22,6 +22,14 @@ char *arena_clean(struct store_arena *a, const char *s, size_t len);
 /* printf into the arena. */
 char *arena_printf(struct store_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * printf("%.*f", prec, v) into the arena, byte for byte, without stdio for
+ * prec 0..3 and |v| < 1e15 (the value texts of a snapshot, one per sensor per
+ * sweep): the exact binary value rounded half to even, as glibc's printf does
+ * in the default rounding mode, in integer arithmetic.  Anything else goes
+ * through printf.
+ */
+char *arena_fixed(struct store_arena *a, double v, unsigned prec);
 /* Bytes held (blocks), for the memory figures. */
 size_t arena_size(const struct store_arena *a);
 

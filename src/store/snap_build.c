@@ -30,6 +30,19 @@ static char *clean(struct store_arena *a, const char *s)
 
 /* ---- numbers ------------------------------------------------------------------ */
 
+/* 10^e: the same doubles as pow(10.0, e) (test_store checks each), for the
+ * exponents of R (signed 4 bits) and of the precision, without libm's pow
+ * for every sensor of every sweep. */
+static const double p10[] = {1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1,
+                             1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7};
+
+double snap_pow10(int e)
+{
+    if (e >= -8 && e <= 7)
+        return p10[e + 8];
+    return pow(10.0, e);
+}
+
 /* store.h "Numbers": the decimals that show one raw step, 0..3. */
 static uint8_t sensor_precision(const struct sdr_sensor *s, const struct sensor_value *v)
 {
@@ -38,18 +51,18 @@ static uint8_t sensor_precision(const struct sdr_sensor *s, const struct sensor_
     /* non-linear sensors with per-reading factors (Get Sensor Reading Factors): those */
     int m = v->have_factors ? v->factor_m : s->conv.m;
     int rexp = v->have_factors ? v->factor_rexp : s->conv.rexp;
-    double step = fabs((double)m) * pow(10.0, rexp);
+    double step = fabs((double)m) * snap_pow10(rexp);
     if (!(step > 0))
         return 0;
     for (uint8_t p = 0; p < 3; p++)
-        if (step * pow(10.0, p) >= 1.0 - 1e-9)
+        if (step * snap_pow10(p) >= 1.0 - 1e-9)
             return p;
     return 3;
 }
 
 static bool scale(double v, uint8_t precision, int32_t *out)
 {
-    double x = round(v * pow(10.0, precision));
+    double x = round(v * snap_pow10(precision));
     if (!isfinite(x) || x < (double)INT32_MIN || x > (double)INT32_MAX)
         return false;
     *out = (int32_t)x;
@@ -84,10 +97,26 @@ static const uint8_t thr_sdr[STORE_THR__COUNT] = {
     [STORE_THR_UNC] = SDR_THR_UNC, [STORE_THR_UC] = SDR_THR_UC, [STORE_THR_UNR] = SDR_THR_UNR,
 };
 
-/* A part's repeated texts (units: a handful per BMC) are stored once. */
+/* A part's repeated texts (units: a handful per BMC) are stored once.  The
+ * texts of units and of states are pure functions of a few SDR fields and of
+ * the list of state names: those keys find a text already formed for this
+ * part without forming it again (most sensors of a BMC share a few). */
+#define INTERN_MAX 16
 struct interned {
-    const char *s[16];
+    const char *s[INTERN_MAX];
     unsigned n;
+    struct {
+        uint32_t key;
+        const char *text;
+    } units[INTERN_MAX];
+    unsigned nunits;
+    struct {
+        unsigned n;
+        const char *names[STORE_STATES_MAX];
+        const char **arr; /* the part's copy of names, shared by the sensors */
+        const char *text;
+    } states[INTERN_MAX];
+    unsigned nstates;
 };
 
 static const char *intern(struct interned *in, struct store_arena *a, const char *text)
@@ -96,9 +125,69 @@ static const char *intern(struct interned *in, struct store_arena *a, const char
         if (!strcmp(in->s[i], text))
             return in->s[i];
     const char *c = arena_strdup(a, text);
-    if (c && in->n < 16)
+    if (c && in->n < INTERN_MAX)
         in->s[in->n++] = c;
     return c;
+}
+
+/* The fields sensor_units_text() reads, as one key. */
+static uint32_t units_key(const struct sdr_sensor *s)
+{
+    return (uint32_t)s->unit_base | (uint32_t)s->unit_mod << 8 | (uint32_t)(s->mod_rel & 3u) << 16 |
+           (uint32_t)(s->rate & 7u) << 18 | ((s->flags & SDR_SF_PERCENT) ? 1u << 21 : 0u);
+}
+
+static const char *units_text(struct interned *in, struct store_arena *a,
+                              const struct sdr_sensor *s)
+{
+    uint32_t key = units_key(s);
+    for (unsigned i = 0; i < in->nunits; i++)
+        if (in->units[i].key == key)
+            return in->units[i].text;
+    char units[64];
+    sensor_units_text(s, units, sizeof(units));
+    const char *t = intern(in, a, units);
+    if (t && in->nunits < INTERN_MAX) {
+        in->units[in->nunits].key = key;
+        in->units[in->nunits++].text = t;
+    }
+    return t;
+}
+
+/* The states of a sensor: its list of names (static texts) and their text,
+ * formed once per part for each distinct list. */
+static int states_of(struct interned *in, struct store_arena *a, struct store_sensor *o,
+                     const struct sdr_sensor *s, const struct sensor_reading *r)
+{
+    const char *names[STORE_STATES_MAX];
+    unsigned n = sensor_state_names(s, r, names, STORE_STATES_MAX);
+    o->nstates = (uint8_t)(n < STORE_STATES_MAX ? n : STORE_STATES_MAX);
+    if (!o->nstates) {
+        o->states_text = "";
+        return 0;
+    }
+    for (unsigned i = 0; i < in->nstates; i++)
+        if (in->states[i].n == o->nstates &&
+            !memcmp(in->states[i].names, names, o->nstates * sizeof(names[0]))) {
+            o->states = in->states[i].arr;
+            o->states_text = in->states[i].text;
+            return 0;
+        }
+    const char **arr = arena_alloc(a, o->nstates * sizeof(*arr));
+    if (!arr)
+        return -1;
+    memcpy(arr, names, o->nstates * sizeof(names[0]));
+    o->states = arr;
+    char text[512];
+    sensor_state_text(s, r, text, sizeof(text));
+    o->states_text = text[0] ? intern(in, a, text) : "";
+    if (o->states_text && n <= STORE_STATES_MAX && in->nstates < INTERN_MAX) {
+        in->states[in->nstates].n = o->nstates;
+        memcpy(in->states[in->nstates].names, names, o->nstates * sizeof(names[0]));
+        in->states[in->nstates].arr = arr;
+        in->states[in->nstates++].text = o->states_text;
+    }
+    return 0;
 }
 
 static int fill_sensor(struct store_arena *a, struct interned *in, struct store_sensor *o,
@@ -126,33 +215,20 @@ static int fill_sensor(struct store_arena *a, struct interned *in, struct store_
         o->has_value = true;
         o->value = v->value;
         o->scaled_ok = scale(v->value, o->precision, &o->value_scaled);
-        o->value_text = arena_printf(a, "%.*f", o->precision, v->value);
+        o->value_text = arena_fixed(a, v->value, o->precision);
     }
     if (o->analog) {
         o->unit_base = s->unit_base;
         o->unit_rate = s->rate;
         o->unit_mod_rel = s->mod_rel;
         o->unit_percent = (s->flags & SDR_SF_PERCENT) != 0;
-        char units[64];
-        sensor_units_text(s, units, sizeof(units));
-        o->units = intern(in, a, units);
+        o->units = units_text(in, a, s);
     }
     enum sensor_status st = sensor_poll_status(s, v);
     o->status = (uint8_t)st; /* the same order as enum store_status */
     if (st != SENSOR_UNAVAILABLE) {
-        const char *names[STORE_STATES_MAX];
-        unsigned n = sensor_state_names(s, &v->r, names, STORE_STATES_MAX);
-        o->nstates = (uint8_t)(n < STORE_STATES_MAX ? n : STORE_STATES_MAX);
-        if (o->nstates) {
-            const char **arr = arena_alloc(a, o->nstates * sizeof(*arr));
-            if (!arr)
-                return -1;
-            memcpy(arr, names, o->nstates * sizeof(names[0]));
-            o->states = arr;
-        }
-        char text[512];
-        sensor_state_text(s, &v->r, text, sizeof(text));
-        o->states_text = text[0] ? intern(in, a, text) : "";
+        if (states_of(in, a, o, s, &v->r) < 0)
+            return -1;
     } else {
         o->unavailable_reason = unavailable_reason(a, v);
         o->states_text = "";
@@ -273,8 +349,9 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
     const struct sensor_set *set = d->set;
     /* the part, the order of the shared SDR records (2 bytes each), a row
      * per readable sensor and its texts: about 10 bytes (the value; names
-     * are the shared records' or copied), a discrete one's states (an array
-     * of static texts, their joined text) about 16 more.  With the default
+     * are the shared records' or copied), the states of the discrete ones
+     * (arrays of static texts, their joined texts: shared by the sensors with
+     * the same list, a few per part) about 16 each for up to 8.  With the default
      * bmcsim profile 5% above what is used; a short estimate costs one more
      * block of a quarter of it. */
     size_t nread = 0, ndiscrete = 0;
@@ -284,8 +361,9 @@ static const struct store_sensors *build_sensors(const struct bmc_data *d, const
             ndiscrete += !analog(&set->s[i]);
         }
     struct interned in = {.n = 0};
-    struct store_arena *a = arena_new(160 + set->n * sizeof(uint16_t) +
-                                      nread * (sizeof(struct store_sensor) + 10) + ndiscrete * 16);
+    struct store_arena *a =
+        arena_new(160 + set->n * sizeof(uint16_t) + nread * (sizeof(struct store_sensor) + 10) +
+                  (ndiscrete < 8 ? ndiscrete : 8) * 16);
     if (!a)
         return NULL;
     struct store_sensors *p = arena_alloc(a, sizeof(*p));
@@ -862,6 +940,28 @@ void store_sel_texts(const struct store_sels *p, const struct store_sel *e,
 
 /* ---- the snapshot -------------------------------------------------------------------- */
 
+/* The header's short texts, once per snapshot of every BMC: written here
+ * with the bytes printf's "%u" and "%02x" give, without stdio. */
+static char *put_u(char *p, unsigned v)
+{
+    char t[10];
+    unsigned n = 0;
+    do
+        t[n++] = (char)('0' + v % 10u);
+    while ((v /= 10u));
+    while (n)
+        *p++ = t[--n];
+    return p;
+}
+
+static char *put_x2(char *p, uint8_t b)
+{
+    static const char hex[16] = "0123456789abcdef";
+    *p++ = hex[b >> 4];
+    *p++ = hex[b & 15];
+    return p;
+}
+
 static void fill_devid(struct store_devid *o, const struct ipmi_devid_rsp *d)
 {
     o->device_id = d->device_id;
@@ -869,15 +969,21 @@ static void fill_devid(struct store_devid *o, const struct ipmi_devid_rsp *d)
     o->provides_sdrs = d->device_rev & 0x80;
     o->manufacturer_id = d->manufacturer_id & 0xfffff;
     o->product_id = d->product_id;
-    snprintf(o->firmware, sizeof(o->firmware), "%u.%02x", d->fw_major & 0x7fu, d->fw_minor);
+    char *p = put_u(o->firmware, d->fw_major & 0x7fu); /* "%u.%02x" */
+    *p++ = '.';
+    *put_x2(p, d->fw_minor) = '\0';
     /* BCD: low nibble major, high nibble minor (IPMI 2.0 Table 20-2) */
-    snprintf(o->ipmi_version, sizeof(o->ipmi_version), "%u.%u", d->ipmi_version & 0x0fu,
-             (unsigned)(d->ipmi_version >> 4));
+    p = put_u(o->ipmi_version, d->ipmi_version & 0x0fu);
+    *p++ = '.';
+    *put_u(p, (unsigned)(d->ipmi_version >> 4)) = '\0';
     o->device_available = !(d->fw_major & 0x80);
     o->has_aux = d->aux_len == 4;
-    if (o->has_aux)
-        snprintf(o->aux_firmware, sizeof(o->aux_firmware), "%02x%02x%02x%02x", d->aux_fw[0],
-                 d->aux_fw[1], d->aux_fw[2], d->aux_fw[3]);
+    if (o->has_aux) {
+        p = o->aux_firmware;
+        for (unsigned k = 0; k < 4; k++)
+            p = put_x2(p, d->aux_fw[k]);
+        *p = '\0';
+    }
 }
 
 static void fill_chassis(struct store_chassis *o, const struct ipmi_chassis_rsp *c)
@@ -895,7 +1001,13 @@ static void fill_chassis(struct store_chassis *o, const struct ipmi_chassis_rsp 
 
 static void dotted(char out[16], const uint8_t a[4])
 {
-    snprintf(out, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    char *p = out; /* "%u.%u.%u.%u": at most 15 bytes and the NUL */
+    for (unsigned k = 0; k < 4; k++) {
+        if (k)
+            *p++ = '.';
+        p = put_u(p, a[k]);
+    }
+    *p = '\0';
 }
 
 _Static_assert((int)STORE_INFO_OK == (int)INFO_OK &&
@@ -935,8 +1047,13 @@ void snap_fill_info(struct store_info *o, const struct bmc_info *i)
         dotted(o->ip_text, i->ip);
         dotted(o->netmask_text, i->netmask);
         dotted(o->gateway_text, i->gateway);
-        snprintf(o->mac_text, sizeof(o->mac_text), "%02x:%02x:%02x:%02x:%02x:%02x", i->mac[0],
-                 i->mac[1], i->mac[2], i->mac[3], i->mac[4], i->mac[5]);
+        char *p = o->mac_text; /* "%02x:..." */
+        for (unsigned k = 0; k < 6; k++) {
+            if (k)
+                *p++ = ':';
+            p = put_x2(p, i->mac[k]);
+        }
+        *p = '\0';
         o->ip_source = i->ip_source & 0x0f;
         o->ip_source_word = i->have_ip_source ? ipmi_ip_source_name(i->ip_source) : NULL;
         o->vlan_id = i->vlan_id;

@@ -348,6 +348,12 @@ static int push(struct store *s, const struct store_bmc *snap, uint32_t index)
         m->next = head;
     while (!atomic_compare_exchange_weak_explicit(&s->inbox, &head, m, memory_order_release,
                                                   memory_order_relaxed));
+    /* Only the push onto an empty inbox signals: a non-empty one was signalled
+     * by the push that made it non-empty, and the reader's exchange, which
+     * comes after its read of the eventfd, takes this message with that one
+     * (one write and one wake-up of the reader per batch, not per message). */
+    if (head)
+        return 0;
     uint64_t one = 1;
     if (write(s->efd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
         /* the counter cannot overflow in practice; the message is queued anyway */

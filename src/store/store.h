@@ -23,7 +23,8 @@
  *
  * Publishing (one or more poller threads -> one reader thread)
  *   store_publish() may be called from any thread: it pushes the snapshot on
- *   a lock-free multi-producer list and signals the store's eventfd.  The
+ *   a lock-free multi-producer list and signals the store's eventfd when
+ *   the list was empty (messages queued behind it ride on that signal).  The
  *   reader thread (the agent thread; --once: the same thread, back to back)
  *   calls store_apply(): it swaps the pointers in the sorted array and drops
  *   the references of the replaced snapshots, freeing what nothing else
@@ -599,5 +600,7 @@ const struct store_bmc *snap_build(const struct bmc_data *d, const struct snap_o
  * snap_build() calls it for the header. */
 struct bmc_info;
 void snap_fill_info(struct store_info *o, const struct bmc_info *i);
+/* 10^e, the same double as pow(10.0, e), from a table for -8 <= e <= 7. */
+double snap_pow10(int e);
 
 #endif

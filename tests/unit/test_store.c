@@ -248,6 +248,20 @@ static void test_eventfd_signals(void)
     CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
     CU_ASSERT_EQUAL(v, 1);
     CU_ASSERT_EQUAL(store_apply(s), 1); /* apply works without the signal too */
+    /* one signal for publications that find the inbox already signalled */
+    store_publish(s, mk_bmc(2, "y"));
+    store_publish(s, mk_bmc(3, "z"));
+    store_remove(s, 1);
+    CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+    CU_ASSERT_EQUAL(v, 1);
+    CU_ASSERT_EQUAL(store_apply(s), 3);
+    CU_ASSERT_EQUAL(store_count(s), 2);
+    /* the inbox taken: the next publication signals again */
+    CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), -1);
+    store_publish(s, mk_bmc(4, "w"));
+    CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+    CU_ASSERT_EQUAL(v, 1);
+    CU_ASSERT_EQUAL(store_apply(s), 1);
     store_free(s);
 }
 
@@ -505,6 +519,9 @@ static void test_build_numbers(void)
     CU_ASSERT_EQUAL(v33->precision, 3);
     CU_ASSERT_EQUAL(v33->value_scaled, 1000);
     CU_ASSERT_STRING_EQUAL(v33->value_text, "1.000");
+    /* all three are Volts: one text, formed once for the part */
+    CU_ASSERT_PTR_EQUAL(v33->units, v12->units);
+    CU_ASSERT_PTR_EQUAL(fan->units, v12->units);
     CU_ASSERT_PTR_EQUAL(store_sensor_find(p, v12->index), v12);
     /* thresholds: converted from the row's raw bytes by its SDR record when asked */
     double x = 0;
@@ -528,6 +545,114 @@ static void test_build_numbers(void)
     CU_ASSERT_STRING_EQUAL(store_state_word(b->state), "degraded");
     store_bmc_unref(b);
     fixture_free(&f);
+}
+
+/* arena_fixed() writes the bytes printf("%.*f") writes */
+static void fixed_check(struct store_arena *a, double v, unsigned prec, unsigned *bad)
+{
+    char want[512];
+    snprintf(want, sizeof(want), "%.*f", (int)prec, v);
+    const char *got = arena_fixed(a, v, prec);
+    if (!got || strcmp(got, want)) {
+        if (*bad < 5)
+            fprintf(stderr, "arena_fixed(%a, %u): \"%s\", printf: \"%s\"\n", v, prec,
+                    got ? got : "(null)", want);
+        ++*bad;
+    }
+}
+
+static void test_fixed_text(void)
+{
+    struct store_arena *a = arena_new(1 << 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    unsigned bad = 0;
+    /* halves: printf rounds the exact binary value half to even */
+    static const double edge[] = {
+        0.0,   -0.0,     0.5,       1.5,        2.5,       -0.5,   -2.5,         0.125,
+        0.375, -0.125,   0.0625,    1.0005,     2.675,     1e-9,   -1e-9,        999.9995,
+        12.0,  840.0,    -40.25,    1e14 + 0.5, 9.9999e14, 1e15,   -1e15,        1e300,
+        NAN,   INFINITY, -INFINITY, 0.0005,     0.0015,    0.0025, 4294967295.5, 2147483647.4999};
+    for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+        for (unsigned p = 0; p <= 5; p++)
+            fixed_check(a, edge[i], p, &bad);
+    /* every raw byte through typical factors (M * raw * 10^R), and random bits */
+    for (int m = -50; m <= 50; m += 7)
+        for (int r = -4; r <= 2; r++)
+            for (int raw = 0; raw < 256; raw++)
+                for (unsigned p = 0; p <= 3; p++)
+                    fixed_check(a, (double)(m * raw) * snap_pow10(r) + (r < 0 ? 0.1 : 0), p, &bad);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        if (i & 1) {
+            memcpy(&v, &x, sizeof(v)); /* any bits, most out of range: printf's path */
+        } else {
+            v = (double)(int64_t)(x >> 20) / (double)(1u << (x & 15)) / 1000.0;
+        }
+        fixed_check(a, v, (unsigned)(x >> 61) & 3u, &bad);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    arena_free(a);
+}
+
+/* the header's texts have printf's bytes for every byte value */
+static void test_header_texts(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    f.d.have_devid = true;
+    f.d.have_guid = true;
+    f.d.info.lan_st = INFO_OK;
+    f.d.info.have_ip = f.d.info.have_mac = true;
+    f.d.devid.aux_len = 4;
+    unsigned bad = 0;
+    for (unsigned v = 0; v < 256; v++) {
+        uint8_t b = (uint8_t)v, c = (uint8_t)(255 - v), e = (uint8_t)(v * 7);
+        f.d.devid.fw_major = b;
+        f.d.devid.fw_minor = c;
+        f.d.devid.ipmi_version = e;
+        const uint8_t aux[4] = {b, c, e, 0}, q[4] = {b, c, e, (uint8_t)(v / 3)};
+        memcpy(f.d.devid.aux_fw, aux, 4);
+        memcpy(f.d.info.ip, q, 4);
+        memcpy(f.d.info.netmask, q, 4);
+        memcpy(f.d.info.gateway, q, 4);
+        const uint8_t mac[6] = {b, c, e, 0, 0xff, (uint8_t)(v / 3)};
+        memcpy(f.d.info.mac, mac, 6);
+        for (unsigned k = 0; k < 16; k++)
+            f.d.guid[k] = (uint8_t)(v + 17 * k);
+        struct snap_opts o = {.bmc_index = 1, .wall_s = 1, .mono_ns = 1};
+        const struct store_bmc *sb = snap_build(&f.d, &o, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+        char w[64];
+        snprintf(w, sizeof(w), "%u.%02x", b & 0x7fu, c);
+        bad += strcmp(sb->devid.firmware, w) != 0;
+        snprintf(w, sizeof(w), "%u.%u", e & 0x0fu, (unsigned)(e >> 4));
+        bad += strcmp(sb->devid.ipmi_version, w) != 0;
+        snprintf(w, sizeof(w), "%02x%02x%02x%02x", b, c, e, 0);
+        bad += strcmp(sb->devid.aux_firmware, w) != 0;
+        snprintf(w, sizeof(w), "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
+        bad += strcmp(sb->info.ip_text, w) != 0;
+        bad += strcmp(sb->info.netmask_text, w) != 0;
+        bad += strcmp(sb->info.gateway_text, w) != 0;
+        snprintf(w, sizeof(w), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+                 mac[4], mac[5]);
+        bad += strcmp(sb->info.mac_text, w) != 0;
+        char *p = w; /* most significant byte first, 8-4-4-4-12 */
+        for (int k = 15; k >= 0; k--)
+            p += sprintf(p, "%s%02x", (k == 11 || k == 9 || k == 7 || k == 5) ? "-" : "",
+                         f.d.guid[k]);
+        bad += strcmp(sb->guid, w) != 0;
+        store_bmc_unref(sb);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    fixture_free(&f);
+}
+
+static void test_pow10_table(void)
+{
+    for (int e = -20; e <= 20; e++)
+        CU_ASSERT_EQUAL(snap_pow10(e), pow(10.0, e));
 }
 
 static void test_build_shares_parts(void)
@@ -675,6 +800,9 @@ int main(void)
     };
     static CU_TestInfo build_tests[] = {
         {"precision, scaled values, value texts", test_build_numbers},
+        {"value texts are printf's bytes", test_fixed_text},
+        {"powers of ten are pow's", test_pow10_table},
+        {"header texts are printf's bytes", test_header_texts},
         {"unchanged parts are shared", test_build_shares_parts},
         {"a shared SDR content is held, not copied", test_build_holds_shared_sdr},
         CU_TEST_INFO_NULL,
