@@ -172,13 +172,24 @@ fleet_base() {
     done
     return 1
 }
-# fleet_fits N: true if this machine runs N simulated BMCs (FLEET_WHY if not)
+# fleet_fits N: true if this machine runs N simulated BMCs (FLEET_WHY if
+# not).  A bmcsim process holds at most SIM_CAP BMCs (one socket each, the
+# open-files limit is per process), so a larger fleet is split over several
+# processes; when there are more of them than simulator cores they share
+# those cores (FLEET_NOTE says so, and the CPU-bound column shows whether
+# they kept up).  Only the memory for the simulators' sockets and sessions
+# (about 4 KB a BMC) could stop a fleet.
+FLEET_NOTE=""
 fleet_fits() {
-    local procs=$((($1 + SIM_CAP - 1) / SIM_CAP))
-    if ((procs > 1 && CORES <= 2)); then
-        FLEET_WHY="skipped: $1 BMCs need $procs bmcsim processes (one socket per BMC, open-files limit $OPEN_MAX);"
-        FLEET_WHY+=" on $CORES cores one bmcsim shares the machine with the daemon, so more would measure bmcsim"
+    local procs=$((($1 + SIM_CAP - 1) / SIM_CAP)) ncores=$((SIM_NCORES > 0 ? SIM_NCORES : 1)) avail
+    FLEET_NOTE=""
+    avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+    if ((avail < $1 / 25)); then
+        FLEET_WHY="skipped: $1 BMCs need about $(($1 / 25)) MB for the simulators and the daemon; $avail MB available"
         return 1
+    fi
+    if ((procs > ncores)); then
+        FLEET_NOTE="$procs bmcsim processes (one socket per BMC, open-files limit $OPEN_MAX) on $ncores core(s)"
     fi
     return 0
 }
@@ -226,7 +237,8 @@ fleet_counter() { # fleet_counter NAME: summed over the simulator processes
     done
     echo "$t"
 }
-# sim_util SECONDS TICKS-BEFORE...: the busiest simulator process's share of one core
+# sim_util SECONDS: the busiest simulator core's share (the processes
+# pinned to one core summed), from SIM_T0 (sim_ticks0)
 SIM_T0=()
 sim_ticks0() {
     local p
@@ -234,9 +246,14 @@ sim_ticks0() {
     for p in "${FLEET_PIDS[@]}"; do SIM_T0+=("$(ticks "$p")"); done
 }
 sim_util() {
-    local k m=0 u
+    local k m=0 u c
+    local -A per=()
     for ((k = 0; k < ${#FLEET_PIDS[@]}; k++)); do
-        u=$(calc "\"%.0f\", ($(ticks "${FLEET_PIDS[$k]}") - ${SIM_T0[$k]}) / $HZ / $1 * 100")
+        c=$(sim_cpu "$k")
+        per[$c]=$((${per[$c]:-0} + $(ticks "${FLEET_PIDS[$k]}") - ${SIM_T0[$k]}))
+    done
+    for c in "${!per[@]}"; do
+        u=$(calc "\"%.0f\", ${per[$c]} / $HZ / $1 * 100")
         ((u > m)) && m=$u
     done
     echo "$m"
@@ -401,7 +418,9 @@ poll_case() {
     fig "$key/load_average" "$W_LOAD"
     fig "$key/cold_start_s" "${cold:-not all polling}$( ((warm)) && echo ' (SDR cache warm)')"
     fig "$key/rss_kb_per_bmc" "$(calc "\"%.1f\", $rss / $n")"
-    [[ -n $cold ]] || fig "$key/note" "not all BMCs polling within $COLD_LIMIT s"
+    local note=$FLEET_NOTE
+    [[ -n $cold ]] || note+="${note:+; }not all BMCs polling within $COLD_LIMIT s"
+    [[ -z $note ]] || fig "$key/note" "$note"
     if ((n == COLD_BMCS && !warm)); then
         fig cold/bmcs "$n"
         fig cold/seconds "${cold:-not all polling within $COLD_LIMIT s}"
