@@ -308,8 +308,21 @@ start_daemon() {
     DPID=$!
     track_pid "$DPID" "$BRIDGE"
 }
+# stop_daemon: SIGTERM, and up to 60 s to close every session (50,000 BMCs:
+# about 20 s here) before stop_pid's 5 s and SIGKILL; STOP_S = the seconds
 stop_daemon() {
-    [[ -n $DPID ]] && stop_pid "$DPID" "$BRIDGE"
+    local t0 t
+    STOP_S=""
+    if [[ -n $DPID ]]; then
+        t0=$(now)
+        kill -TERM "$DPID" 2> /dev/null || true
+        for ((t = 0; t < 1200; t++)); do
+            pid_matches "$DPID" "$BRIDGE" || break
+            sleep 0.05
+        done
+        pid_matches "$DPID" "$BRIDGE" || STOP_S=$(calc "\"%.1f\", $(now) - $t0")
+        stop_pid "$DPID" "$BRIDGE"
+    fi
     DPID=""
 }
 # polling_now: BMCs in state polling (sd_notify STATUS; the status file, on
@@ -406,7 +419,9 @@ poll_case() {
     rss=$(rss_kb "$DPID")
     dcores=$((w < DAEMON_NCORES ? w : DAEMON_NCORES))
     bound=neither
-    if ((W_DPCT >= 85 * dcores)); then
+    if ((W_DPCT >= 85 * dcores && W_SPCT >= 85)); then
+        bound="both (each near its cores)"
+    elif ((W_DPCT >= 85 * dcores)); then
         bound=bridge
     elif ((W_SPCT >= 85)); then
         bound=bmcsim
@@ -438,6 +453,7 @@ poll_case() {
     fi
     say "$key: $W_RATE readings/s, $W_US us/reading, bridge $W_DPCT%, bmcsim $W_SPCT%, cold ${cold:-?} s, RSS $rss kB"
     stop_daemon
+    fig "$key/stop_s" "${STOP_S:-not stopped within 60 s}"
     stop_fleet
 }
 
