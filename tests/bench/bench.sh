@@ -37,10 +37,10 @@
 # limit is per process: 50,000 BMCs need 3 processes at 20,000) are split
 # over several processes on separate loopback addresses (127.71.K.1).  On 2
 # cores they all share the simulator's core, and the poll row says so and
-# which side was CPU-bound.  The 50,000-BMC poll cases take about 5 minutes
-# each (the first: the cold start with an empty SDR cache, 7.7 million Get
-# SDR requests; the others find it warm): the default run takes about 35
-# minutes; BENCH_SIZES="1000 10000" leaves them out (about 15 minutes).
+# which side was CPU-bound.  The four 50,000-BMC poll cases took 10.5
+# minutes on a 2-core VM (the first a cold start with an empty SDR cache:
+# 7.7 million Get SDR requests; the others find it warm), the whole default
+# run about 18; BENCH_SIZES="1000 10000" leaves them out (about 7).
 set -euo pipefail
 TESTS_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)"
 # shellcheck source=tests/bmcsim/testlib.sh
