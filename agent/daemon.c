@@ -191,6 +191,11 @@ struct daemon {
     int sigfd;
     bool stopping;
     struct ev_timer status_timer;
+    /* a status file being rendered by the workers: their commands, how many
+     * have not come back, and whether another was asked for meanwhile */
+    struct wcmd *status_cmds;
+    unsigned status_left;
+    bool status_again;
     char state_dir[sizeof(((struct cfg *)0)->state_dir)]; /* a restart key: read by workers */
     uint32_t reloads, reload_errors;
     uint32_t fallback_index; /* without a usable state-dir: the next index for this run */
@@ -735,21 +740,60 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-/* Main thread: every worker renders its BMCs (waited for), then the file is written here. */
+/*
+ * Main thread: every worker renders its BMCs, and the file is written here
+ * once the last part is back (status_part).  The main thread does not wait
+ * for them: at 50,000 BMCs the text is about 1.1 GB (some 23 KB a BMC, most
+ * of it the sensors) and takes the workers tens of seconds, during which
+ * the agent must go on answering the master agent (waiting, it lost its
+ * AgentX session: snmpd times a silent subagent out).  A request while one
+ * is being rendered is served after it, once.
+ */
+static void status_finish(struct daemon *dm);
+
 static void write_status(struct daemon *dm)
 {
     const char *path = dm->cfg->status_file;
     if (!path[0] || dm->stopping) /* stopping: the workers are going away */
         return;
+    if (dm->status_left) {
+        dm->status_again = true;
+        return;
+    }
     struct wcmd *cmds = calloc(dm->nw, sizeof(*cmds));
     if (!cmds)
         return;
+    dm->status_cmds = cmds;
+    dm->status_left = dm->nw;
     for (unsigned k = 0; k < dm->nw; k++) {
         cmds[k].kind = WC_STATUS;
         post(&dm->w[k].q, &cmds[k]);
     }
-    for (unsigned k = 0; k < dm->nw; k++)
-        wait_done(&dm->w[k].q, &cmds[k]);
+}
+
+/* Main thread: a worker's part of the status file is back. */
+static void status_part(struct daemon *dm)
+{
+    if (!dm->status_left || --dm->status_left)
+        return;
+    status_finish(dm);
+    if (dm->status_again && !dm->stopping) {
+        dm->status_again = false;
+        write_status(dm);
+    }
+}
+
+static void status_finish(struct daemon *dm)
+{
+    const char *path = dm->cfg->status_file;
+    struct wcmd *cmds = dm->status_cmds;
+    dm->status_cmds = NULL;
+    if (dm->stopping || !path[0]) { /* stopping, or a reload turned the file off */
+        for (unsigned k = 0; k < dm->nw; k++)
+            free(cmds[k].text);
+        free(cmds);
+        return;
+    }
     uint64_t now = ev_now_update(dm->loop);
     json_object *root = json_object_new_object();
     json_object_object_add(root, "pid", json_object_new_int64((int64_t)getpid()));
@@ -1273,6 +1317,8 @@ static void drain_main(struct daemon *dm)
         if (c->kind == WC_EXITED) {
             if (++dm->exited == dm->nw)
                 ev_stop(dm->loop); /* every worker has closed its sessions */
+        } else if (c->kind == WC_STATUS) {
+            status_part(dm);
         } else {
             main_job_done(dm, c);
         }
@@ -1355,7 +1401,7 @@ static void on_cmd(struct ev_loop *loop, int fd, uint32_t events, void *arg)
             break;
         case WC_STATUS:
             worker_status(w, c);
-            mark_done(&w->q, c);
+            post(&w->dm->mq, c); /* status_part() on the main thread */
             break;
         case WC_STOP:
             worker_stop(w);

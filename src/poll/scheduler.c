@@ -367,6 +367,20 @@ static void sdr_done(struct sched_bmc *sb)
             s->max_sdr_seen = s->sdrs;
         stage_next(w);
     }
+    admit_waiting(s); /* the SDR queue is shorter: logins may have room */
+}
+
+/*
+ * Room for a login: within the login window, and the SDR queue short (under
+ * max-sdr-reads waiting).  A BMC logged in and then parked behind a long SDR
+ * queue idles there: in a cold start of 50,000 BMCs the queue is minutes
+ * long, the BMC drops the idle session and it is opened again when the
+ * BMC's turn comes, one login and one abandoned session wasted a BMC.
+ * sdr_done() admits logins again as the queue shortens.
+ */
+static bool login_room(const struct sched *s)
+{
+    return s->logins < s->window && s->wait_sdr.n < s->o.max_sdr_reads;
 }
 
 static void take_login(struct sched_bmc *sb)
@@ -380,7 +394,7 @@ static void take_login(struct sched_bmc *sb)
 
 static void admit_waiting(struct sched *s)
 {
-    while (!s->stopping && s->logins < s->window && s->wait_login.head) {
+    while (!s->stopping && login_room(s) && s->wait_login.head) {
         struct sched_bmc *sb = q_pop(&s->wait_login);
         take_login(sb);
         sb->cs = C_IDENT;
@@ -851,7 +865,7 @@ static void chain_go(struct sched_bmc *sb)
         sb->state != SCHED_AUTH_FAILED && sb->state != SCHED_ERROR)
         set_state(sb, SCHED_CONNECTING);
     if (need_login) {
-        if (s->logins >= s->window) {
+        if (!login_room(s)) {
             sb->cs = C_WAIT_LOGIN;
             q_push(&s->wait_login, sb);
             return;

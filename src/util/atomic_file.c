@@ -12,11 +12,11 @@
 int atomic_file_write(const char *path, const void *data, size_t len, mode_t mode, char *err,
                       size_t errlen)
 {
-    return atomic_file_writeat(AT_FDCWD, path, data, len, mode, err, errlen);
+    return atomic_file_writeat(AT_FDCWD, path, data, len, mode, 0, err, errlen);
 }
 
 int atomic_file_writeat(int dfd, const char *path, const void *data, size_t len, mode_t mode,
-                        char *err, size_t errlen)
+                        unsigned flags, char *err, size_t errlen)
 {
     char tmp[1100];
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new.%ld", path, (long)getpid()) >= sizeof(tmp)) {
@@ -45,7 +45,7 @@ int atomic_file_writeat(int dfd, const char *path, const void *data, size_t len,
         }
         off += (size_t)w;
     }
-    if (rc == 0 && fsync(fd) < 0)
+    if (rc == 0 && !(flags & ATOMIC_FILE_NO_SYNC) && fsync(fd) < 0)
         rc = -1;
     int saved = errno;
     if (close(fd) < 0 && rc == 0) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench_rss.sh - the daemon's memory per BMC (not a test; `make bench`).
 #
-# For each fleet size N (BENCH_RSS_SIZES, default "1000"; the issue's
-# figure is at 10000) it starts bmcsim with N BMCs (the default profile with
+# For each fleet size N (BENCH_RSS_SIZES, default "10000 50000": the
+# issue's figures; 50,000 takes about 5 minutes on a 2-core VM, most of it
+# the cold start's 7.7 million Get SDR and 12.8 million Get SEL Entry
+# requests) it starts bmcsim with N BMCs (the default profile with
 # a SEL of BENCH_RSS_SEL entries, default 256: sel_history), the real daemon
 # (--no-agentx, no status file: rendering one would itself grow the heap),
 # and waits until every BMC has been read in full, as the simulator counts
@@ -26,15 +28,17 @@
 # repository and sensor set, as before src/poll/sdr_share.c).
 #
 # Extra daemon configuration lines (e.g. "malloc-arena-max = 1") can be
-# passed in BENCH_RSS_CONF.  bmcsim holds one socket per BMC: the fd limit
-# caps N (about 19,000 on a 20,000-fd host).
+# passed in BENCH_RSS_CONF.  bmcsim holds one socket per BMC and the
+# open-files limit is per process: N BMCs run in ceil(N / (limit - 200))
+# bmcsim processes (3 for 50,000 at a limit of 20,000), process K on
+# 127.0.(K + 1).*.
 set -euo pipefail
 # shellcheck source=tests/bmcsim/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../bmcsim/testlib.sh"
 # shellcheck source=tests/bmcsim/daemonlib.sh
 . "$BMCSIM_DIR/daemonlib.sh"
 
-SIZES=${BENCH_RSS_SIZES-1000}
+SIZES=${BENCH_RSS_SIZES-10000 50000}
 SEL=${BENCH_RSS_SEL:-256}
 MASSIF_N=${BENCH_RSS_MASSIF:-500}
 require_bmcsim
@@ -67,54 +71,97 @@ sel-entries = $SEL
 ${BENCH_RSS_CONF:-}
 defaults { username = "admin"  password-file = "$RUNDIR/pw"  cipher-suites = {17} }
 EOF2
-    for ((k = 0; k * PER < $3; k++)); do
-        m=$(($3 - k * PER < PER ? $3 - k * PER : PER))
-        echo "bmc-group \"a$k\" { addresses = \"127.0.1.$((k + 1)):[$2-$(($2 + m - 1))]\"  name-format = \"a$k-%d\" }" >> "$1"
+    # the same split as start_fleet: process P, address A of it
+    local procs=$((($3 + CAP - 1) / CAP)) per p c i
+    per=$((($3 + procs - 1) / procs))
+    for ((p = 0, i = 0; i < $3; p++, i += per)); do
+        c=$(($3 - i < per ? $3 - i : per))
+        for ((k = 0; k * PER < c; k++)); do
+            m=$((c - k * PER < PER ? c - k * PER : PER))
+            echo "bmc-group \"a$p-$k\" { addresses = \"127.0.$((p + 1)).$((k + 1)):[$2-$(($2 + m - 1))]\"  name-format = \"a$p-$k-%d\" }" >> "$1"
+        done
     done
 }
 
-# read_state N: "done reads" from the simulator's per-BMC counters: done =
-# BMCs whose sensors (so their SDRs), FRU and SEL were read; reads = those requests
-# fleet-wide (the info reader's and Get Chassis Status go on meanwhile)
+# The fleet: one bmcsim process holds at most CAP BMCs (one socket per BMC,
+# the open-files limit is per process), so N BMCs run in ceil(N / CAP)
+# processes; process K puts its BMCs on 127.0.(K + 1).1, .2, ... (PER
+# to an address).
+CAP=$(($(ulimit -Hn) - 200))
+SIM_PIDS=()
+SIM_CTLS=()
+
+# read_state: "done reads" from the simulators' per-BMC counters: done =
+# BMCs whose sensors (so their SDRs), FRU and SEL were read; reads = those
+# requests fleet-wide (the info reader's and Get Chassis Status go on
+# meanwhile).  One query per BMC: slow at 50,000 (wait_full asks the
+# fleet's totals first).
 read_state() {
-    python3 - "$SIM_CTL" "$1" "$SEL" << 'PY'
+    python3 - "$SEL" "${SIM_CTLS[@]}" << 'PY'
 import socket, sys
-path, n, sel = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(path)
-f = s.makefile("rw")
+sel = int(sys.argv[1])
 done = total = 0
-for i in range(n):
-    f.write(f"counters {i}\n")
-    f.flush()
-    c = {}
-    while True:
-        line = f.readline()
-        if not line or line.startswith("OK") or line.startswith("ERR"):
-            break
-        k, _, v = line.strip().partition("=")
-        c[k] = int(v) if v.isdigit() else 0
-    total += sum(c.get(k, 0) for k in ("content_get_sdr", "content_get_sensor_reading",
-                                        "content_read_fru", "content_get_sel_entry"))
-    if (c.get("content_get_sensor_reading", 0) >= 40
-            and c.get("content_read_fru", 0) > 0 and c.get("content_get_sel_entry", 0) >= sel):
-        done += 1
+for path in sys.argv[2:]:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    f = s.makefile("rw")
+    def counters(which):
+        f.write(f"counters {which}\n")
+        f.flush()
+        c = {}
+        while True:
+            line = f.readline()
+            if not line or line.startswith("OK") or line.startswith("ERR"):
+                break
+            k, _, v = line.strip().partition("=")
+            c[k] = int(v) if v.isdigit() else 0
+        return c
+    for i in range(counters("all")["bmcs"]):
+        c = counters(i)
+        total += sum(c.get(k, 0) for k in ("content_get_sdr", "content_get_sensor_reading",
+                                            "content_read_fru", "content_get_sel_entry"))
+        if (c.get("content_get_sensor_reading", 0) >= 40
+                and c.get("content_read_fru", 0) > 0 and c.get("content_get_sel_entry", 0) >= sel):
+            done += 1
 print(done, total)
 PY
 }
 
+# read_totals N: "maybe reads": the same from the fleet's totals (one query
+# a process); maybe = 1 when the totals allow every BMC to be done
+read_totals() {
+    local ctl sdr=0 sr=0 fru=0 sel=0 k v
+    for ctl in "${SIM_CTLS[@]}"; do
+        while IFS== read -r k v; do
+            case $k in
+                content_get_sdr) sdr=$((sdr + v)) ;;
+                content_get_sensor_reading) sr=$((sr + v)) ;;
+                content_read_fru) fru=$((fru + v)) ;;
+                content_get_sel_entry) sel=$((sel + v)) ;;
+            esac
+        done < <("$BMCSIM_CTL" -s "$ctl" counters all)
+    done
+    echo $((sr >= 40 * $1 && fru >= $1 && sel >= SEL * $1)) $((sdr + sr + fru + sel))
+}
+
 # wait_full N PID: until every BMC was read and no such read came for 2 s,
-# then 2 s more for the chains' last steps and their snapshots
+# then 2 s more for the chains' last steps and their snapshots.  The
+# fleet's totals are watched; once they allow it and are quiet, the BMCs
+# are counted one by one.
 wait_full() {
-    local n=$1 pid=$2 t ndone total last=-1 quiet=0
-    for ((t = 0; t < 1800; t++)); do
+    local n=$1 pid=$2 t maybe ndone total last=-1 quiet=0
+    for ((t = 0; t < 3600; t++)); do
         kill -0 "$pid" 2> /dev/null || return 1
-        read -r ndone total < <(read_state "$n")
-        if ((ndone == n)); then
+        read -r maybe total < <(read_totals "$n")
+        if ((maybe)); then
             if ((total == last)); then
                 if ((++quiet >= 2)); then
-                    sleep 2
-                    return 0
+                    read -r ndone total < <(read_state)
+                    if ((ndone == n)); then
+                        sleep 2
+                        return 0
+                    fi
+                    quiet=0
                 fi
             else
                 quiet=0
@@ -124,6 +171,30 @@ wait_full() {
         sleep 1
     done
     return 1
+}
+
+# start_fleet N PORT [TAG]: the simulator processes; SIM_PIDS, SIM_CTLS
+start_fleet() {
+    local n=$1 port=$2 tag=${3:-sim$1} k i c procs per
+    procs=$(((n + CAP - 1) / CAP))
+    per=$(((n + procs - 1) / procs))
+    SIM_PIDS=() SIM_CTLS=()
+    for ((k = 0, i = 0; i < n; k++, i += per)); do
+        c=$((n - i < per ? n - i : per))
+        start_bmcsim "$tag-$k" --count "$c" --base-port "$port" --address "127.0.$((k + 1)).1" \
+            --per-address "$PER" --profile "$RUNDIR/rss.profile" \
+            --tick-ms 0 --session-timeout 3600 || return 1
+        SIM_PIDS+=("$SIM_PID")
+        SIM_CTLS+=("$SIM_CTL")
+    done
+}
+stop_fleet() {
+    local p
+    for p in "${SIM_PIDS[@]}"; do
+        SIM_PID=$p
+        stop_bmcsim
+    done
+    SIM_PIDS=() SIM_CTLS=()
 }
 
 heap_kb() { # heap_kb PID: [heap] + anonymous mappings, Rss in kB
@@ -146,20 +217,18 @@ port_range() {
 
 RESULTS=$RUNDIR/results.txt
 : > "$RESULTS"
-# run_size N: one bmcsim and one daemon; appends "N rss_kb heap_kb seconds"
+# run_size N: the simulators and one daemon; appends "N rss_kb heap_kb seconds"
 run_size() {
     local n=$1 port t0 t1 rss heap
     port=$(port_range $((n < PER ? n : PER))) || bail_out "no free port range for $n BMCs"
-    start_bmcsim "sim$n" --count "$n" --base-port "$port" --address 127.0.1.1 --per-address "$PER" \
-        --profile "$RUNDIR/rss.profile" \
-        --tick-ms 0 --session-timeout 3600 || bail_out "bmcsim did not start ($n BMCs)"
+    start_fleet "$n" "$port" || bail_out "bmcsim did not start ($n BMCs)"
     write_conf "$RUNDIR/rss$n.conf" "$port" "$n"
     t0=$(date +%s.%N)
     daemon_start "daemon$n" "$RUNDIR/rss$n.conf" --allow-root --no-agentx
     if ! wait_full "$n" "$DPID"; then
         note "$n BMCs: not every BMC was read in full (the daemon's stderr: $(tail -3 "$RUNDIR/daemon$n.err"))"
         daemon_stop "$DPID"
-        stop_bmcsim
+        stop_fleet
         return 1
     fi
     t1=$(date +%s.%N)
@@ -167,7 +236,7 @@ run_size() {
     heap=$(heap_kb "$DPID")
     echo "$n $rss $heap $(python3 -c "print(round($t1 - $t0, 1))")" >> "$RESULTS"
     daemon_stop "$DPID"
-    stop_bmcsim
+    stop_fleet
 }
 
 run_size 1 || bail_out "the 1-BMC baseline did not complete"
@@ -193,9 +262,7 @@ PY
 if ((MASSIF_N > 0)) && command -v valgrind > /dev/null && command -v vgdb > /dev/null; then
     n=$MASSIF_N
     port=$(port_range $((n < PER ? n : PER))) || bail_out "no free port range"
-    start_bmcsim "msim" --count "$n" --base-port "$port" --address 127.0.1.1 --per-address "$PER" \
-        --profile "$RUNDIR/rss.profile" \
-        --tick-ms 0 --session-timeout 3600 || bail_out "bmcsim did not start"
+    start_fleet "$n" "$port" msim || bail_out "bmcsim did not start"
     write_conf "$RUNDIR/massif.conf" "$port" "$n"
     sed -i -e 's/^timeout = .*/timeout = 5.0/' "$RUNDIR/massif.conf"
     valgrind --tool=massif --vgdb=yes --massif-out-file="$RUNDIR/massif.out" \
@@ -256,5 +323,5 @@ PY
         note "massif: not every BMC was read in full"
     fi
     daemon_stop "$DPID"
-    stop_bmcsim
+    stop_fleet
 fi

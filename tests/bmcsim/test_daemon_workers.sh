@@ -147,8 +147,26 @@ logins_after=$(counter sessions_opened)
 assert_num "<" $((logins_after - logins_before)) $((DROP * 2)) \
     "the unchanged BMCs kept their sessions ($((logins_after - logins_before)) new logins for $DROP new BMCs)"
 
+# SIGUSR1 three times at once: the workers render while the main thread
+# goes on; the requests that come meanwhile are served by one more file
+rm -f "$STATUS"
+kill -USR1 "$DPID" 2> /dev/null || true
+kill -USR1 "$DPID" 2> /dev/null || true
+kill -USR1 "$DPID" 2> /dev/null || true
+for ((t = 0; t < 1200; t++)); do
+    [[ -s $STATUS ]] && break
+    sleep 0.1
+done
+read -r total uniq wrong w0 w1 polling seen workers reloads < <(python3 "$RUNDIR/check.py" "$STATUS")
+assert_eq "$total" "$N" "SIGUSR1 three times at once: the status file lists every BMC"
+assert_eq "$uniq" "$N" "SIGUSR1 three times at once: every BMC once"
+assert_cmd "SIGUSR1 three times at once: the daemon runs on" kill -0 "$DPID"
+
 # SIGTERM: every worker closes its sessions; the daemon's own guard ends
-# it after about 4 s even if some BMC never answers, so 15 s only catches a hang
+# it after about 4 s even if some BMC never answers, so 15 s only catches a hang;
+# a status file is being rendered when it comes (its parts are dropped)
+rm -f "$STATUS"
+kill -USR1 "$DPID"
 kill -TERM "$DPID"
 for ((t = 0; t < 150; t++)); do
     kill -0 "$DPID" 2> /dev/null || break
