@@ -955,6 +955,19 @@ static void on_left(struct sched *s, void *arg, const char *name, uint32_t index
     log_notice("BMC %s: removed", name);
 }
 
+/* A BMC on its way out was to come back with a new configuration: not any more. */
+static bool drop_pending(struct worker *w, const char *name)
+{
+    for (size_t i = 0; i < w->npend; i++) {
+        if (strcmp(w->pend[i].cfg.name, name) == 0) {
+            memset(&w->pend[i].cfg, 0, sizeof(w->pend[i].cfg));
+            w->pend[i] = w->pend[--w->npend];
+            return true;
+        }
+    }
+    return false;
+}
+
 static int add_pending(struct worker *w, const struct cfg_bmc *c, uint32_t index)
 {
     for (size_t i = 0; i < w->npend; i++) {
@@ -1025,6 +1038,8 @@ static void worker_apply(struct worker *w, struct wcmd *c)
             if (!sched_leaving(ov[i])) {
                 sched_remove(ov[i]);
                 c->removed++;
+            } else if (drop_pending(w, sched_cfg(ov[i])->name)) {
+                c->removed++; /* on its way out to come back: now it stays out */
             }
             i++;
             continue;

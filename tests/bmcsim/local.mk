@@ -60,6 +60,7 @@ BMCSIM_TESTS = \
 	tests/bmcsim/test_daemon_workers.sh \
 	tests/bmcsim/test_daemon_ping.sh \
 	tests/bmcsim/test_daemon_reopen.sh \
+	tests/bmcsim/test_daemon_reload_leaving.sh \
 	tests/bmcsim/test_daemon_faults.sh \
 	tests/bmcsim/test_daemon_security.sh \
 	tests/bmcsim/test_daemon_soak.sh \
