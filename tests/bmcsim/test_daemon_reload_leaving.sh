@@ -28,9 +28,9 @@ STATUS=$RUNDIR/status.json
 # write_cfg WITH-DEAD: the fleet, with the dead BMC when 1
 write_cfg() {
     cat > "$CFG.tmp" << EOF
-timeout = 2.0
+timeout = 1.0
 retries = 8
-session-timeout = 30
+session-timeout = 14
 state-dir = "$RUNDIR/state"
 sdr-cache-dir = "$RUNDIR/sdr"
 status-file = "$STATUS"
@@ -70,8 +70,8 @@ assert_match "$(grep 'notice: reloaded ' "$RUNDIR/daemon.err" | sed -n 2p)" " 1 
 assert_match "$(grep 'notice: reloaded ' "$RUNDIR/daemon.err" | sed -n 3p)" " 1 removed, " \
     "reload 3, before it has left: removed again"
 
-# the attempt runs out within session-timeout (30 s); then it leaves for good
-wait_for 40 grep -q 'notice: BMC dead: removed' "$RUNDIR/daemon.err" || true
+# the attempt runs out within session-timeout (14 s); then it leaves for good
+wait_for 25 grep -q 'notice: BMC dead: removed' "$RUNDIR/daemon.err" || true
 sleep 1
 status_now "$STATUS" || true
 assert_eq "$(names)" "s$PORT s$((PORT + 1)) s$((PORT + 2))" "the dead BMC is gone and stays gone"
